@@ -1,0 +1,24 @@
+package dev.usagestats;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The engine's own health, for dashboards and alerts. A snapshot; values may move while read.
+ *
+ * @param series series in the table, the overflow series included
+ * @param overflowEvents events sent to the overflow series because the series cap was reached
+ * @param rejectedEvents events refused for bad arguments
+ * @param listenerFailures exceptions thrown by listeners, caught and counted
+ * @param pendingRows rollup rows waiting to be written to the store (0 without a store)
+ * @param failedFlushes store writes that failed (each is retried)
+ * @param lastGoodFlush when the store last accepted a batch, or null if never
+ */
+public record EngineStats(
+    int series,
+    long overflowEvents,
+    long rejectedEvents,
+    long listenerFailures,
+    long pendingRows,
+    long failedFlushes,
+    @Nullable Instant lastGoodFlush) {}

@@ -1,0 +1,31 @@
+package dev.usagestats;
+
+import java.util.Objects;
+
+/**
+ * The identity of one series: tenant, API key id and model. The overflow series, which takes the
+ * events of series beyond the cap, has {@link #OVERFLOW} in all three parts.
+ *
+ * @param tenant the tenant
+ * @param apiKey the API key id
+ * @param model the model name
+ */
+public record SeriesKey(String tenant, String apiKey, String model) {
+  /** The name used for every part of the overflow series; reserved, so callers cannot use it. */
+  public static final String OVERFLOW = dev.usagestats.internal.Checks.OVERFLOW;
+
+  /** The key of the overflow series. */
+  public static final SeriesKey OVERFLOW_KEY = new SeriesKey(OVERFLOW, OVERFLOW, OVERFLOW);
+
+  /** Checks that no part is null. Other rules are checked where names come in. */
+  public SeriesKey {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(apiKey, "apiKey");
+    Objects.requireNonNull(model, "model");
+  }
+
+  /** Whether this is the overflow series. */
+  public boolean isOverflow() {
+    return OVERFLOW.equals(tenant) && OVERFLOW.equals(apiKey) && OVERFLOW.equals(model);
+  }
+}

@@ -1,0 +1,28 @@
+package dev.usagestats;
+
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The trend of one group: one point per bucket of the report, zero-filled.
+ *
+ * @param apiKey the group's API key id, or null when the report is not grouped by key
+ * @param model the group's model, or null when the report is not grouped by model
+ * @param points one point per bucket, in order
+ */
+public record TrendSeries(
+    @Nullable String apiKey, @Nullable String model, List<TrendPoint> points) {
+  /** Copies the points. */
+  public TrendSeries {
+    points = List.copyOf(Objects.requireNonNull(points, "points"));
+  }
+
+  /** A label for the group: the model, the key, {@code key / model}, or {@code all}. */
+  public String label() {
+    if (apiKey != null && model != null) return apiKey + " / " + model;
+    if (model != null) return model;
+    if (apiKey != null) return apiKey;
+    return "all";
+  }
+}

@@ -1,0 +1,29 @@
+package dev.usagestats;
+
+/**
+ * Hears every recorded event, for exporters such as Micrometer. The engine asks once per series for
+ * a {@link SeriesListener} and holds it with the series, so nothing is looked up per call.
+ *
+ * <p>Implementations must be thread-safe and fast: {@link SeriesListener#onRecord} runs on the
+ * recording thread. Anything they throw is caught, counted in {@link EngineStats#listenerFailures}
+ * and logged (rate-limited); it never reaches the caller of {@code record}.
+ */
+public interface UsageListener {
+  /**
+   * Called once when a series is created (the overflow series included), before any event of it is
+   * recorded. The result is held by the series.
+   */
+  SeriesListener forSeries(SeriesKey key);
+
+  /** Hears the events of one series. */
+  @FunctionalInterface
+  interface SeriesListener {
+    /** Called after an event is recorded, on the recording thread. */
+    void onRecord(
+        long inputTokens,
+        long outputTokens,
+        long cachedInputTokens,
+        long reasoningTokens,
+        Outcome outcome);
+  }
+}

@@ -1,0 +1,51 @@
+package dev.usagestats;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The answer to a {@link UsageQuery}: totals, one zero-filled trend series per group, and the
+ * distribution over models. Immutable. To refresh, query again.
+ *
+ * @param from the first instant covered (the query's start, widened to a bucket start)
+ * @param to the end of the last bucket, exclusive
+ * @param zone the zone the buckets follow
+ * @param granularity the granularity used (never AUTO)
+ * @param groupBy how the series are split
+ * @param view which count the points' {@code value} shows
+ * @param asOf when the query ran; every event recorded before it is counted
+ * @param totals totals over the range and filters
+ * @param buckets the start of each bucket, in order; the last ends at {@code to}
+ * @param series one series per group with usage in the range, ordered by label
+ * @param distribution one entry per model with usage in the range, largest token count first
+ */
+public record UsageReport(
+    Instant from,
+    Instant to,
+    ZoneId zone,
+    Granularity granularity,
+    GroupBy groupBy,
+    SeriesView view,
+    Instant asOf,
+    UsageTotals totals,
+    List<Instant> buckets,
+    List<TrendSeries> series,
+    List<ModelShare> distribution) {
+
+  /** Copies the lists. */
+  public UsageReport {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(zone, "zone");
+    Objects.requireNonNull(granularity, "granularity");
+    Objects.requireNonNull(groupBy, "groupBy");
+    Objects.requireNonNull(view, "view");
+    Objects.requireNonNull(asOf, "asOf");
+    Objects.requireNonNull(totals, "totals");
+    buckets = List.copyOf(buckets);
+    series = List.copyOf(series);
+    distribution = List.copyOf(distribution);
+  }
+}

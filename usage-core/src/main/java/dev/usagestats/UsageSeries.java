@@ -1,0 +1,40 @@
+package dev.usagestats;
+
+/**
+ * A handle bound to one series (tenant, API key id, model), for callers that know their series:
+ * recording through it skips the name lookup. Get one from {@link UsageStats#series}; hold it as
+ * long as you like. Thread-safe; recording is wait-free and allocates nothing.
+ *
+ * <pre>{@code
+ * UsageSeries s = stats.series("acme", "key-7f3a", "public/deepseek-r1");
+ * s.record(1200, 350);
+ * }</pre>
+ *
+ * <p>If the series cap was reached when the handle was made, it records into the overflow series
+ * ({@link #key()} says so).
+ */
+public interface UsageSeries {
+  /** The series this handle records into (the overflow series' key if the cap was reached). */
+  SeriesKey key();
+
+  /**
+   * Records one successful invocation now.
+   *
+   * @throws IllegalArgumentException if a count is negative or above 2^40; nothing is recorded
+   */
+  void record(long inputTokens, long outputTokens);
+
+  /**
+   * Records one invocation now.
+   *
+   * @throws IllegalArgumentException if a count is out of range or a part exceeds its whole;
+   *     nothing is recorded
+   * @throws NullPointerException if outcome is null; nothing is recorded
+   */
+  void record(
+      long inputTokens,
+      long outputTokens,
+      long cachedInputTokens,
+      long reasoningTokens,
+      Outcome outcome);
+}

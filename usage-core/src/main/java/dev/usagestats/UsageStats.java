@@ -1,0 +1,242 @@
+package dev.usagestats;
+
+import dev.usagestats.internal.Checks;
+import dev.usagestats.internal.Engine;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The usage engine: records model invocations and answers usage questions exactly.
+ *
+ * <pre>{@code
+ * try (UsageStats stats = UsageStats.builder().build()) {
+ *   stats.record("acme", "key-7f3a", "public/deepseek-r1", 1200, 350);
+ *   UsageReport r = stats.query(UsageQuery.lastTwoWeeks());
+ *   System.out.println(r.totals().totalKTokens() + " K tokens");
+ * }
+ * }</pre>
+ *
+ * <h2>Guarantees</h2>
+ *
+ * <ul>
+ *   <li><b>Thread-safe.</b> Any thread may record, query, flush or close at any time.
+ *   <li><b>Wait-free, allocation-free recording</b> once a series exists: {@code record} never
+ *       takes a lock, never blocks on I/O, never waits for a query or a flush.
+ *   <li><b>Exact.</b> Tokens are summed as {@code long}s; nothing is sampled.
+ *   <li><b>Never torn.</b> An event's calls, input and output land in one snapshot together.
+ *   <li><b>Live.</b> A query counts every event recorded before it started.
+ *   <li><b>Bad arguments</b> throw {@link IllegalArgumentException} or {@link NullPointerException}
+ *       naming the field and the value, and record nothing. Failures of a store or a listener never
+ *       reach the caller of {@code record}.
+ * </ul>
+ */
+public interface UsageStats extends AutoCloseable {
+
+  /**
+   * Records one event at its own timestamp. The timestamp may be up to {@code maxFutureSkew} ahead
+   * of the clock, and, without a store, no older than {@code retention}.
+   *
+   * @throws IllegalArgumentException if the timestamp is out of range; nothing is recorded
+   */
+  void record(UsageEvent event);
+
+  /**
+   * Records one successful invocation now: the hot-path form with no event object.
+   *
+   * @throws IllegalArgumentException if a name or count is invalid; nothing is recorded
+   * @throws NullPointerException if a name is null; nothing is recorded
+   */
+  void record(String tenant, String apiKey, String model, long inputTokens, long outputTokens);
+
+  /**
+   * Records one invocation now, with all counts.
+   *
+   * @throws IllegalArgumentException if a name or count is invalid; nothing is recorded
+   * @throws NullPointerException if a name or the outcome is null; nothing is recorded
+   */
+  void record(
+      String tenant,
+      String apiKey,
+      String model,
+      long inputTokens,
+      long outputTokens,
+      long cachedInputTokens,
+      long reasoningTokens,
+      Outcome outcome);
+
+  /**
+   * A handle bound to one series. Creating it creates the series (or, past the cap, binds the
+   * overflow series).
+   *
+   * @throws IllegalArgumentException if a name is invalid
+   */
+  UsageSeries series(String tenant, String apiKey, String model);
+
+  /**
+   * Answers a query: every event recorded before the call is counted exactly once.
+   *
+   * @throws IllegalArgumentException if the range cannot be answered (for example MINUTE buckets
+   *     older than {@code minuteRetention}, or a range older than {@code retention} without a
+   *     store)
+   * @throws UsageStoreException if the store cannot be read
+   */
+  UsageReport query(UsageQuery query);
+
+  /**
+   * A query builder preset with this engine's default zone.
+   *
+   * <pre>{@code
+   * UsageReport r = stats.query(stats.newQuery().day(LocalDate.now()).build());
+   * }</pre>
+   */
+  UsageQuery.Builder newQuery();
+
+  /**
+   * Moves what was recorded into the rollups and, with a store, writes pending batches now. Never
+   * throws for store failures: a failed batch stays pending and is retried.
+   */
+  void flush();
+
+  /** The engine's health counters. */
+  EngineStats stats();
+
+  /**
+   * Stops the background flusher, flushes everything (writing pending batches to the store,
+   * retrying for up to {@code closeTimeout}) and closes the store. Idempotent. Recording after
+   * close is ignored and counted as rejected.
+   */
+  @Override
+  void close();
+
+  /** A builder with the defaults described on each setter. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link UsageStats}. Each setter checks its argument at once. Not thread-safe. */
+  final class Builder {
+    Clock clock = Clock.systemUTC();
+    ZoneId defaultZone = ZoneOffset.UTC;
+    Duration retention = Duration.ofDays(15);
+    Duration minuteRetention = Duration.ofHours(3);
+    int maxSeries = 10_000;
+    Duration maxFutureSkew = Duration.ofMinutes(5);
+    Duration flushInterval = Duration.ofSeconds(5);
+    Duration closeTimeout = Duration.ofSeconds(10);
+    @Nullable UsageStore store;
+    final List<UsageListener> listeners = new ArrayList<>();
+    String nodeId = UUID.randomUUID().toString();
+
+    private Builder() {}
+
+    /** The clock events and queries are timed by (default {@link Clock#systemUTC()}). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The zone {@link UsageStats#newQuery()} starts with (default UTC). */
+    public Builder defaultZone(ZoneId defaultZone) {
+      this.defaultZone = Objects.requireNonNull(defaultZone, "defaultZone");
+      return this;
+    }
+
+    /**
+     * How long memory keeps 15-minute rollups (default 15 days). Without a store, events older than
+     * this are refused and queries cannot reach further back. Memory per active series is about 4.6
+     * KB per retained day.
+     */
+    public Builder retention(Duration retention) {
+      this.retention = Checks.positive("retention", retention);
+      return this;
+    }
+
+    /** How long memory keeps 1-minute rollups for MINUTE queries (default 3 hours). */
+    public Builder minuteRetention(Duration minuteRetention) {
+      this.minuteRetention = Checks.positive("minuteRetention", minuteRetention);
+      return this;
+    }
+
+    /**
+     * The most series (tenant, key, model) kept apart (default 10,000). Events of further series go
+     * to one overflow series, so totals stay exact.
+     */
+    public Builder maxSeries(int maxSeries) {
+      this.maxSeries = Checks.atLeast("maxSeries", maxSeries, 1);
+      return this;
+    }
+
+    /** How far ahead of the clock an event's timestamp may be (default 5 minutes). */
+    public Builder maxFutureSkew(Duration maxFutureSkew) {
+      this.maxFutureSkew = Checks.notNegative("maxFutureSkew", maxFutureSkew);
+      return this;
+    }
+
+    /**
+     * How often the background flusher runs (default 5 seconds); {@link Duration#ZERO} runs none,
+     * leaving flushes to {@link UsageStats#flush()}, queries and {@code close()}.
+     */
+    public Builder flushInterval(Duration flushInterval) {
+      this.flushInterval = Checks.notNegative("flushInterval", flushInterval);
+      return this;
+    }
+
+    /** How long {@code close()} keeps retrying pending batches (default 10 seconds). */
+    public Builder closeTimeout(Duration closeTimeout) {
+      this.closeTimeout = Checks.notNegative("closeTimeout", closeTimeout);
+      return this;
+    }
+
+    /** A durable store; without one, history lives in memory for {@code retention}. */
+    public Builder store(UsageStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** Adds a listener that hears every recorded event (for example a Micrometer exporter). */
+    public Builder listener(UsageListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** This node's id in batch ids (default a random UUID). Must be unique per running node. */
+    public Builder nodeId(String nodeId) {
+      this.nodeId = Checks.name("nodeId", nodeId);
+      return this;
+    }
+
+    /**
+     * Builds and starts the engine.
+     *
+     * @throws IllegalStateException if minuteRetention exceeds retention
+     */
+    public UsageStats build() {
+      if (minuteRetention.compareTo(retention) > 0) {
+        throw new IllegalStateException(
+            "minuteRetention must not exceed retention: minuteRetention="
+                + minuteRetention
+                + ", retention="
+                + retention);
+      }
+      return new Engine(
+          clock,
+          defaultZone,
+          retention,
+          minuteRetention,
+          maxSeries,
+          maxFutureSkew,
+          flushInterval,
+          closeTimeout,
+          store,
+          listeners,
+          nodeId);
+    }
+  }
+}

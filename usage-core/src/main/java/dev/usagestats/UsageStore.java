@@ -1,0 +1,39 @@
+package dev.usagestats;
+
+/**
+ * Durable storage of rollups, plugged into {@link UsageStats.Builder#store}. {@code usage-jdbc}
+ * provides one over a {@code DataSource}.
+ *
+ * <p>Contract:
+ *
+ * <ol>
+ *   <li>{@link #append} applies a batch atomically and idempotently: a batch id already applied is
+ *       a no-op, so a batch retried after an ambiguous failure counts once.
+ *   <li>{@link #read} sums rows per series per bucket and reports which of the given batch ids are
+ *       applied, both from one snapshot, so the engine can add what the store does not hold yet
+ *       without counting anything twice.
+ *   <li>Both may be called from several threads; they may block on I/O (never on the recording
+ *       path: the engine calls {@code append} from its flusher).
+ *   <li>Failures are thrown as {@link UsageStoreException}; the engine keeps the batch and retries
+ *       it.
+ * </ol>
+ */
+public interface UsageStore extends AutoCloseable {
+  /**
+   * Applies the batch atomically and at most once per batch id.
+   *
+   * @throws UsageStoreException if the batch may not have been applied
+   */
+  void append(UsageBatch batch);
+
+  /**
+   * Reads sums for a query and the applied status of batches, from one snapshot.
+   *
+   * @throws UsageStoreException if the store cannot answer
+   */
+  StoreResult read(StoreRead read);
+
+  /** Releases what the store holds; does not close a {@code DataSource} it was given. */
+  @Override
+  void close();
+}

@@ -1,0 +1,191 @@
+package dev.usagestats.internal;
+
+import dev.usagestats.GroupBy;
+import dev.usagestats.ModelShare;
+import dev.usagestats.SeriesKey;
+import dev.usagestats.SeriesView;
+import dev.usagestats.TrendPoint;
+import dev.usagestats.TrendSeries;
+import dev.usagestats.UsageQuery;
+import dev.usagestats.UsageReport;
+import dev.usagestats.UsageTotals;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sums series into a report: per group a trend (calls, input, output per bucket), per model and
+ * overall the six totals. Whatever the source (memory or store), a report is built here. Not
+ * thread-safe; one per query.
+ */
+final class ReportAccumulator {
+  private record GroupKey(@Nullable String apiKey, @Nullable String model) {}
+
+  private static final class Group {
+    final GroupKey key;
+    final long[] calls;
+    final long[] input;
+    final long[] output;
+    final long[] totals = new long[Series.FIELDS];
+
+    Group(GroupKey key, int buckets) {
+      this.key = key;
+      this.calls = new long[buckets];
+      this.input = new long[buckets];
+      this.output = new long[buckets];
+    }
+  }
+
+  private final BucketPlan plan;
+  private final GroupBy groupBy;
+  private final @Nullable String tenant;
+  private final Set<String> apiKeys;
+  private final Set<String> models;
+  private final Map<GroupKey, Group> groups = new HashMap<>();
+  private final Map<String, long[]> modelTotals = new HashMap<>();
+  private final long[] totals = new long[Series.FIELDS];
+
+  ReportAccumulator(BucketPlan plan, UsageQuery query) {
+    this.plan = plan;
+    this.groupBy = query.groupBy();
+    this.tenant = query.tenant();
+    this.apiKeys = query.apiKeys();
+    this.models = query.models();
+  }
+
+  BucketPlan plan() {
+    return plan;
+  }
+
+  boolean matches(SeriesKey key) {
+    return (tenant == null || tenant.equals(key.tenant()))
+        && (apiKeys.isEmpty() || apiKeys.contains(key.apiKey()))
+        && (models.isEmpty() || models.contains(key.model()));
+  }
+
+  /** The per-bucket arrays of the series' group: {calls, input, output}. */
+  long[][] trendOf(SeriesKey key) {
+    Group g = group(key);
+    return new long[][] {g.calls, g.input, g.output};
+  }
+
+  /** Adds one series' totals over the range (the six fields) to its group, model and overall. */
+  void addTotals(SeriesKey key, long[] fields) {
+    Group g = group(key);
+    long[] m = modelTotals.computeIfAbsent(key.model(), k -> new long[Series.FIELDS]);
+    for (int f = 0; f < Series.FIELDS; f++) {
+      g.totals[f] += fields[f];
+      m[f] += fields[f];
+      totals[f] += fields[f];
+    }
+  }
+
+  /** Adds one row: a series' six fields in one bucket. */
+  void addRow(SeriesKey key, int bucket, long[] fields) {
+    Group g = group(key);
+    g.calls[bucket] += fields[Series.CALLS];
+    g.input[bucket] += fields[Series.INPUT];
+    g.output[bucket] += fields[Series.OUTPUT];
+    addTotals(key, fields);
+  }
+
+  private Group group(SeriesKey key) {
+    GroupKey gk =
+        switch (groupBy) {
+          case MODEL -> new GroupKey(null, key.model());
+          case API_KEY -> new GroupKey(key.apiKey(), null);
+          case API_KEY_AND_MODEL -> new GroupKey(key.apiKey(), key.model());
+          case NONE -> new GroupKey(null, null);
+        };
+    return groups.computeIfAbsent(gk, k -> new Group(k, plan.size()));
+  }
+
+  UsageReport build(UsageQuery query, Instant asOf) {
+    SeriesView view = query.view();
+    List<Instant> buckets = new ArrayList<>(plan.size());
+    for (int i = 0; i < plan.size(); i++) buckets.add(Instant.ofEpochMilli(plan.bounds[i]));
+
+    List<TrendSeries> series = new ArrayList<>();
+    for (Group g : groups.values()) {
+      if (isEmpty(g.totals)) continue;
+      List<TrendPoint> points = new ArrayList<>(plan.size());
+      for (int i = 0; i < plan.size(); i++) {
+        points.add(
+            new TrendPoint(
+                buckets.get(i),
+                g.calls[i],
+                g.input[i],
+                g.output[i],
+                view.of(g.input[i], g.output[i])));
+      }
+      series.add(new TrendSeries(g.key.apiKey(), g.key.model(), points));
+    }
+    series.sort(
+        Comparator.comparing((TrendSeries s) -> s.apiKey() == null ? "" : s.apiKey())
+            .thenComparing(s -> s.model() == null ? "" : s.model()));
+
+    UsageTotals all = totalsOf(totals);
+    List<ModelShare> distribution = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : modelTotals.entrySet()) {
+      if (isEmpty(e.getValue())) continue;
+      UsageTotals t = totalsOf(e.getValue());
+      distribution.add(
+          new ModelShare(
+              e.getKey(),
+              t,
+              share(t.totalTokens(), all.totalTokens()),
+              share(t.calls(), all.calls())));
+    }
+    distribution.sort(
+        Comparator.comparingLong((ModelShare m) -> -m.totals().totalTokens())
+            .thenComparing(ModelShare::model));
+
+    return new UsageReport(
+        Instant.ofEpochMilli(plan.from()),
+        Instant.ofEpochMilli(plan.to()),
+        plan.zone,
+        plan.granularity,
+        groupBy,
+        view,
+        asOf,
+        all,
+        buckets,
+        series,
+        distribution);
+  }
+
+  static double share(long part, long whole) {
+    return whole == 0 ? 0.0 : (double) part / (double) whole;
+  }
+
+  private static boolean isEmpty(long[] fields) {
+    for (long v : fields) if (v != 0) return false;
+    return true;
+  }
+
+  static UsageTotals totalsOf(long[] f) {
+    return new UsageTotals(
+        f[Series.CALLS],
+        f[Series.ERRORS],
+        f[Series.INPUT],
+        f[Series.OUTPUT],
+        f[Series.CACHED],
+        f[Series.REASONING]);
+  }
+
+  static long[] fieldsOf(UsageTotals t) {
+    long[] f = new long[Series.FIELDS];
+    f[Series.CALLS] = t.calls();
+    f[Series.ERRORS] = t.errors();
+    f[Series.INPUT] = t.inputTokens();
+    f[Series.OUTPUT] = t.outputTokens();
+    f[Series.CACHED] = t.cachedInputTokens();
+    f[Series.REASONING] = t.reasoningTokens();
+    return f;
+  }
+}
