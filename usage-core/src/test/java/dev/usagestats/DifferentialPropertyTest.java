@@ -1,0 +1,159 @@
+package dev.usagestats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+
+/**
+ * Random events around DST transitions, random queries in zones with odd offsets and DST rules,
+ * every granularity: each report field must equal the naive reference model's.
+ */
+class DifferentialPropertyTest {
+  static final List<ZoneId> ZONES =
+      List.of(
+          ZoneId.of("America/New_York"),
+          ZoneId.of("Europe/London"),
+          ZoneId.of("Asia/Kolkata"),
+          ZoneId.of("Asia/Kathmandu"),
+          ZoneId.of("Australia/Lord_Howe"),
+          ZoneId.of("UTC"));
+
+  /** Moments a few days after DST transitions, so the last 14 days span one. */
+  static final List<Instant> NOWS =
+      List.of(
+          Instant.parse("2026-03-12T07:41:13Z"), // after New York spring forward (Mar 8)
+          Instant.parse("2026-04-02T13:02:00Z"), // after London (Mar 29), before Lord Howe (Apr 5)
+          Instant.parse("2026-04-09T23:59:59Z"), // after Lord Howe falls back 30 min (Apr 5)
+          Instant.parse("2026-10-08T18:15:00Z"), // after Lord Howe springs 30 min (Oct 4)
+          Instant.parse("2026-11-05T04:59:00Z")); // after London (Oct 25) and New York (Nov 1)
+
+  static final String[] TENANTS = {"acme", "globex"};
+  static final String[] KEYS = {"key-a", "key-b", "key-c", "key-d"};
+  static final String[] MODELS = {"public/deepseek-r1", "public/qwen3", "m3"};
+
+  @Property(tries = 1000)
+  void report_equalsReference(
+      @ForAll @IntRange(min = 0, max = 4) int nowIndex,
+      @ForAll @IntRange(min = 0, max = 5) int zoneIndex,
+      @ForAll @IntRange(min = 0, max = 4) int granularityIndex,
+      @ForAll @IntRange(min = 0, max = 400) int eventCount,
+      @ForAll @LongRange long seed) {
+    Random rnd = new Random(seed);
+    Instant now = NOWS.get(nowIndex);
+    ZoneId zone = ZONES.get(zoneIndex);
+    Granularity g = Granularity.values()[granularityIndex];
+    TestClock clock = new TestClock(now.minus(Duration.ofDays(14)));
+    ReferenceModel ref = new ReferenceModel();
+    try (UsageStats stats =
+        UsageStats.builder()
+            .clock(clock)
+            .flushInterval(Duration.ZERO)
+            .minuteRetention(Duration.ofDays(15))
+            .build()) {
+      // Time moves forward through the 14 days; most events are recorded at the clock, some late.
+      long span = Duration.ofDays(14).toMillis();
+      for (int i = 0; i < eventCount; i++) {
+        clock.set(now.minusMillis(span - span * (i + 1) / Math.max(1, eventCount)));
+        UsageEvent e = randomEvent(rnd, clock.instant());
+        if (rnd.nextInt(4) == 0) {
+          stats.record(e);
+        } else {
+          stats.record(
+              e.tenant(),
+              e.apiKey(),
+              e.model(),
+              e.inputTokens(),
+              e.outputTokens(),
+              e.cachedInputTokens(),
+              e.reasoningTokens(),
+              e.outcome());
+          e =
+              new UsageEvent(
+                  clock.instant(),
+                  e.tenant(),
+                  e.apiKey(),
+                  e.model(),
+                  e.inputTokens(),
+                  e.outputTokens(),
+                  e.cachedInputTokens(),
+                  e.reasoningTokens(),
+                  e.outcome());
+        }
+        ref.add(e);
+        if (rnd.nextInt(50) == 0) stats.flush();
+      }
+      clock.set(now);
+      for (int q = 0; q < 3; q++) {
+        UsageQuery query = randomQuery(rnd, now, zone, g);
+        UsageReport r = stats.query(query);
+        Instant from = query.from();
+        Instant to = query.to();
+        ReferenceModel.Expected want = ref.expect(query, from, to, g);
+        assertThat(r.granularity()).isEqualTo(g);
+        assertThat(r.from()).isEqualTo(want.from());
+        assertThat(r.to()).isEqualTo(want.to());
+        assertThat(r.buckets()).isEqualTo(want.buckets());
+        assertThat(r.totals()).isEqualTo(want.totals());
+        assertThat(r.series()).isEqualTo(want.series());
+        assertThat(r.distribution()).isEqualTo(want.distribution());
+        assertThat(r.asOf()).isEqualTo(now);
+        assertThat(r.zone()).isEqualTo(zone);
+        assertThat(r.view()).isEqualTo(query.view());
+      }
+    }
+  }
+
+  static UsageEvent randomEvent(Random rnd, Instant clockNow) {
+    Instant ts = clockNow;
+    if (rnd.nextInt(3) == 0) {
+      // late: up to 30 hours before the clock (within retention)
+      ts = clockNow.minusMillis((long) (rnd.nextDouble() * Duration.ofHours(30).toMillis()));
+    }
+    long in = rnd.nextInt(5) == 0 ? 0 : rnd.nextInt(100_000);
+    long out = rnd.nextInt(20_000);
+    return new UsageEvent(
+        ts,
+        TENANTS[rnd.nextInt(TENANTS.length)],
+        KEYS[rnd.nextInt(KEYS.length)],
+        MODELS[rnd.nextInt(MODELS.length)],
+        in,
+        out,
+        in == 0 ? 0 : rnd.nextLong(in + 1),
+        out == 0 ? 0 : rnd.nextLong(out + 1),
+        rnd.nextInt(10) == 0 ? Outcome.ERROR : Outcome.SUCCESS);
+  }
+
+  static UsageQuery randomQuery(Random rnd, Instant now, ZoneId zone, Granularity g) {
+    UsageQuery.Builder b = UsageQuery.builder().zone(zone).granularity(g);
+    long maxSpan =
+        g == Granularity.MINUTE ? Duration.ofHours(30).toMillis() : Duration.ofDays(13).toMillis();
+    if (g != Granularity.MINUTE && rnd.nextBoolean()) {
+      LocalDate today = LocalDate.ofInstant(now, zone);
+      LocalDate first = today.minusDays(rnd.nextInt(13));
+      LocalDate last =
+          first.plusDays(rnd.nextInt((int) (today.toEpochDay() - first.toEpochDay()) + 1));
+      b.days(first, last);
+    } else {
+      long earliest = now.toEpochMilli() - maxSpan;
+      long from = earliest + (long) (rnd.nextDouble() * maxSpan);
+      long to = from + 1 + (long) (rnd.nextDouble() * (now.toEpochMilli() + 3_600_000L - from));
+      b.from(Instant.ofEpochMilli(from)).to(Instant.ofEpochMilli(to));
+    }
+    if (rnd.nextInt(4) == 0) b.tenant(TENANTS[rnd.nextInt(TENANTS.length)]);
+    if (rnd.nextInt(3) == 0) b.apiKey(KEYS[rnd.nextInt(KEYS.length)]);
+    if (rnd.nextInt(5) == 0) b.apiKey(KEYS[rnd.nextInt(KEYS.length)]);
+    if (rnd.nextInt(3) == 0) b.model(MODELS[rnd.nextInt(MODELS.length)]);
+    b.groupBy(GroupBy.values()[rnd.nextInt(GroupBy.values().length)]);
+    b.view(SeriesView.values()[rnd.nextInt(SeriesView.values().length)]);
+    return b.build();
+  }
+}
