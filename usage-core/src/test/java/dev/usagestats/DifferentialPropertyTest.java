@@ -15,7 +15,8 @@ import net.jqwik.api.constraints.LongRange;
 
 /**
  * Random events around DST transitions, random queries in zones with odd offsets and DST rules,
- * every granularity: each report field must equal the naive reference model's.
+ * every granularity, from memory or from a store whose writes fail at random (before or after
+ * applying): each report field must equal the naive reference model's.
  */
 class DifferentialPropertyTest {
   static final List<ZoneId> ZONES =
@@ -46,6 +47,7 @@ class DifferentialPropertyTest {
       @ForAll @IntRange(min = 0, max = 5) int zoneIndex,
       @ForAll @IntRange(min = 0, max = 4) int granularityIndex,
       @ForAll @IntRange(min = 0, max = 400) int eventCount,
+      @ForAll boolean withStore,
       @ForAll @LongRange long seed) {
     Random rnd = new Random(seed);
     Instant now = NOWS.get(nowIndex);
@@ -53,12 +55,14 @@ class DifferentialPropertyTest {
     Granularity g = Granularity.values()[granularityIndex];
     TestClock clock = new TestClock(now.minus(Duration.ofDays(14)));
     ReferenceModel ref = new ReferenceModel();
-    try (UsageStats stats =
+    InMemoryStore store = new InMemoryStore();
+    UsageStats.Builder builder =
         UsageStats.builder()
             .clock(clock)
             .flushInterval(Duration.ZERO)
-            .minuteRetention(Duration.ofDays(15))
-            .build()) {
+            .minuteRetention(Duration.ofDays(15));
+    if (withStore) builder.store(store);
+    try (UsageStats stats = builder.build()) {
       // Time moves forward through the 14 days; most events are recorded at the clock, some late.
       long span = Duration.ofDays(14).toMillis();
       for (int i = 0; i < eventCount; i++) {
@@ -89,8 +93,13 @@ class DifferentialPropertyTest {
                   e.outcome());
         }
         ref.add(e);
-        if (rnd.nextInt(50) == 0) stats.flush();
+        if (rnd.nextInt(50) == 0) {
+          // With a store: some writes fail before applying, some after (the reply is lost).
+          store.failure = InMemoryStore.Failure.values()[rnd.nextInt(3)];
+          stats.flush();
+        }
       }
+      store.failure = InMemoryStore.Failure.NONE;
       clock.set(now);
       for (int q = 0; q < 3; q++) {
         UsageQuery query = randomQuery(rnd, now, zone, g);
