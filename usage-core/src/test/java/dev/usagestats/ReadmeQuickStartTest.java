@@ -18,8 +18,8 @@ class ReadmeQuickStartTest {
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       // --- README quick start ---
-      try (UsageStats stats =
-          UsageStats.builder().defaultZone(ZoneId.of("Asia/Shanghai")).build()) {
+      ZoneId zone = ZoneId.of("Asia/Shanghai");
+      try (UsageStats stats = UsageStats.builder().defaultZone(zone).build()) {
         // In the serving code: the API key *id*, never the secret.
         String keyId = ApiKeys.fingerprint("sk-proj-9f8e7d6c5b4a39281706");
         stats.record("acme", keyId, "public/deepseek-r1", 1200, 350);

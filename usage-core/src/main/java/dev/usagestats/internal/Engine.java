@@ -147,7 +147,7 @@ public final class Engine implements UsageStats {
 
     int cpus = Runtime.getRuntime().availableProcessors();
     int s = Integer.highestOneBit(Math.max(4, cpus) * 2 - 1);
-    this.stripes = Math.min(s, 64);
+    this.stripes = Math.min(s, 16);
     this.stripeShift = 64 - Integer.numberOfTrailingZeros(stripes);
     this.gate = new PhaseGate(stripes);
     this.spills =
@@ -642,28 +642,35 @@ public final class Engine implements UsageStats {
         long end = start + chunkMillis;
         int b = plan.bucketOf(Math.max(start, from));
         if (start >= from && end <= bounds[b + 1]) {
-          addSlot(fields, trend, b, c.totals, 0, 1);
+          for (int f = 0; f < Series.FIELDS; f++) fields[f] += c.totals[f];
+          trend[0][b] += c.totals[Series.CALLS];
+          trend[1][b] += c.totals[Series.INPUT];
+          trend[2][b] += c.totals[Series.OUTPUT];
           continue;
         }
+        long[] calls = c.fields[Series.CALLS];
         for (int slot = 0; slot < spc; slot++) {
           long t = start + slot * rollups.slotMillis;
           if (t < from) continue;
           if (t >= to) break;
-          if (c.data[Series.CALLS * spc + slot] == 0) continue;
+          if (calls[slot] == 0) continue;
           while (t >= bounds[b + 1]) b++;
-          addSlot(fields, trend, b, c.data, slot, spc);
+          for (int f = 0; f < Series.FIELDS; f++) {
+            long[] values = c.fields[f];
+            if (values != null) fields[f] += values[slot];
+          }
+          trend[0][b] += calls[slot];
+          trend[1][b] += valueAt(c, Series.INPUT, slot);
+          trend[2][b] += valueAt(c, Series.OUTPUT, slot);
         }
       }
       if (trend != null) acc.addTotals(s.key, fields);
     }
   }
 
-  private static void addSlot(
-      long[] fields, long[][] trend, int bucket, long[] data, int slot, int stride) {
-    for (int f = 0; f < Series.FIELDS; f++) fields[f] += data[f * stride + slot];
-    trend[0][bucket] += data[Series.CALLS * stride + slot];
-    trend[1][bucket] += data[Series.INPUT * stride + slot];
-    trend[2][bucket] += data[Series.OUTPUT * stride + slot];
+  private static long valueAt(MemoryRollups.Chunk c, int field, int slot) {
+    long[] values = c.fields[field];
+    return values == null ? 0 : values[slot];
   }
 
   private void readStore(

@@ -13,15 +13,18 @@ import org.jspecify.annotations.Nullable;
  * replaced or a delta is too old for the ring.
  */
 final class MemoryRollups {
-  /** One chunk: slots x fields, field-major, plus the chunk's totals per field. */
+  /**
+   * One chunk: per field an array of slots, allocated when the field first has a non-zero count
+   * (errors, cached and reasoning tokens are often all zero), plus the chunk's totals per field.
+   * Every drained delta has at least one call, so a chunk's calls array always exists.
+   */
   static final class Chunk {
     final long index;
-    final long[] data;
+    final long[][] fields = new long[Series.FIELDS][];
     final long[] totals = new long[Series.FIELDS];
 
-    Chunk(long index, int slots) {
+    Chunk(long index) {
       this.index = index;
-      this.data = new long[Series.FIELDS * slots];
     }
   }
 
@@ -46,7 +49,7 @@ final class MemoryRollups {
     Chunk c = ring[pos];
     if (c == null || c.index < index) {
       if (c != null) completeFrom = Math.max(completeFrom, (c.index + 1) * chunkMillis);
-      c = new Chunk(index, slotsPerChunk);
+      c = new Chunk(index);
       ring[pos] = c;
     } else if (c.index > index) {
       completeFrom = Math.max(completeFrom, (index + 1) * chunkMillis);
@@ -56,7 +59,12 @@ final class MemoryRollups {
     for (int f = 0; f < Series.FIELDS; f++) {
       long v = fields[f];
       if (v != 0) {
-        c.data[f * slotsPerChunk + slot] += v;
+        long[] slots = c.fields[f];
+        if (slots == null) {
+          slots = new long[slotsPerChunk];
+          c.fields[f] = slots;
+        }
+        slots[slot] += v;
         c.totals[f] += v;
       }
     }

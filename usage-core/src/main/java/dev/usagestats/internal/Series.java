@@ -23,7 +23,7 @@ final class Series implements UsageSeries {
   static final int REASONING = 5;
   static final int FIELDS = 6;
 
-  private static final int STRIDE = 16; // longs per (slot, stripe): two cache lines, no sharing
+  private static final int STRIDE = 8; // longs per (slot, stripe): one cache line, no sharing
   private static final long EMPTY = Long.MIN_VALUE;
 
   final SeriesKey key;
