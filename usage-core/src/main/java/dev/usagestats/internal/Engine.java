@@ -32,6 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -114,6 +115,12 @@ public final class Engine implements UsageStats {
   private final RateLimitedLog listenerLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
   private final RateLimitedLog storeLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
 
+  /** True when the clock is the system clock: the minute then comes from {@link #ticker}. */
+  private final boolean tickerClock;
+
+  private volatile long currentMinute;
+  private final @Nullable Thread ticker;
+
   private volatile boolean closed;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final ScheduledExecutorService flusher;
@@ -180,11 +187,41 @@ public final class Engine implements UsageStats {
               t.setDaemon(true);
               return t;
             });
+    this.tickerClock = clock.getClass() == Clock.systemUTC().getClass();
+    this.currentMinute = Math.floorDiv(clock.millis(), MINUTE_MS);
+    if (tickerClock) {
+      Thread t = new Thread(this::tick, "usagestats-clock");
+      t.setDaemon(true);
+      t.start();
+      this.ticker = t;
+    } else {
+      this.ticker = null;
+    }
     long period = flushIntervalMillis > 0 ? flushIntervalMillis : IDLE_DRAIN_MS;
     flusher.scheduleWithFixedDelay(this::background, period, period, TimeUnit.MILLISECONDS);
   }
 
   // ---------------------------------------------------------------- recording
+
+  /**
+   * The current UTC minute. Reading the system clock costs about as much as the rest of a record on
+   * some machines, and a record needs only the minute, so with the system clock a ticker thread
+   * keeps it: it wakes at each minute boundary (and at least every second, to follow clock steps).
+   * An event within the ticker's wake-up delay after a boundary (typically well under a
+   * millisecond) counts in the minute before. Any other clock is read on every record.
+   */
+  private long nowMinute() {
+    return tickerClock ? currentMinute : Math.floorDiv(clock.millis(), MINUTE_MS);
+  }
+
+  private void tick() {
+    while (!closed) {
+      long now = clock.millis();
+      currentMinute = Math.floorDiv(now, MINUTE_MS);
+      long toNext = MINUTE_MS - Math.floorMod(now, MINUTE_MS);
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(toNext, 1000)));
+    }
+  }
 
   @Override
   public void record(
@@ -204,7 +241,7 @@ public final class Engine implements UsageStats {
       Outcome outcome) {
     checkCounts(inputTokens, outputTokens, cachedInputTokens, reasoningTokens, outcome);
     Series s = lookupForRecord(tenant, apiKey, model);
-    add(s, clock.millis(), inputTokens, outputTokens, cachedInputTokens, reasoningTokens, outcome);
+    add(s, nowMinute(), inputTokens, outputTokens, cachedInputTokens, reasoningTokens, outcome);
   }
 
   @Override
@@ -235,7 +272,7 @@ public final class Engine implements UsageStats {
     Series s = lookupForRecord(event.tenant(), event.apiKey(), event.model());
     add(
         s,
-        ts,
+        Math.floorDiv(ts, MINUTE_MS),
         event.inputTokens(),
         event.outputTokens(),
         event.cachedInputTokens(),
@@ -256,7 +293,7 @@ public final class Engine implements UsageStats {
   void recordNow(
       Series series, long input, long output, long cached, long reasoning, Outcome outcome) {
     checkCounts(input, output, cached, reasoning, outcome);
-    add(series, clock.millis(), input, output, cached, reasoning, outcome);
+    add(series, nowMinute(), input, output, cached, reasoning, outcome);
   }
 
   private void checkCounts(long input, long output, long cached, long reasoning, Outcome outcome) {
@@ -291,13 +328,12 @@ public final class Engine implements UsageStats {
 
   private void add(
       Series series,
-      long millis,
+      long minute,
       long input,
       long output,
       long cached,
       long reasoning,
       Outcome outcome) {
-    long minute = Math.floorDiv(millis, MINUTE_MS);
     long errors = outcome == Outcome.ERROR ? 1 : 0;
     int stripe = (int) ((Thread.currentThread().getId() * 0x9E3779B97F4A7C15L) >>> stripeShift);
     long v = gate.enter(stripe);
@@ -482,6 +518,7 @@ public final class Engine implements UsageStats {
   public void close() {
     if (!closing.compareAndSet(false, true)) return;
     closed = true;
+    if (ticker != null) LockSupport.unpark(ticker);
     flusher.shutdown();
     try {
       if (!flusher.awaitTermination(closeTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
