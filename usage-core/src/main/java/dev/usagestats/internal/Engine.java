@@ -661,53 +661,7 @@ public final class Engine implements UsageStats {
                 + Instant.ofEpochMilli(b));
       }
     }
-    int n = seriesCount;
-    Series[] a = all;
-    long[] fields = new long[Series.FIELDS];
-    long chunkMillis = rollups.chunkMillis;
-    int spc = rollups.slotsPerChunk;
-    for (int i = 0; i < n; i++) {
-      Series s = a[i];
-      if (!acc.matches(s.key)) continue;
-      long[][] trend = null;
-      Arrays.fill(fields, 0);
-      for (long idx = Math.floorDiv(from, chunkMillis); idx * chunkMillis < to; idx++) {
-        MemoryRollups.Chunk c = rollups.chunk(s.id, idx);
-        if (c == null || c.totals[Series.CALLS] == 0) continue;
-        if (trend == null) trend = acc.trendOf(s.key);
-        long start = idx * chunkMillis;
-        long end = start + chunkMillis;
-        int b = plan.bucketOf(Math.max(start, from));
-        if (start >= from && end <= bounds[b + 1]) {
-          for (int f = 0; f < Series.FIELDS; f++) fields[f] += c.totals[f];
-          trend[0][b] += c.totals[Series.CALLS];
-          trend[1][b] += c.totals[Series.INPUT];
-          trend[2][b] += c.totals[Series.OUTPUT];
-          continue;
-        }
-        long[] calls = c.fields[Series.CALLS];
-        for (int slot = 0; slot < spc; slot++) {
-          long t = start + slot * rollups.slotMillis;
-          if (t < from) continue;
-          if (t >= to) break;
-          if (calls[slot] == 0) continue;
-          while (t >= bounds[b + 1]) b++;
-          for (int f = 0; f < Series.FIELDS; f++) {
-            long[] values = c.fields[f];
-            if (values != null) fields[f] += values[slot];
-          }
-          trend[0][b] += calls[slot];
-          trend[1][b] += valueAt(c, Series.INPUT, slot);
-          trend[2][b] += valueAt(c, Series.OUTPUT, slot);
-        }
-      }
-      if (trend != null) acc.addTotals(s.key, fields);
-    }
-  }
-
-  private static long valueAt(MemoryRollups.Chunk c, int field, int slot) {
-    long[] values = c.fields[field];
-    return values == null ? 0 : values[slot];
+    rollups.read(acc, all, seriesCount);
   }
 
   private void readStore(

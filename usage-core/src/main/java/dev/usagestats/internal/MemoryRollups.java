@@ -70,6 +70,85 @@ final class MemoryRollups {
     }
   }
 
+  /**
+   * Adds the matching series' slots in the plan's range to the report. The plan's bounds must lie
+   * on slot bounds. Which bucket each slot of a chunk falls in is worked out once per chunk
+   * position and shared by all series; chunks wholly inside the range add their totals at once.
+   */
+  void read(ReportAccumulator acc, Series[] series, int count) {
+    BucketPlan plan = acc.plan();
+    long from = plan.from();
+    long to = plan.to();
+    long firstIndex = Math.floorDiv(from, chunkMillis);
+    int chunks = (int) (Math.floorDiv(to - 1, chunkMillis) - firstIndex + 1);
+    int[][] slotBuckets = new int[chunks][];
+    long[] fields = new long[Series.FIELDS];
+    for (int i = 0; i < count; i++) {
+      Series s = series[i];
+      if (!acc.matches(s.key)) continue;
+      long[][] trend = null;
+      Arrays.fill(fields, 0);
+      for (int ci = 0; ci < chunks; ci++) {
+        Chunk c = chunk(s.id, firstIndex + ci);
+        if (c == null) continue;
+        if (trend == null) trend = acc.trendOf(s.key);
+        int[] buckets = slotBuckets[ci];
+        if (buckets == null) {
+          buckets = slotBuckets(plan, (firstIndex + ci) * chunkMillis);
+          slotBuckets[ci] = buckets;
+        }
+        addChunk(c, buckets, fields, trend);
+      }
+      if (trend != null) acc.addTotals(s.key, fields);
+    }
+  }
+
+  /** For each slot of the chunk starting at {@code start}: its bucket, or -1 outside the plan. */
+  private int[] slotBuckets(BucketPlan plan, long start) {
+    int[] buckets = new int[slotsPerChunk];
+    for (int slot = 0; slot < slotsPerChunk; slot++) {
+      buckets[slot] = plan.bucketOf(start + slot * slotMillis);
+    }
+    return buckets;
+  }
+
+  private void addChunk(Chunk c, int[] buckets, long[] fields, long[][] trend) {
+    int first = buckets[0];
+    int last = buckets[slotsPerChunk - 1];
+    long[] calls = c.fields[Series.CALLS];
+    long[] input = c.fields[Series.INPUT];
+    long[] output = c.fields[Series.OUTPUT];
+    if (first >= 0 && last >= 0) {
+      for (int f = 0; f < Series.FIELDS; f++) fields[f] += c.totals[f];
+      if (first == last) {
+        trend[0][first] += c.totals[Series.CALLS];
+        trend[1][first] += c.totals[Series.INPUT];
+        trend[2][first] += c.totals[Series.OUTPUT];
+        return;
+      }
+      for (int slot = 0; slot < slotsPerChunk; slot++) {
+        long n = calls[slot];
+        if (n == 0) continue;
+        int b = buckets[slot];
+        trend[0][b] += n;
+        if (input != null) trend[1][b] += input[slot];
+        if (output != null) trend[2][b] += output[slot];
+      }
+      return;
+    }
+    for (int slot = 0; slot < slotsPerChunk; slot++) {
+      int b = buckets[slot];
+      if (b < 0 || calls[slot] == 0) continue;
+      for (int f = 0; f < Series.FIELDS; f++) {
+        long[] values = c.fields[f];
+        if (values != null) fields[f] += values[slot];
+      }
+      trend[0][b] += calls[slot];
+      if (input != null) trend[1][b] += input[slot];
+      if (output != null) trend[2][b] += output[slot];
+    }
+  }
+
   @Nullable Chunk chunk(int seriesId, long index) {
     if (seriesId >= rings.length) return null;
     Chunk[] ring = rings[seriesId];
