@@ -142,7 +142,8 @@ public final class DemoServer implements AutoCloseable {
               ? "granularity"
               : params.containsKey("days") ? "days" : params.containsKey("from") ? "from" : "to";
       String value = params.getOrDefault(field, String.valueOf(UsageRequest.DEFAULT_DAYS));
-      throw new BadRequestException(field, value, e.getMessage());
+      throw new BadRequestException(
+          field, value, field + "=" + value + " cannot be answered: " + e.getMessage());
     }
     return Response.json(200, json.report(query, report));
   }
