@@ -100,10 +100,10 @@ public final class DemoServer implements AutoCloseable {
               return t;
             });
     http.setExecutor(executor);
-    http.createContext("/api/usage", get(this::usage));
-    http.createContext("/api/keys", get(this::keys));
-    http.createContext("/api/models", get(this::models));
-    http.createContext("/", get(this::page));
+    http.createContext("/api/usage", get("/api/usage", this::usage));
+    http.createContext("/api/keys", get("/api/keys", this::keys));
+    http.createContext("/api/models", get("/api/models", this::models));
+    http.createContext("/", get(null, this::page));
     http.start();
   }
 
@@ -189,27 +189,34 @@ public final class DemoServer implements AutoCloseable {
 
   private Response page(HttpExchange exchange) throws IOException {
     String[] file = STATIC.get(exchange.getRequestURI().getPath());
-    if (file == null) {
-      return Response.json(
-          404,
-          mapper
-              .createObjectNode()
-              .put("error", "not_found")
-              .put("path", exchange.getRequestURI().getPath()));
-    }
+    if (file == null) return notFound(exchange);
     try (InputStream in = DemoServer.class.getResourceAsStream(WEB + file[0])) {
       if (in == null) throw new IOException("missing resource " + WEB + file[0]);
       return new Response(200, file[1], in.readAllBytes());
     }
   }
 
-  /** A handler for GET and HEAD that maps failures to JSON errors. */
-  private HttpHandler get(Endpoint endpoint) {
+  private Response notFound(HttpExchange exchange) {
+    return Response.json(
+        404,
+        mapper
+            .createObjectNode()
+            .put("error", "not_found")
+            .put("path", exchange.getRequestURI().getPath()));
+  }
+
+  /**
+   * A handler for GET and HEAD that maps failures to JSON errors; with a {@code path}, only that
+   * exact path is served (a context also matches longer paths).
+   */
+  private HttpHandler get(@Nullable String path, Endpoint endpoint) {
     return exchange -> {
       try (exchange) {
         Response response;
         String method = exchange.getRequestMethod();
-        if (!method.equals("GET") && !method.equals("HEAD")) {
+        if (path != null && !path.equals(exchange.getRequestURI().getPath())) {
+          response = notFound(exchange);
+        } else if (!method.equals("GET") && !method.equals("HEAD")) {
           exchange.getResponseHeaders().set("Allow", "GET, HEAD");
           response =
               Response.json(

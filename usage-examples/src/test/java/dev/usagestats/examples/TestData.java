@@ -5,6 +5,7 @@ import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageStats;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -25,8 +26,11 @@ final class TestData {
   private TestData() {}
 
   static DemoCatalog catalog() {
-    return new DemoCatalog(
-        List.of(PROD, LAB), Map.of(DEEPSEEK, "#7c3aed", QWEN, "#0ea5e9", GLM, "#f59e0b"));
+    Map<String, String> models = new LinkedHashMap<>();
+    models.put(DEEPSEEK, "#7c3aed");
+    models.put(QWEN, "#0ea5e9");
+    models.put(GLM, "#f59e0b");
+    return new DemoCatalog(List.of(PROD, LAB), models);
   }
 
   /**

@@ -224,7 +224,7 @@ class UsageApiTest {
     JsonNode models = getOk("/api/models");
 
     assertThat(models.findValuesAsText("name"))
-        .containsExactlyInAnyOrder(TestData.DEEPSEEK, TestData.QWEN, TestData.GLM);
+        .containsExactly(TestData.DEEPSEEK, TestData.QWEN, TestData.GLM);
     assertThat(models.findValuesAsText("color")).allMatch(c -> c.matches("#[0-9a-f]{6}"));
   }
 
@@ -239,6 +239,7 @@ class UsageApiTest {
     assertThat(get("/usage.js").statusCode()).isEqualTo(200);
     assertThat(get("/usage.css").statusCode()).isEqualTo(200);
     assertThat(get("/nothing-here").statusCode()).isEqualTo(404);
+    assertThat(get("/api/usage/more").statusCode()).isEqualTo(404);
   }
 
   @Test
