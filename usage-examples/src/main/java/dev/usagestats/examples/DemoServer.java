@@ -359,10 +359,12 @@ public final class DemoServer implements AutoCloseable {
     TrafficGenerator traffic = new TrafficGenerator(stats, clock, catalog, 20261128L);
     if (stats.query(UsageQuery.lastTwoWeeks()).totals().calls() == 0) {
       var history = traffic.backfill(Duration.ofDays(14));
-      log.info(
-          "backfilled 14 days: {} calls, {} K tokens",
-          history.calls(),
-          history.totalKTokens().toPlainString());
+      System.out.println(
+          "Backfilled 14 days: "
+              + history.calls()
+              + " calls, "
+              + history.totalKTokens().toPlainString()
+              + " K tokens");
     }
     ScheduledExecutorService live =
         Executors.newSingleThreadScheduledExecutor(
