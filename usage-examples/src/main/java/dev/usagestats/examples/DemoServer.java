@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
 import dev.usagestats.ModelShare;
 import dev.usagestats.TrendSeries;
@@ -138,7 +139,7 @@ public final class DemoServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       // The engine cannot answer this range (beyond retention, or MINUTE too far back).
       String field =
-          params.containsKey("granularity") && e.getMessage().contains("minute")
+          query.granularity() == Granularity.MINUTE
               ? "granularity"
               : params.containsKey("days") ? "days" : params.containsKey("from") ? "from" : "to";
       String value = params.getOrDefault(field, String.valueOf(UsageRequest.DEFAULT_DAYS));
