@@ -1,0 +1,100 @@
+package dev.usagestats.examples;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.usagestats.ModelShare;
+import dev.usagestats.TrendPoint;
+import dev.usagestats.TrendSeries;
+import dev.usagestats.UsageQuery;
+import dev.usagestats.UsageReport;
+import dev.usagestats.UsageTotals;
+import java.time.Instant;
+import java.time.LocalDate;
+
+/**
+ * Renders a {@link UsageReport} as the JSON the page reads. Token counts are JSON integers; K-token
+ * values are decimal strings ({@code "1234.567"}) so that no float rounds them.
+ */
+final class ReportJson {
+  private final ObjectMapper mapper;
+
+  ReportJson(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  ObjectNode report(UsageQuery query, UsageReport r) {
+    ObjectNode root = mapper.createObjectNode();
+    root.put("from", r.from().toString());
+    root.put("to", r.to().toString());
+    root.put("firstDay", LocalDate.ofInstant(r.from(), r.zone()).toString());
+    root.put("lastDay", LocalDate.ofInstant(r.to().minusNanos(1), r.zone()).toString());
+    root.put("today", LocalDate.ofInstant(r.asOf(), r.zone()).toString());
+    root.put("zone", r.zone().getId());
+    root.put("granularity", r.granularity().name());
+    root.put("groupBy", r.groupBy().name());
+    root.put("view", r.view().name());
+    root.put("asOf", r.asOf().toString());
+    ObjectNode filters = root.putObject("filters");
+    filters.put("tenant", query.tenant());
+    filters.put("apiKey", query.apiKeys().isEmpty() ? null : query.apiKeys().iterator().next());
+    filters.put("model", query.models().isEmpty() ? null : query.models().iterator().next());
+    root.set("totals", totals(r.totals()));
+    ArrayNode buckets = root.putArray("buckets");
+    for (Instant b : r.buckets()) buckets.add(b.toString());
+    ArrayNode series = root.putArray("series");
+    for (TrendSeries s : r.series()) {
+      ObjectNode n = series.addObject();
+      n.put("label", s.label());
+      n.put("apiKey", s.apiKey());
+      n.put("model", s.model());
+      long sum = 0;
+      ArrayNode values = n.putArray("values");
+      ArrayNode points = n.putArray("points");
+      for (TrendPoint p : s.points()) {
+        values.add(p.value());
+        sum += p.value();
+        ObjectNode pn = points.addObject();
+        pn.put("start", p.start().toString());
+        pn.put("calls", p.calls());
+        pn.put("inputTokens", p.inputTokens());
+        pn.put("outputTokens", p.outputTokens());
+        pn.put("value", p.value());
+      }
+      n.put("sum", sum);
+    }
+    ArrayNode distribution = root.putArray("distribution");
+    for (ModelShare m : r.distribution()) {
+      ObjectNode n = distribution.addObject();
+      n.put("model", m.model());
+      n.set("totals", totals(m.totals()));
+      n.put("tokenShare", m.tokenShare());
+      n.put("callShare", m.callShare());
+    }
+    return root;
+  }
+
+  ObjectNode totals(UsageTotals t) {
+    ObjectNode n = mapper.createObjectNode();
+    n.put("calls", t.calls());
+    n.put("errors", t.errors());
+    n.put("inputTokens", t.inputTokens());
+    n.put("outputTokens", t.outputTokens());
+    n.put("totalTokens", t.totalTokens());
+    n.put("cachedInputTokens", t.cachedInputTokens());
+    n.put("reasoningTokens", t.reasoningTokens());
+    n.put("totalKTokens", t.totalKTokens().toPlainString());
+    n.put("inputKTokens", t.inputKTokens().toPlainString());
+    n.put("outputKTokens", t.outputKTokens().toPlainString());
+    return n;
+  }
+
+  ObjectNode error(String field, String value, String message) {
+    ObjectNode n = mapper.createObjectNode();
+    n.put("error", "bad_request");
+    n.put("field", field);
+    n.put("value", value);
+    n.put("message", message);
+    return n;
+  }
+}

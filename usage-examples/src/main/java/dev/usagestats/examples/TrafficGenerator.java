@@ -1,0 +1,178 @@
+package dev.usagestats.examples;
+
+import dev.usagestats.Outcome;
+import dev.usagestats.UsageEvent;
+import dev.usagestats.UsageStats;
+import dev.usagestats.UsageTotals;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * Makes plausible model traffic for the demo: a daily rhythm, quieter weekends, a burst now and
+ * then, and token counts shaped per model (reasoning models write long answers, some prompts hit
+ * the cache, about one call in a hundred fails).
+ *
+ * <p>{@link #backfill} writes history at past timestamps through {@link UsageStats#record(
+ * UsageEvent)}; {@link #tick} records live traffic at the clock's time. Both return the totals of
+ * what they recorded, so a caller can check the engine against them. The same seed and clock give
+ * the same traffic.
+ *
+ * <p>Not thread-safe: call from one thread at a time (the demo calls it from one scheduler thread).
+ */
+public final class TrafficGenerator {
+  private final UsageStats stats;
+  private final Clock clock;
+  private final List<Pair> pairs;
+  private final SplittableRandom random;
+
+  /** One (key, model) pair and its share of the key's calls. */
+  private record Pair(DemoKey key, String model, double weight, Shape shape) {}
+
+  /** How a model's token counts look. */
+  private record Shape(
+      double meanInput, double meanOutput, double reasoningShare, double cacheChance) {
+    static Shape of(String model) {
+      if (model.contains("deepseek-r1")) return new Shape(1500, 1200, 0.6, 0.2);
+      if (model.contains("qwen3")) return new Shape(2200, 600, 0.2, 0.35);
+      if (model.contains("kimi")) return new Shape(3000, 500, 0.0, 0.5);
+      return new Shape(900, 400, 0.0, 0.1);
+    }
+  }
+
+  /**
+   * A generator for the catalog's keys and models.
+   *
+   * @param seed the random seed; the same seed and clock give the same traffic
+   */
+  public TrafficGenerator(UsageStats stats, Clock clock, DemoCatalog catalog, long seed) {
+    this.stats = Objects.requireNonNull(stats, "stats");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.random = new SplittableRandom(seed);
+    List<Pair> list = new ArrayList<>();
+    for (DemoKey key : catalog.keys()) {
+      key.modelWeights().entrySet().stream()
+          .sorted(Map.Entry.comparingByKey())
+          .forEach(e -> list.add(new Pair(key, e.getKey(), e.getValue(), Shape.of(e.getKey()))));
+    }
+    this.pairs = List.copyOf(list);
+  }
+
+  /**
+   * Records history for {@code span} up to now: hour by hour, each event at its own past timestamp.
+   *
+   * @param span how far back to start; must be shorter than the engine's retention
+   * @return the totals of everything recorded
+   */
+  public UsageTotals backfill(Duration span) {
+    if (span.isNegative()) throw new IllegalArgumentException("span must be >= 0: " + span);
+    Instant now = clock.instant();
+    Instant start = now.minus(span);
+    UsageTotals recorded = UsageTotals.empty();
+    for (Instant hour = start.truncatedTo(ChronoUnit.HOURS);
+        hour.isBefore(now);
+        hour = hour.plus(Duration.ofHours(1))) {
+      double load = load(hour);
+      for (Pair pair : pairs) {
+        int calls = poisson(pair.key.callsPerHour() * pair.weight * load * burst(pair, hour));
+        for (int i = 0; i < calls; i++) {
+          Instant ts = hour.plusMillis(random.nextLong(Duration.ofHours(1).toMillis()));
+          if (ts.isBefore(start) || !ts.isBefore(now)) continue;
+          recorded = recorded.plus(record(pair, ts));
+        }
+      }
+    }
+    return recorded;
+  }
+
+  /**
+   * Records the live traffic of a short period ending now, at the clock's current time. The demo
+   * runs faster than life: a second of live traffic is about a minute's worth of the backfill rate,
+   * so a refresh shows the numbers move.
+   *
+   * @return the totals of everything recorded
+   */
+  public UsageTotals tick() {
+    Instant now = clock.instant();
+    double load = load(now);
+    UsageTotals recorded = UsageTotals.empty();
+    for (Pair pair : pairs) {
+      int calls = poisson(pair.key.callsPerHour() * pair.weight * load / 60.0);
+      for (int i = 0; i < calls; i++) {
+        recorded = recorded.plus(record(pair, now));
+      }
+    }
+    return recorded;
+  }
+
+  private UsageTotals record(Pair pair, Instant ts) {
+    Shape shape = pair.shape;
+    long input = tokens(shape.meanInput);
+    long output = tokens(shape.meanOutput);
+    long cached =
+        random.nextDouble() < shape.cacheChance ? input * random.nextInt(20, 90) / 100 : 0;
+    long reasoning = Math.round(output * shape.reasoningShare * random.nextDouble(0.5, 1.0));
+    Outcome outcome = random.nextInt(100) == 0 ? Outcome.ERROR : Outcome.SUCCESS;
+    if (outcome == Outcome.ERROR) {
+      output = 0;
+      reasoning = 0;
+    }
+    stats.record(
+        new UsageEvent(
+            ts,
+            pair.key.tenant(),
+            pair.key.id(),
+            pair.model,
+            input,
+            output,
+            cached,
+            reasoning,
+            outcome));
+    return new UsageTotals(1, outcome == Outcome.ERROR ? 1 : 0, input, output, cached, reasoning);
+  }
+
+  /** Relative load at an instant: a working-day curve in UTC, lower on weekends. */
+  private static double load(Instant t) {
+    var utc = t.atOffset(ZoneOffset.UTC);
+    double hour = utc.getHour() + utc.getMinute() / 60.0;
+    double daily = 0.25 + 0.75 * Math.max(0, Math.sin(Math.PI * (hour - 6) / 14));
+    boolean weekend = utc.getDayOfWeek().getValue() >= 6;
+    return weekend ? daily * 0.45 : daily;
+  }
+
+  /** A batch job that runs three times as hard for a few hours on one day in five. */
+  private static double burst(Pair pair, Instant hour) {
+    long day = hour.getEpochSecond() / 86_400;
+    int h = hour.atOffset(ZoneOffset.UTC).getHour();
+    boolean batchKey = pair.key.name().contains("batch");
+    return batchKey && day % 5 == 2 && h >= 1 && h < 6 ? 3.0 : 1.0;
+  }
+
+  /** A log-normal token count around {@code mean}. */
+  private long tokens(double mean) {
+    double v = mean * Math.exp(random.nextGaussian() * 0.6 - 0.18);
+    return Math.max(1, Math.min(200_000, Math.round(v)));
+  }
+
+  private int poisson(double mean) {
+    if (mean <= 0) return 0;
+    if (mean > 30) {
+      return (int) Math.max(0, Math.round(mean + Math.sqrt(mean) * random.nextGaussian()));
+    }
+    double limit = Math.exp(-mean);
+    double p = random.nextDouble();
+    int k = 0;
+    while (p > limit) {
+      p *= random.nextDouble();
+      k++;
+    }
+    return k;
+  }
+}

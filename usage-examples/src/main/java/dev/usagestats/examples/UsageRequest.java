@@ -1,0 +1,212 @@
+package dev.usagestats.examples;
+
+import dev.usagestats.Granularity;
+import dev.usagestats.GroupBy;
+import dev.usagestats.SeriesView;
+import dev.usagestats.UsageQuery;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The parameters of {@code GET /api/usage}, checked and turned into a {@link UsageQuery}.
+ *
+ * <ul>
+ *   <li>{@code apiKey}, {@code model}, {@code tenant}: one id or name; absent, empty or {@code all}
+ *       for all.
+ *   <li>{@code days}: the last N local days, today included (1 to 366). The default is 14: the last
+ *       two weeks.
+ *   <li>{@code from}, {@code to}: a date ({@code 2026-11-20}: from its start, or to its end, in the
+ *       query's zone) or an instant with an offset ({@code 2026-11-20T08:00:00Z}, {@code to}
+ *       exclusive). Either may be given alone; not together with {@code days}.
+ *   <li>{@code zone}: a time zone id (default: the server's zone).
+ *   <li>{@code granularity}: auto, minute, hour, day, week, month (default auto).
+ *   <li>{@code view}: total, input, output (default total).
+ *   <li>{@code groupBy}: model, api_key, api_key_and_model, none (default model).
+ * </ul>
+ *
+ * Any other parameter, a parameter given twice, or a value that does not parse is refused with a
+ * {@link BadRequestException} naming the parameter and the value.
+ */
+final class UsageRequest {
+  static final Set<String> PARAMETERS =
+      Set.of(
+          "apiKey",
+          "model",
+          "tenant",
+          "days",
+          "from",
+          "to",
+          "zone",
+          "granularity",
+          "view",
+          "groupBy");
+  static final int DEFAULT_DAYS = 14;
+  static final int MAX_DAYS = 366;
+
+  private UsageRequest() {}
+
+  /**
+   * Parses a raw (still percent-encoded) query string.
+   *
+   * @throws BadRequestException if a parameter is unknown, repeated or malformed
+   */
+  static Map<String, String> parameters(@Nullable String rawQuery) {
+    Map<String, String> params = new LinkedHashMap<>();
+    if (rawQuery == null || rawQuery.isEmpty()) return params;
+    for (String pair : rawQuery.split("&")) {
+      if (pair.isEmpty()) continue;
+      int eq = pair.indexOf('=');
+      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+      String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+      if (!PARAMETERS.contains(name)) {
+        throw new BadRequestException(
+            name, value, "unknown parameter '" + name + "'; known: " + String.join(", ", sorted()));
+      }
+      if (params.putIfAbsent(name, value) != null) {
+        throw new BadRequestException(name, value, name + " must be given at most once");
+      }
+    }
+    return params;
+  }
+
+  /**
+   * The query the parameters ask for.
+   *
+   * @throws BadRequestException naming the first parameter that is malformed
+   */
+  static UsageQuery toQuery(Map<String, String> params, Clock clock, ZoneId defaultZone) {
+    ZoneId zone = zone(params.get("zone"), defaultZone);
+    UsageQuery.Builder b = UsageQuery.builder().zone(zone);
+    filter(params, "apiKey", b::apiKey);
+    filter(params, "model", b::model);
+    filter(params, "tenant", b::tenant);
+    b.granularity(choice("granularity", params.get("granularity"), Granularity.class, "auto"));
+    b.view(choice("view", params.get("view"), SeriesView.class, "total"));
+    b.groupBy(choice("groupBy", params.get("groupBy"), GroupBy.class, "model"));
+
+    String days = blankToNull(params.get("days"));
+    String from = blankToNull(params.get("from"));
+    String to = blankToNull(params.get("to"));
+    if (days != null && (from != null || to != null)) {
+      throw new BadRequestException(
+          "days", days, "days must not be combined with from or to: days=" + days);
+    }
+    if (from == null && to == null) {
+      int n = days == null ? DEFAULT_DAYS : days(days);
+      LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
+      b.days(today.minusDays(n - 1L), today);
+    } else {
+      Instant f = from == null ? null : instant("from", from, zone, false);
+      Instant t = to == null ? null : instant("to", to, zone, true);
+      if (f != null && t != null && !f.isBefore(t)) {
+        throw new BadRequestException(
+            "to", to, "to must be after from: from=" + from + ", to=" + to);
+      }
+      if (f != null) b.from(f);
+      if (t != null) b.to(t);
+    }
+    return b.build();
+  }
+
+  /** Applies a name filter unless it is absent, empty or {@code all}. */
+  private static void filter(Map<String, String> params, String field, Consumer<String> setter) {
+    String v = blankToNull(params.get(field));
+    if (v == null || v.equalsIgnoreCase("all")) return;
+    try {
+      setter.accept(v);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestException(field, v, e.getMessage());
+    }
+  }
+
+  private static ZoneId zone(@Nullable String value, ZoneId defaultZone) {
+    String v = blankToNull(value);
+    if (v == null) return defaultZone;
+    try {
+      return ZoneId.of(v);
+    } catch (DateTimeException e) {
+      throw new BadRequestException(
+          "zone", v, "zone must be a time zone id such as UTC or Europe/Berlin: '" + v + "'");
+    }
+  }
+
+  private static int days(String v) {
+    int n;
+    try {
+      n = Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new BadRequestException("days", v, "days must be a whole number: '" + v + "'");
+    }
+    if (n < 1 || n > MAX_DAYS) {
+      throw new BadRequestException("days", v, "days must be between 1 and " + MAX_DAYS + ": " + n);
+    }
+    return n;
+  }
+
+  /** A date (start of day, or for {@code to} the start of the next day) or an instant. */
+  private static Instant instant(String field, String v, ZoneId zone, boolean endOfDay) {
+    try {
+      LocalDate day = LocalDate.parse(v);
+      return (endOfDay ? day.plusDays(1) : day).atStartOfDay(zone).toInstant();
+    } catch (DateTimeParseException notADate) {
+      try {
+        return OffsetDateTime.parse(v).toInstant();
+      } catch (DateTimeParseException notAnInstant) {
+        throw new BadRequestException(
+            field,
+            v,
+            field
+                + " must be a date like 2026-11-20 or an instant like 2026-11-20T08:00:00Z: '"
+                + v
+                + "'");
+      }
+    }
+  }
+
+  private static <E extends Enum<E>> E choice(
+      String field, @Nullable String value, Class<E> type, String fallback) {
+    String v = blankToNull(value);
+    String name = (v == null ? fallback : v).toUpperCase(Locale.ROOT);
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equals(name)) return e;
+    }
+    String allowed =
+        String.join(
+            ", ",
+            Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT))
+                .toList());
+    throw new BadRequestException(field, v, field + " must be one of " + allowed + ": '" + v + "'");
+  }
+
+  private static @Nullable String blankToNull(@Nullable String v) {
+    return v == null || v.isBlank() ? null : v.strip();
+  }
+
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestException("query", s, "query must be percent-encoded: '" + s + "'");
+    }
+  }
+
+  private static List<String> sorted() {
+    return PARAMETERS.stream().sorted().toList();
+  }
+}

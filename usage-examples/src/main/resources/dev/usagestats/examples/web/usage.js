@@ -1,0 +1,333 @@
+// The Usage Statistics page: reads /api/keys, /api/models and /api/usage and draws the overview
+// cards, the trend chart (inline SVG) and the model distribution. No libraries, no network but
+// this server. The page state lives in the URL so a view can be bookmarked or shared.
+'use strict';
+
+(function () {
+  const SVG = 'http://www.w3.org/2000/svg';
+  const PALETTE = ['#7c3aed', '#0ea5e9', '#f59e0b', '#10b981', '#ef4444', '#6366f1', '#ec4899', '#84cc16'];
+  const $ = (id) => document.getElementById(id);
+
+  const params = new URLSearchParams(location.search);
+  const state = {
+    apiKey: params.get('apiKey') || '',
+    model: params.get('model') || '',
+    range: params.get('from') || params.get('to') ? 'custom' : (params.get('days') || '14'),
+    firstDay: params.get('from') || '',
+    lastDay: params.get('to') || '',
+    view: (params.get('view') || 'TOTAL').toUpperCase(),
+    zone: params.get('zone') || browserZone(),
+  };
+  const colors = new Map();
+  let report = null;
+  let requestSeq = 0;
+  let loads = 0;
+
+  function browserZone() {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+    } catch (e) {
+      return 'UTC';
+    }
+  }
+
+  /** "1234567.891" -> "1,234,567.891", on the string so no float rounds it. */
+  function groupDigits(decimal) {
+    const s = String(decimal);
+    const neg = s.startsWith('-');
+    const [int, frac] = (neg ? s.slice(1) : s).split('.');
+    const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return (neg ? '-' : '') + grouped + (frac !== undefined ? '.' + frac : '');
+  }
+
+  function kTokens(tokens) {
+    const k = tokens / 1000;
+    return k.toLocaleString('en-US', { maximumFractionDigits: k < 10 ? 3 : 1 });
+  }
+
+  function colorOf(model) {
+    if (!colors.has(model)) colors.set(model, PALETTE[colors.size % PALETTE.length]);
+    return colors.get(model);
+  }
+
+  function query() {
+    const q = new URLSearchParams();
+    if (state.apiKey) q.set('apiKey', state.apiKey);
+    if (state.model) q.set('model', state.model);
+    if (state.range === 'custom') {
+      if (state.firstDay) q.set('from', state.firstDay);
+      if (state.lastDay) q.set('to', state.lastDay);
+    } else if (state.range === 'yesterday') {
+      const y = report ? addDays(report.today, -1) : null;
+      if (y) { q.set('from', y); q.set('to', y); } else q.set('days', '2');
+    } else {
+      q.set('days', state.range);
+    }
+    q.set('view', state.view.toLowerCase());
+    q.set('zone', state.zone);
+    return q;
+  }
+
+  function addDays(isoDate, n) {
+    const d = new Date(isoDate + 'T00:00:00Z');
+    d.setUTCDate(d.getUTCDate() + n);
+    return d.toISOString().slice(0, 10);
+  }
+
+  async function getJson(url) {
+    const res = await fetch(url, { cache: 'no-store', headers: { Accept: 'application/json' } });
+    const body = await res.json().catch(() => ({ message: res.status + ' ' + res.statusText }));
+    if (!res.ok) {
+      const err = new Error(body.message || ('HTTP ' + res.status));
+      err.body = body;
+      throw err;
+    }
+    return body;
+  }
+
+  async function loadLists() {
+    const [keys, models] = await Promise.all([getJson('/api/keys'), getJson('/api/models')]);
+    const keySelect = $('api-key');
+    keySelect.length = 1;
+    for (const k of keys) {
+      const label = k.display === k.id ? k.id : k.name + ' (' + k.display + ')';
+      keySelect.add(new Option(label, k.id));
+    }
+    const modelSelect = $('model');
+    modelSelect.length = 1;
+    for (const m of models) {
+      if (m.color) colors.set(m.name, m.color);
+      modelSelect.add(new Option(m.name, m.name));
+    }
+    for (const m of models) colorOf(m.name);
+    ensureOption(keySelect, state.apiKey);
+    ensureOption(modelSelect, state.model);
+  }
+
+  function ensureOption(select, value) {
+    if (value && ![...select.options].some((o) => o.value === value)) select.add(new Option(value, value));
+    select.value = value;
+  }
+
+  async function load() {
+    const seq = ++requestSeq;
+    const q = query();
+    document.body.dataset.state = 'loading';
+    $('refresh').classList.add('spinning');
+    try {
+      const r = await getJson('/api/usage?' + q.toString());
+      if (seq !== requestSeq) return;
+      report = r;
+      history.replaceState(null, '', '?' + q.toString());
+      $('error').hidden = true;
+      render(r);
+      document.body.dataset.state = 'ready';
+    } catch (e) {
+      if (seq !== requestSeq) return;
+      $('error').textContent = e.message;
+      $('error').hidden = false;
+      document.body.dataset.state = 'error';
+    } finally {
+      if (seq === requestSeq) {
+        $('refresh').classList.remove('spinning');
+        document.body.dataset.loads = String(++loads);
+      }
+    }
+  }
+
+  function render(r) {
+    const t = r.totals;
+    $('total-ktokens').textContent = groupDigits(t.totalKTokens);
+    $('input-ktokens').textContent = groupDigits(t.inputKTokens);
+    $('output-ktokens').textContent = groupDigits(t.outputKTokens);
+    $('total-calls').textContent = t.calls.toLocaleString('en-US') + ' calls'
+      + (t.errors ? ', ' + t.errors.toLocaleString('en-US') + ' errors' : '');
+    $('input-cached').textContent = kTokens(t.cachedInputTokens) + ' K cached';
+    $('output-reasoning').textContent = kTokens(t.reasoningTokens) + ' K reasoning';
+    const asOf = new Date(r.asOf);
+    $('as-of').textContent = r.firstDay + (r.lastDay !== r.firstDay ? ' – ' + r.lastDay : '')
+      + ' (' + r.zone + ') · as of ' + formatInstant(asOf, r.zone, 'full');
+    $('as-of').dataset.asOf = r.asOf;
+    $('as-of').dataset.zone = r.zone;
+    if (state.range === 'custom') {
+      $('first-day').value = state.firstDay || r.firstDay;
+      $('last-day').value = state.lastDay || r.lastDay;
+    }
+    for (const b of document.querySelectorAll('.view-switch button')) {
+      const on = b.dataset.view === r.view;
+      b.classList.toggle('active', on);
+      b.setAttribute('aria-pressed', String(on));
+    }
+    $('chart-unit').textContent = '· ' + ({ TOTAL: 'total', INPUT: 'input', OUTPUT: 'output' }[r.view])
+      + ' K tokens per ' + r.granularity.toLowerCase();
+    drawChart(r);
+    drawDistribution(r);
+  }
+
+  function formatInstant(date, zone, style) {
+    const opts = {
+      full: { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false },
+      DAY: { month: 'short', day: 'numeric' },
+      WEEK: { month: 'short', day: 'numeric' },
+      MONTH: { year: 'numeric', month: 'short' },
+      HOUR: { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false },
+      MINUTE: { hour: '2-digit', minute: '2-digit', hour12: false },
+    }[style] || {};
+    try {
+      return date.toLocaleString('en-US', Object.assign({ timeZone: zone }, opts));
+    } catch (e) {
+      return date.toLocaleString('en-US', Object.assign({ timeZone: 'UTC' }, opts)) + ' UTC';
+    }
+  }
+
+  function el(name, attrs, parent) {
+    const e = document.createElementNS(SVG, name);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+
+  function niceMax(v) {
+    if (v <= 0) return 1000;
+    const p = Math.pow(10, Math.floor(Math.log10(v)));
+    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+    return 10 * p;
+  }
+
+  function drawChart(r) {
+    const box = $('chart');
+    box.textContent = '';
+    const width = Math.max(box.clientWidth || 0, 480);
+    const height = 320;
+    const m = { top: 16, right: 16, bottom: 36, left: 72 };
+    const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Usage trend by model' }, box);
+    const n = r.buckets.length;
+    const max = niceMax(Math.max(0, ...r.series.flatMap((s) => s.values)));
+    const x = (i) => m.left + (n <= 1 ? (width - m.left - m.right) / 2 : (i * (width - m.left - m.right)) / (n - 1));
+    const y = (v) => height - m.bottom - (v / max) * (height - m.top - m.bottom);
+    for (let g = 0; g <= 4; g++) {
+      const v = (max * g) / 4;
+      el('line', { class: 'grid', x1: m.left, x2: width - m.right, y1: y(v), y2: y(v) }, svg);
+      const label = el('text', { class: 'axis-label', x: m.left - 8, y: y(v) + 4, 'text-anchor': 'end' }, svg);
+      label.textContent = kTokens(v) + ' K';
+    }
+    const ticks = Math.min(n, Math.max(2, Math.floor((width - m.left - m.right) / 90)));
+    const step = Math.max(1, Math.ceil(n / ticks));
+    for (let i = 0; i < n; i += step) {
+      const label = el('text', { class: 'axis-label', x: x(i), y: height - m.bottom + 18, 'text-anchor': 'middle' }, svg);
+      label.textContent = formatInstant(new Date(r.buckets[i]), r.zone, r.granularity);
+    }
+    if (r.series.length === 0) {
+      const t = el('text', { class: 'empty', x: width / 2, y: height / 2, 'text-anchor': 'middle' }, svg);
+      t.textContent = 'No usage in this range';
+    }
+    const legend = $('legend');
+    legend.textContent = '';
+    for (const s of r.series) {
+      const color = s.model ? colorOf(s.model) : colorOf(s.label);
+      const points = s.values.map((v, i) => x(i).toFixed(1) + ',' + y(v).toFixed(1)).join(' ');
+      const line = el('polyline', { class: 'line', points, stroke: color, 'data-series': s.label, 'data-sum': s.sum }, svg);
+      el('title', {}, line).textContent = s.label;
+      if (n <= 120) {
+        s.values.forEach((v, i) => {
+          const dot = el('circle', { cx: x(i), cy: y(v), r: 2.5, fill: color }, svg);
+          el('title', {}, dot).textContent =
+            s.label + ' · ' + formatInstant(new Date(r.buckets[i]), r.zone, r.granularity) + ': ' + kTokens(v) + ' K tokens';
+        });
+      }
+      const item = document.createElement('span');
+      item.className = 'legend-item';
+      item.dataset.series = s.label;
+      const sw = document.createElement('span');
+      sw.className = 'swatch';
+      sw.style.background = color;
+      item.append(sw, document.createTextNode(s.label + ' · ' + kTokens(s.sum) + ' K'));
+      legend.appendChild(item);
+    }
+  }
+
+  function drawDistribution(r) {
+    const body = $('distribution').tBodies[0];
+    body.textContent = '';
+    for (const d of r.distribution) {
+      const tr = body.insertRow();
+      tr.dataset.model = d.model;
+      tr.insertCell().textContent = d.model;
+      tr.insertCell().textContent = d.totals.calls.toLocaleString('en-US');
+      tr.insertCell().textContent = groupDigits(d.totals.inputKTokens);
+      tr.insertCell().textContent = groupDigits(d.totals.outputKTokens);
+      tr.insertCell().textContent = groupDigits(d.totals.totalKTokens);
+      const share = tr.insertCell();
+      const bar = document.createElement('span');
+      bar.className = 'share-bar';
+      bar.style.width = Math.round(d.tokenShare * 80) + 'px';
+      bar.style.background = colorOf(d.model);
+      share.append(bar, document.createTextNode((d.tokenShare * 100).toFixed(1) + '%'));
+    }
+    if (r.distribution.length === 0) {
+      const td = body.insertRow().insertCell();
+      td.colSpan = 6;
+      td.textContent = 'No usage in this range';
+    }
+  }
+
+  function wire() {
+    $('api-key').addEventListener('change', (e) => { state.apiKey = e.target.value; load(); });
+    $('model').addEventListener('change', (e) => { state.model = e.target.value; load(); });
+    $('range').addEventListener('change', (e) => {
+      state.range = e.target.value;
+      $('custom-range').hidden = state.range !== 'custom';
+      if (state.range === 'custom') {
+        state.firstDay = report ? report.firstDay : '';
+        state.lastDay = report ? report.lastDay : '';
+      }
+      load();
+    });
+    for (const id of ['first-day', 'last-day']) {
+      $(id).addEventListener('change', () => {
+        state.firstDay = $('first-day').value;
+        state.lastDay = $('last-day').value;
+        if (state.firstDay && state.lastDay && state.lastDay < state.firstDay) {
+          state.lastDay = state.firstDay;
+          $('last-day').value = state.lastDay;
+        }
+        load();
+      });
+    }
+    for (const b of document.querySelectorAll('.view-switch button')) {
+      b.addEventListener('click', () => { state.view = b.dataset.view; load(); });
+    }
+    $('refresh').addEventListener('click', async () => {
+      try {
+        await loadLists();
+      } catch (e) {
+        // the report below shows the error
+      }
+      load();
+    });
+    let resize = 0;
+    window.addEventListener('resize', () => {
+      clearTimeout(resize);
+      resize = setTimeout(() => report && drawChart(report), 150);
+    });
+  }
+
+  async function start() {
+    const rangeSelect = $('range');
+    if (![...rangeSelect.options].some((o) => o.value === state.range)) {
+      rangeSelect.add(new Option('Last ' + state.range + ' days', state.range));
+    }
+    rangeSelect.value = state.range;
+    $('custom-range').hidden = state.range !== 'custom';
+    wire();
+    try {
+      await loadLists();
+    } catch (e) {
+      $('error').textContent = 'Could not load keys and models: ' + e.message;
+      $('error').hidden = false;
+    }
+    await load();
+  }
+
+  start();
+})();

@@ -1,0 +1,294 @@
+package dev.usagestats.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.usagestats.GroupBy;
+import dev.usagestats.SeriesView;
+import dev.usagestats.TrendSeries;
+import dev.usagestats.UsageQuery;
+import dev.usagestats.UsageReport;
+import dev.usagestats.UsageStats;
+import dev.usagestats.UsageTotals;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The Usage Statistics page in a real headless Chromium: what it shows must equal what the engine
+ * answers for the same query. Skipped when Chromium or chromedriver is missing, except under {@code
+ * CI=true}, where that is a failure.
+ *
+ * <p>Chromium and chromedriver are found at {@code CHROME_BIN} and {@code CHROMEDRIVER}, else at
+ * {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver} (Debian: {@code apt-get install -y
+ * chromium chromium-driver}).
+ */
+class UsagePageBrowserTest {
+  private static final Instant NOW = Instant.parse("2026-11-20T10:30:00Z");
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private static MutableClock clock;
+  private static UsageStats stats;
+  private static DemoServer server;
+  private static WebDriver driver;
+  private static Path profile;
+
+  @BeforeAll
+  static void start() throws IOException {
+    Path chromium = executable("CHROME_BIN", "/usr/bin/chromium");
+    Path chromedriver = executable("CHROMEDRIVER", "/usr/bin/chromedriver");
+    if (chromium == null || chromedriver == null) {
+      String why =
+          "Chromium and chromedriver are needed (apt-get install -y chromium chromium-driver):"
+              + " chromium="
+              + chromium
+              + ", chromedriver="
+              + chromedriver;
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(why);
+      assumeTrue(false, why);
+    }
+    clock = new MutableClock(NOW);
+    stats = UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build();
+    TestData.record(stats, new Reference(), NOW, Duration.ofDays(14), 2_000, 11);
+    server = DemoServer.builder(stats).clock(clock).catalog(TestData.catalog()).port(0).start();
+
+    profile = Files.createTempDirectory("usage-page-chromium");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(chromium.toFile());
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1100",
+        "--user-data-dir=" + profile);
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(chromedriver.toFile())
+            .usingAnyFreePort()
+            .build();
+    driver = new ChromeDriver(service, options);
+    driver.manage().timeouts().scriptTimeout(WAIT);
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    if (driver != null) driver.quit();
+    if (server != null) server.close();
+    if (stats != null) stats.close();
+    if (profile != null) deleteTree(profile);
+  }
+
+  @Test
+  void page_filtersViewsRefreshAndDays_showTheEnginesNumbers() throws IOException {
+    driver.get(server.uri().toString());
+    waitUntilLoaded(0);
+
+    // Default: all keys, all models, last two weeks in the browser's zone.
+    ZoneId zone = ZoneId.of(driver.findElement(By.id("as-of")).getAttribute("data-zone"));
+    LocalDate today = LocalDate.ofInstant(NOW, zone);
+    UsageQuery.Builder twoWeeks = UsageQuery.builder().zone(zone).days(today.minusDays(13), today);
+    assertPageShows(stats.query(twoWeeks.build()));
+    assertThat(new Select(driver.findElement(By.id("range"))).getFirstSelectedOption().getText())
+        .isEqualTo("Last 2 weeks");
+    assertThat(optionTexts("api-key"))
+        .containsExactly("All API Keys", "Prod (sk-...cdef)", "Lab (sk-...4321)");
+    assertThat(optionTexts("model"))
+        .containsExactly("All Models", TestData.DEEPSEEK, TestData.QWEN, TestData.GLM);
+
+    // One model.
+    act(() -> new Select(driver.findElement(By.id("model"))).selectByValue(TestData.DEEPSEEK));
+    twoWeeks.model(TestData.DEEPSEEK);
+    assertPageShows(stats.query(twoWeeks.build()));
+
+    // One key as well.
+    act(() -> new Select(driver.findElement(By.id("api-key"))).selectByValue(TestData.LAB.id()));
+    twoWeeks.apiKey(TestData.LAB.id());
+    UsageReport labDeepseek = stats.query(twoWeeks.build());
+    assertPageShows(labDeepseek);
+    assertThat(labDeepseek.series()).hasSize(1);
+
+    // The Input view: the trend shows input tokens, the totals stay.
+    act(() -> driver.findElement(By.cssSelector(".view-switch [data-view=INPUT]")).click());
+    twoWeeks.view(SeriesView.INPUT);
+    assertPageShows(stats.query(twoWeeks.build()));
+    assertThat(driver.findElement(By.cssSelector(".view-switch .active")).getText())
+        .isEqualTo("Input");
+
+    // All keys again; more traffic arrives; Refresh shows it.
+    act(() -> new Select(driver.findElement(By.id("api-key"))).selectByValue(""));
+    UsageQuery.Builder deepseekInput =
+        UsageQuery.builder()
+            .zone(zone)
+            .days(today.minusDays(13), today)
+            .model(TestData.DEEPSEEK)
+            .view(SeriesView.INPUT);
+    UsageReport before = stats.query(deepseekInput.build());
+    assertPageShows(before);
+    stats.record(TestData.PROD.tenant(), TestData.PROD.id(), TestData.DEEPSEEK, 123_456, 7_890);
+    clock.advance(Duration.ofSeconds(30));
+    stats.record(TestData.LAB.tenant(), TestData.LAB.id(), TestData.DEEPSEEK, 1_000, 1);
+    act(() -> driver.findElement(By.id("refresh")).click());
+    UsageReport after = stats.query(deepseekInput.build());
+    assertThat(after.totals().totalTokens())
+        .isEqualTo(before.totals().totalTokens() + 123_456 + 7_890 + 1_000 + 1);
+    assertPageShows(after);
+
+    // Custom days: a single day.
+    act(() -> new Select(driver.findElement(By.id("range"))).selectByValue("custom"));
+    LocalDate day = today.minusDays(2);
+    act(
+        () ->
+            ((JavascriptExecutor) driver)
+                .executeScript(
+                    "document.getElementById('first-day').value = arguments[0];"
+                        + "const last = document.getElementById('last-day');"
+                        + "last.value = arguments[0];"
+                        + "last.dispatchEvent(new Event('change'));",
+                    day.toString()));
+    assertPageShows(
+        stats.query(
+            UsageQuery.builder()
+                .zone(zone)
+                .day(day)
+                .model(TestData.DEEPSEEK)
+                .view(SeriesView.INPUT)
+                .build()));
+    assertThat(driver.findElement(By.id("as-of")).getText()).startsWith(day + " (");
+    assertThat(driver.getCurrentUrl()).contains("from=" + day).contains("to=" + day);
+
+    screenshot();
+  }
+
+  @Test
+  void page_zoneAndDaysInUrl_kolkataDaysMatchTheEngine() {
+    driver.get(server.uri() + "?zone=Asia/Kolkata&days=3&model=" + TestData.QWEN);
+    waitUntilLoaded(0);
+
+    ZoneId kolkata = ZoneId.of("Asia/Kolkata");
+    LocalDate today = LocalDate.ofInstant(NOW, kolkata);
+    assertPageShows(
+        stats.query(
+            UsageQuery.builder()
+                .zone(kolkata)
+                .days(today.minusDays(2), today)
+                .model(TestData.QWEN)
+                .build()));
+    assertThat(driver.findElement(By.id("as-of")).getText())
+        .startsWith(today.minusDays(2) + " – " + today + " (Asia/Kolkata)");
+    assertThat(new Select(driver.findElement(By.id("range"))).getFirstSelectedOption().getText())
+        .isEqualTo("Last 3 days");
+  }
+
+  @Test
+  void page_badZoneInUrl_showsTheApiError() {
+    driver.get(server.uri() + "?zone=Mars/Base");
+    waitUntilLoaded(0);
+
+    WebElement error = driver.findElement(By.id("error"));
+    assertThat(error.isDisplayed()).isTrue();
+    assertThat(error.getText()).contains("zone").contains("Mars/Base");
+    assertThat(driver.findElement(By.tagName("body")).getAttribute("data-state"))
+        .isEqualTo("error");
+  }
+
+  /** The cards show the report's totals, and the chart one line per series with its sum. */
+  private static void assertPageShows(UsageReport expected) {
+    UsageTotals t = expected.totals();
+    assertThat(number("total-ktokens")).isEqualTo(t.totalKTokens().toPlainString());
+    assertThat(number("input-ktokens")).isEqualTo(t.inputKTokens().toPlainString());
+    assertThat(number("output-ktokens")).isEqualTo(t.outputKTokens().toPlainString());
+    assertThat(driver.findElement(By.id("total-calls")).getText())
+        .startsWith(String.format("%,d calls", t.calls()));
+
+    Map<String, Long> sums = new HashMap<>();
+    for (WebElement line : driver.findElements(By.cssSelector("#chart polyline"))) {
+      sums.put(line.getAttribute("data-series"), Long.parseLong(line.getAttribute("data-sum")));
+    }
+    Map<String, Long> expectedSums = new HashMap<>();
+    for (TrendSeries s : expected.series()) {
+      expectedSums.put(s.label(), s.points().stream().mapToLong(p -> p.value()).sum());
+    }
+    assertThat(sums).isEqualTo(expectedSums);
+    assertThat(expected.groupBy()).isEqualTo(GroupBy.MODEL);
+    assertThat(driver.findElements(By.cssSelector("#distribution tbody tr[data-model]")))
+        .hasSize(expected.distribution().size());
+  }
+
+  /** Runs an action that makes the page load a report, and waits for that load to finish. */
+  private static void act(Runnable action) {
+    int before = loads();
+    action.run();
+    waitUntilLoaded(before);
+  }
+
+  private static void waitUntilLoaded(int loadsBefore) {
+    new WebDriverWait(driver, WAIT)
+        .until(
+            d -> {
+              String state = d.findElement(By.tagName("body")).getAttribute("data-state");
+              return loads() > loadsBefore && !"loading".equals(state);
+            });
+  }
+
+  private static int loads() {
+    String v = driver.findElement(By.tagName("body")).getAttribute("data-loads");
+    return v == null ? 0 : Integer.parseInt(v);
+  }
+
+  private static String number(String id) {
+    return driver.findElement(By.id(id)).getText().replace(",", "");
+  }
+
+  private static List<String> optionTexts(String selectId) {
+    return new Select(driver.findElement(By.id(selectId)))
+        .getOptions().stream().map(WebElement::getText).toList();
+  }
+
+  private static void screenshot() throws IOException {
+    Path target = Paths.get("target", "usage-page.png");
+    Files.createDirectories(target.getParent());
+    Files.write(target, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+  }
+
+  private static Path executable(String env, String fallback) {
+    String configured = System.getenv(env);
+    Path p = Paths.get(configured == null || configured.isBlank() ? fallback : configured);
+    return Files.isExecutable(p) ? p : null;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
