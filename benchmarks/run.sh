@@ -55,6 +55,7 @@ extra=("$@")
 jmh record-t1 RecordBenchmark -t 1
 jmh record-t2 RecordBenchmark -t 2
 jmh query QueryBenchmark -t 1
+jmh baseline BaselineBenchmark -t 1
 echo "finished: $(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$out/env.txt"
 
 java -cp "$jar" dev.usagestats.benchmarks.Summary "$out" > "$out/SUMMARY.md"

@@ -42,6 +42,7 @@ public final class Summary {
   /** One JMH result row. */
   record Row(
       String benchmark,
+      String method,
       int threads,
       JsonNode params,
       double score,
@@ -70,7 +71,8 @@ public final class Summary {
     Locale.setDefault(Locale.ROOT);
     Summary s = new Summary(System.out);
     Path dir = Path.of(args[0]);
-    for (String f : new String[] {"record-t1.json", "record-t2.json", "query.json"}) {
+    for (String f :
+        new String[] {"record-t1.json", "record-t2.json", "query.json", "baseline.json"}) {
       Path p = dir.resolve(f);
       if (Files.exists(p)) s.read(p);
     }
@@ -85,6 +87,7 @@ public final class Summary {
       rows.add(
           new Row(
               r.get("benchmark").asText().replaceAll(".*\\.(\\w+Benchmark)\\..*", "$1"),
+              r.get("benchmark").asText().replaceAll(".*\\.", ""),
               r.get("threads").asInt(),
               r.path("params"),
               primary.get("score").asDouble(),
@@ -119,6 +122,7 @@ public final class Summary {
     printRecord();
     printScaling();
     printQuery();
+    printBaseline();
     printTargets();
   }
 
@@ -187,6 +191,17 @@ public final class Summary {
           hour.map(r -> num(r.score())).orElse("-"),
           hour.map(r -> num(r.error())).orElse("-"),
           hour.map(r -> bytes(r.bytesPerOp())).orElse("-"));
+    }
+  }
+
+  private void printBaseline() {
+    List<Row> base = rows.stream().filter(r -> r.benchmark().equals("BaselineBenchmark")).toList();
+    if (base.isEmpty()) return;
+    out.printf("%n#### BaselineBenchmark: parts of a record path, 1 thread%n%n");
+    out.println("| operation | ns/op | ± |");
+    out.println("|---|---:|---:|");
+    for (Row r : base) {
+      out.printf("| %s | %s | %s |%n", r.method(), num(r.score()), num(r.error()));
     }
   }
 
