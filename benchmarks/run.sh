@@ -3,7 +3,7 @@
 # benchmarks/results/<mode>-<UTC time>/.
 #
 #   benchmarks/run.sh quick   # about 4 minutes: 1 fork, 1 x 1 s warmup, 3 x 1 s measured
-#   benchmarks/run.sh full    # about 25 minutes: 2 forks, 3 x 2 s warmup, 5 x 2 s measured
+#   benchmarks/run.sh full    # about 30 minutes: 2 forks, 3 x 2 s warmup, 5 x 2 s measured
 #
 # Extra arguments go to every JMH run, e.g. `benchmarks/run.sh quick -p series=1`.
 # Every run uses -prof gc (allocation per operation). Set BUILD=0 to reuse the built jar.
@@ -46,7 +46,11 @@ jmh() {
   shift
   java -jar "$jar" "$@" "${opts[@]}" -prof gc -rf json -rff "$out/$name.json" "${extra[@]}" \
     > "$out/$name.log" 2>&1 || { tail -40 "$out/$name.log" >&2; exit 1; }
-  echo "load after $name: $(uptime)" >> "$out/env.txt"
+  {
+    echo "load after $name: $(uptime)"
+    echo "busiest processes after $name (%cpu over their lifetime):"
+    ps -eo pcpu=,etime=,comm= --sort=-pcpu | head -4 | sed 's/^/    /'
+  } >> "$out/env.txt"
   grep -E '^(Benchmark|RecordBenchmark|QueryBenchmark)' "$out/$name.log" \
     | grep -vE 'gc\.(count|time|alloc\.rate )' || true
 }
@@ -56,6 +60,8 @@ jmh record-t1 RecordBenchmark -t 1
 jmh record-t2 RecordBenchmark -t 2
 jmh query QueryBenchmark -t 1
 jmh baseline BaselineBenchmark -t 1
+# Diagnostic: the engine with a clock that costs one volatile load (see BENCHMARKS.md).
+jmh record-ticker RecordBenchmark -t 1 -p impl=usagestats_handle_ticker_clock,usagestats_by_name_ticker_clock
 echo "finished: $(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$out/env.txt"
 
 java -cp "$jar" dev.usagestats.benchmarks.Summary "$out" > "$out/SUMMARY.md"
