@@ -2,8 +2,8 @@
 # Runs the JMH suite and writes its JSON results, logs, machine facts and a Markdown summary to
 # benchmarks/results/<mode>-<UTC time>/.
 #
-#   benchmarks/run.sh quick   # about 4 minutes: 1 fork, 1 x 1 s warmup, 3 x 1 s measured
-#   benchmarks/run.sh full    # about 30 minutes: 2 forks, 3 x 2 s warmup, 5 x 2 s measured
+#   benchmarks/run.sh quick   # about 5 minutes: 1 fork, 1 x 1 s warmup, 3 x 1 s measured
+#   benchmarks/run.sh full    # about 26 minutes: 2 forks, 3 x 2 s warmup, 5 x 2 s measured
 #
 # Extra arguments go to every JMH run, e.g. `benchmarks/run.sh quick -p series=1`.
 # Every run uses -prof gc (allocation per operation). Set BUILD=0 to reuse the built jar.
