@@ -27,6 +27,13 @@ final class Series implements UsageSeries {
   private static final long EMPTY = Long.MIN_VALUE;
 
   final SeriesKey key;
+
+  /** The names and their combined hash, held here so a lookup reads no other object first. */
+  final int hash;
+
+  private final String tenant;
+  private final String apiKey;
+  private final String model;
   final int id;
   final boolean overflow;
   final SeriesListener[] listeners;
@@ -38,6 +45,10 @@ final class Series implements UsageSeries {
   Series(Engine engine, SeriesKey key, int id, int stripes, SeriesListener[] listeners) {
     this.engine = engine;
     this.key = key;
+    this.tenant = key.tenant();
+    this.apiKey = key.apiKey();
+    this.model = key.model();
+    this.hash = SeriesIndex.hash(tenant, apiKey, model);
     this.id = id;
     this.overflow = key.isOverflow();
     this.stripes = stripes;
@@ -46,8 +57,11 @@ final class Series implements UsageSeries {
     for (int i = 0; i < 2 * SLOTS; i++) slotMinutes.set(i, EMPTY);
   }
 
-  boolean matches(String tenant, String apiKey, String model) {
-    return key.model().equals(model) && key.apiKey().equals(apiKey) && key.tenant().equals(tenant);
+  boolean matches(int hash, String tenant, String apiKey, String model) {
+    return this.hash == hash
+        && this.model.equals(model)
+        && this.apiKey.equals(apiKey)
+        && this.tenant.equals(tenant);
   }
 
   /**

@@ -15,10 +15,11 @@ final class SeriesIndex {
   @Nullable Series get(String tenant, String apiKey, String model) {
     AtomicReferenceArray<Series> tab = table;
     int mask = tab.length() - 1;
-    for (int i = hash(tenant, apiKey, model) & mask; ; i = (i + 1) & mask) {
+    int h = hash(tenant, apiKey, model);
+    for (int i = h & mask; ; i = (i + 1) & mask) {
       Series s = tab.get(i);
       if (s == null) return null;
-      if (s.matches(tenant, apiKey, model)) return s;
+      if (s.matches(h, tenant, apiKey, model)) return s;
     }
   }
 
@@ -39,12 +40,12 @@ final class SeriesIndex {
 
   private static void insert(AtomicReferenceArray<Series> tab, Series s) {
     int mask = tab.length() - 1;
-    int i = hash(s.key.tenant(), s.key.apiKey(), s.key.model()) & mask;
+    int i = s.hash & mask;
     while (tab.get(i) != null) i = (i + 1) & mask;
     tab.set(i, s);
   }
 
-  private static int hash(String tenant, String apiKey, String model) {
+  static int hash(String tenant, String apiKey, String model) {
     int h = (tenant.hashCode() * 31 + apiKey.hashCode()) * 31 + model.hashCode();
     h *= 0x9E3779B9;
     return h ^ (h >>> 16);
