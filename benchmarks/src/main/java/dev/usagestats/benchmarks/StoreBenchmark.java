@@ -153,7 +153,8 @@ public class StoreBenchmark {
         }
         if (have != expected) {
           st.execute("TRUNCATE " + PREFIX + "rollup");
-          // one 15-minute row per series every 6 hours, each series at its own quarter
+          // one 15-minute row per series every 6 hours, each series at its own quarter, written in
+          // time order as a live store would be
           st.execute(
               "INSERT INTO "
                   + PREFIX
@@ -162,7 +163,7 @@ public class StoreBenchmark {
                   + " + d * 86400 + h * 21600 + 900 * (s % 4), decode(md5('s' || s), 'hex'), 15,"
                   + " 'tenant-' || (s % 10), 'key-' || s, 'model-' || (s % 20), 3, 0, 4200, 800,"
                   + " 100, 0 FROM generate_series(0, 999) s, generate_series(0, 364) d,"
-                  + " generate_series(0, 3) h");
+                  + " generate_series(0, 3) h ORDER BY 1");
           st.execute("ANALYZE " + PREFIX + "rollup");
         }
       }

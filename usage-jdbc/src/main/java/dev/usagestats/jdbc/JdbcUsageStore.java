@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -121,7 +122,7 @@ public final class JdbcUsageStore implements UsageStore {
   private final Duration compactAfter;
   private final Duration ledgerRetention;
   private final @Nullable ScheduledExecutorService compactor;
-  private final Map<Integer, String> upsertSql = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Integer, String> upsertSql = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private JdbcUsageStore(Builder b, Dialect dialect) {
@@ -341,7 +342,10 @@ public final class JdbcUsageStore implements UsageStore {
     if (aggregate) {
       sql.append(
           "SELECT 0 AS kind, tenant, api_key, model, width_bucket(bucket_start, ?) - 1 AS b");
-      for (String f : COUNTERS) sql.append(", SUM(").append(f).append(") AS ").append(f);
+      // SUM(bigint) is numeric in PostgreSQL; back to bigint, so the driver reads plain longs.
+      for (String f : COUNTERS) {
+        sql.append(", CAST(SUM(").append(f).append(") AS BIGINT) AS ").append(f);
+      }
       params.add(new SecondsArray(bounds));
     } else {
       sql.append("SELECT 0 AS kind, tenant, api_key, model, bucket_start, grain");
@@ -372,6 +376,13 @@ public final class JdbcUsageStore implements UsageStore {
         c -> {
           Map<RowId, long[]> sums = new HashMap<>();
           Set<String> applied = new HashSet<>();
+          if (aggregate) {
+            // Lets the planner sum groups in a hash table instead of an on-disk sort; the
+            // setting ends with this read-only transaction.
+            try (Statement st = c.createStatement()) {
+              st.execute("SET LOCAL work_mem = '32MB'");
+            }
+          }
           try (PreparedStatement ps = c.prepareStatement(q)) {
             int p = 1;
             for (Object o : params) {
