@@ -264,6 +264,56 @@ class JdbcUsageStoreTest {
 
   @ParameterizedTest
   @EnumSource(Db.class)
+  void compact_whileBatchesAppend_totalsExact(Db db) throws Exception {
+    MutableClock clock = new MutableClock(T0.plus(Duration.ofDays(10)));
+    JdbcUsageStore s = store(db, clock);
+    Reference ref = new Reference();
+    SeriesKey[] keys = {A, B};
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong folded = new java.util.concurrent.atomic.AtomicLong();
+    Thread compactor =
+        new Thread(
+            () -> {
+              while (!done.get()) folded.addAndGet(s.compact());
+            });
+    compactor.start();
+    Random rnd = new Random(7);
+    try {
+      for (int batch = 0; batch < 150; batch++) {
+        Map<Cell, long[]> rows = new java.util.HashMap<>();
+        for (int i = 0; i < 40; i++) {
+          SeriesKey k = keys[rnd.nextInt(keys.length)];
+          // all within one day, so appends and compaction keep meeting on the same rows
+          Instant m = T0.plusSeconds(60L * rnd.nextInt(24 * 60));
+          long[] v = rows.computeIfAbsent(new Cell(k, m.toEpochMilli()), x -> new long[4]);
+          v[0]++;
+          v[2] += 100;
+          v[3] += 10;
+          ref.add(k, m, 1, 0, 100, 10);
+        }
+        List<UsageDelta> deltas = new ArrayList<>();
+        rows.forEach(
+            (c, v) ->
+                deltas.add(
+                    delta(c.key(), Instant.ofEpochMilli(c.bucketMillis()), v[0], v[2], v[3])));
+        s.append(new UsageBatch(UUID.randomUUID().toString(), "n", deltas));
+      }
+    } finally {
+      done.set(true);
+      compactor.join();
+    }
+    s.compact();
+    assertThat(folded.get()).isPositive();
+    List<Instant> ktmDays =
+        Fixtures.days(ZoneId.of("Asia/Kathmandu"), LocalDate.of(2026, 2, 28), 3);
+    List<Instant> quarters = Fixtures.steps(T0, T0.plus(Duration.ofDays(1)), 15);
+    assertThat(Fixtures.read(s, ktmDays)).isEqualTo(ref.sums(ktmDays));
+    assertThat(Fixtures.read(s, quarters)).isEqualTo(ref.sums(quarters));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Db.class)
   void compact_prunesOldLedgerRows(Db db) throws Exception {
     MutableClock clock = new MutableClock(T0);
     JdbcUsageStore s = store(db, clock);
