@@ -133,6 +133,7 @@ public interface UsageStats extends AutoCloseable {
     @Nullable UsageStore store;
     final List<UsageListener> listeners = new ArrayList<>();
     String nodeId = UUID.randomUUID().toString();
+    long maxPendingRows = 500_000;
 
     private Builder() {}
 
@@ -213,6 +214,20 @@ public interface UsageStats extends AutoCloseable {
     }
 
     /**
+     * The most rollup rows (series x minute) held for the store while it is slow or down (default
+     * 500,000, roughly 100 MB). Past half of it, new rows are kept per 15 minutes instead of per
+     * minute (hour, day, week and month totals stay exact in every zone; MINUTE buckets lose
+     * detail); at the cap, further deltas are dropped, counted and logged.
+     */
+    public Builder maxPendingRows(long maxPendingRows) {
+      if (maxPendingRows < 2) {
+        throw new IllegalArgumentException("maxPendingRows must be >= 2: " + maxPendingRows);
+      }
+      this.maxPendingRows = maxPendingRows;
+      return this;
+    }
+
+    /**
      * Builds and starts the engine.
      *
      * @throws IllegalStateException if minuteRetention exceeds retention
@@ -236,7 +251,8 @@ public interface UsageStats extends AutoCloseable {
           closeTimeout,
           store,
           listeners,
-          nodeId);
+          nodeId,
+          maxPendingRows);
     }
   }
 }

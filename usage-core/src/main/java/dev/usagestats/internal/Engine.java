@@ -140,7 +140,8 @@ public final class Engine implements UsageStats {
       Duration closeTimeout,
       @Nullable UsageStore store,
       List<UsageListener> listeners,
-      String nodeId) {
+      String nodeId,
+      long maxPendingRows) {
     this.clock = clock;
     this.defaultZone = defaultZone;
     this.retention = retention;
@@ -160,7 +161,7 @@ public final class Engine implements UsageStats {
     this.spills =
         new ConcurrentLinkedQueue[] {new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>()};
 
-    this.pending = new PendingBuffer(nodeId);
+    this.pending = new PendingBuffer(nodeId, maxPendingRows);
     if (store == null) {
       int minuteRing = (int) ceilDiv(minuteRetention.toMillis(), 60 * MINUTE_MS) + 2;
       int quarterRing = (int) ceilDiv(retention.toMillis(), 96 * QUARTER_MS) + 2;

@@ -3,6 +3,7 @@ package dev.usagestats.internal;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageBatch;
 import dev.usagestats.UsageDelta;
+import dev.usagestats.UsageStats;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,7 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Drained deltas not yet acknowledged by the store, as batches with fixed ids.
@@ -18,7 +22,15 @@ import org.jspecify.annotations.Nullable;
  * <p>New deltas merge into the newest batch while it has never been sent. Once a batch has been
  * sent its content is frozen, so retrying it after an ambiguous failure (the commit may have
  * happened) is safe under the store's ledger, and a query can tell from the ledger whether to add
- * it. Thread-safe (this object's monitor).
+ * it. A failed batch stays first in line; deltas drained meanwhile merge into the one open batch
+ * behind it, so an outage grows at most two batches.
+ *
+ * <p>Bounded: rows (series x minute) are capped at {@code maxRows}. Past half the cap, new rows of
+ * the open batch are kept per 15-minute bucket instead of per minute (the bucket's first minute
+ * stands for it): still exact for hour, day, week and month buckets in any zone, since every real
+ * zone offset is a multiple of 15 minutes, though MINUTE buckets then see the 15 minutes in their
+ * first minute. At the cap, deltas that fit no existing row are dropped, counted and logged.
+ * Thread-safe (this object's monitor).
  */
 final class PendingBuffer {
   record RowKey(SeriesKey key, long minuteMillis) {}
@@ -32,12 +44,20 @@ final class PendingBuffer {
   /** A copy of a batch's id and rows, for a query. */
   record Snapshot(String id, Map<RowKey, long[]> rows) {}
 
+  private static final Logger LOG = LoggerFactory.getLogger(UsageStats.class);
+  private static final long QUARTER_MS = 15 * 60_000L;
+
   private final ArrayDeque<Batch> batches = new ArrayDeque<>();
   private final String nodeId;
+  private final long maxRows;
+  private final RateLimitedLog lossLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
   private long rows;
+  private long coarsenedRows;
+  private long droppedCalls;
 
-  PendingBuffer(String nodeId) {
+  PendingBuffer(String nodeId, long maxRows) {
     this.nodeId = nodeId;
+    this.maxRows = maxRows;
   }
 
   synchronized void add(SeriesKey key, long minuteMillis, long[] fields) {
@@ -46,13 +66,42 @@ final class PendingBuffer {
       open = new Batch();
       batches.addLast(open);
     }
-    long[] row = open.rows.get(new RowKey(key, minuteMillis));
-    if (row == null) {
-      open.rows.put(new RowKey(key, minuteMillis), fields.clone());
+    RowKey k = new RowKey(key, minuteMillis);
+    long[] row = open.rows.get(k);
+    if (row == null && rows >= maxRows / 2) {
+      k = new RowKey(key, Math.floorDiv(minuteMillis, QUARTER_MS) * QUARTER_MS);
+      row = open.rows.get(k);
+      if (row == null && rows < maxRows) coarsenedRows++;
+    }
+    if (row != null) {
+      for (int f = 0; f < fields.length; f++) row[f] += fields[f];
+    } else if (rows < maxRows) {
+      open.rows.put(k, fields.clone());
       rows++;
     } else {
-      for (int f = 0; f < fields.length; f++) row[f] += fields[f];
+      droppedCalls += fields[0];
+      lossLog.warn(
+          "usage pending rows reached maxPendingRows="
+              + maxRows
+              + " while the store is failing: "
+              + droppedCalls
+              + " calls dropped so far ("
+              + key
+              + " at "
+              + Instant.ofEpochMilli(minuteMillis)
+              + ")",
+          null);
     }
+  }
+
+  /** Rows kept per 15 minutes instead of per minute because the buffer was over half full. */
+  synchronized long coarsenedRows() {
+    return coarsenedRows;
+  }
+
+  /** Calls (events) dropped because the buffer was full; their tokens were dropped with them. */
+  synchronized long droppedCalls() {
+    return droppedCalls;
   }
 
   /** The oldest batch, frozen from now on, or null if nothing is pending. */

@@ -1,6 +1,7 @@
 package dev.usagestats.internal;
 
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
@@ -18,7 +19,7 @@ final class RateLimitedLog {
     this.intervalNanos = intervalNanos;
   }
 
-  void warn(String message, Throwable t) {
+  void warn(String message, @Nullable Throwable t) {
     long now = System.nanoTime();
     long at = nextAt.get();
     if ((at == Long.MIN_VALUE || now - at >= 0) && nextAt.compareAndSet(at, now + intervalNanos)) {

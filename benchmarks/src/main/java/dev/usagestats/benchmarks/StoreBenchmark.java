@@ -1,0 +1,203 @@
+package dev.usagestats.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.usagestats.Granularity;
+import dev.usagestats.GroupBy;
+import dev.usagestats.SeriesKey;
+import dev.usagestats.UsageBatch;
+import dev.usagestats.UsageDelta;
+import dev.usagestats.UsageQuery;
+import dev.usagestats.UsageReport;
+import dev.usagestats.UsageStats;
+import dev.usagestats.UsageTotals;
+import dev.usagestats.jdbc.JdbcUsageStore;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * {@code JdbcUsageStore} speed: how many rollup rows a flush writes per second, and how long a
+ * 30-day daily report over a year of stored history takes.
+ *
+ * <p>Run (PostgreSQL on 127.0.0.1:5432, database {@code test}, user {@code postgres}):
+ *
+ * <pre>
+ * mvn -B -pl benchmarks -am package -DskipTests
+ * java -jar benchmarks/target/benchmarks.jar StoreBenchmark -f 1 -wi 2 -i 3 -prof gc \
+ *     -rf json -rff benchmarks/results/store.json
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code flush}: one {@code append} of a batch of 10,000 new rows (1,000 series x 10 minutes)
+ *       in one transaction with its ledger row; the score is rows per second.
+ *   <li>{@code dailyReport30Days}: {@code UsageStats.query} of the last 30 local days in
+ *       Asia/Kathmandu (DAY buckets, grouped by model) over a store holding 1,000 series x 365 days
+ *       of compacted 15-minute rows, 4 rows per series per day (1.46 million rows), built once in
+ *       table {@code bench_hist_rollup} and reused.
+ * </ul>
+ */
+@Fork(1)
+@Warmup(iterations = 2, time = 5)
+@Measurement(iterations = 3, time = 5)
+public class StoreBenchmark {
+  private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+  private static final int SERIES = 1_000;
+  private static final int MINUTES = 10;
+  private static final int ROWS = SERIES * MINUTES;
+
+  static HikariDataSource pool(String url) {
+    HikariConfig c = new HikariConfig();
+    c.setJdbcUrl(url);
+    c.setMaximumPoolSize(4);
+    return new HikariDataSource(c);
+  }
+
+  /** A fresh store per trial on the database under test. */
+  @State(Scope.Benchmark)
+  public static class FlushState {
+    @Param({"H2", "POSTGRESQL"})
+    public String database;
+
+    HikariDataSource ds;
+    JdbcUsageStore store;
+    String prefix;
+    SeriesKey[] keys = new SeriesKey[SERIES];
+    long nextMinute = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond() / 60;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      ds =
+          pool(
+              database.equals("H2")
+                  ? "jdbc:h2:mem:bench-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"
+                  : PG_URL);
+      prefix = "bench_flush_" + UUID.randomUUID().toString().substring(0, 8) + "_";
+      store = JdbcUsageStore.builder(ds).tablePrefix(prefix).createSchema(true).build();
+      for (int i = 0; i < SERIES; i++) {
+        keys[i] = new SeriesKey("tenant-" + i % 10, "key-" + i, "model-" + i % 20);
+      }
+    }
+
+    UsageBatch nextBatch() {
+      List<UsageDelta> deltas = new ArrayList<>(ROWS);
+      UsageTotals t = new UsageTotals(3, 0, 4200, 800, 100, 0);
+      for (int m = 0; m < MINUTES; m++) {
+        Instant minute = Instant.ofEpochSecond((nextMinute + m) * 60);
+        for (SeriesKey k : keys) deltas.add(new UsageDelta(k, minute, t));
+      }
+      nextMinute += MINUTES;
+      return new UsageBatch(UUID.randomUUID().toString(), "bench", deltas);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws SQLException {
+      store.close();
+      try (Connection c = ds.getConnection();
+          Statement st = c.createStatement()) {
+        st.execute("DROP TABLE IF EXISTS " + prefix + "rollup");
+        st.execute("DROP TABLE IF EXISTS " + prefix + "ledger");
+      }
+      ds.close();
+    }
+  }
+
+  /** A year of history for 1,000 series in PostgreSQL, and an engine reading it. */
+  @State(Scope.Benchmark)
+  public static class History {
+    static final String PREFIX = "bench_hist_";
+    static final ZoneId ZONE = ZoneId.of("Asia/Kathmandu");
+    HikariDataSource ds;
+    UsageStats stats;
+    UsageQuery query;
+
+    @Setup(Level.Trial)
+    public void setUp() throws SQLException {
+      ds = pool(PG_URL);
+      JdbcUsageStore store =
+          JdbcUsageStore.builder(ds).tablePrefix(PREFIX).createSchema(true).build();
+      LocalDate today = LocalDate.of(2026, 11, 1);
+      long end = today.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+      long start = end - 365L * 86_400;
+      long expected = SERIES * 365L * 4;
+      try (Connection c = ds.getConnection();
+          Statement st = c.createStatement()) {
+        long have;
+        try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + PREFIX + "rollup")) {
+          rs.next();
+          have = rs.getLong(1);
+        }
+        if (have != expected) {
+          st.execute("TRUNCATE " + PREFIX + "rollup");
+          // one 15-minute row per series every 6 hours, each series at its own quarter, written in
+          // time order as a live store would be
+          st.execute(
+              "INSERT INTO "
+                  + PREFIX
+                  + "rollup SELECT "
+                  + start
+                  + " + d * 86400 + h * 21600 + 900 * (s % 4), decode(md5('s' || s), 'hex'), 15,"
+                  + " 'tenant-' || (s % 10), 'key-' || s, 'model-' || (s % 20), 3, 0, 4200, 800,"
+                  + " 100, 0 FROM generate_series(0, 999) s, generate_series(0, 364) d,"
+                  + " generate_series(0, 3) h ORDER BY 1");
+          st.execute("ANALYZE " + PREFIX + "rollup");
+        }
+      }
+      stats = UsageStats.builder().store(store).flushInterval(Duration.ZERO).build();
+      query =
+          UsageQuery.builder()
+              .zone(ZONE)
+              .days(today.minusDays(30), today.minusDays(1))
+              .granularity(Granularity.DAY)
+              .groupBy(GroupBy.MODEL)
+              .build();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      stats.close();
+      ds.close();
+    }
+  }
+
+  /** Rows per second written by one batched, transactional append. */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  @OperationsPerInvocation(ROWS)
+  public void flush(FlushState s) {
+    s.store.append(s.nextBatch());
+  }
+
+  /** A 30-day daily report in Asia/Kathmandu over a year of history for 1,000 series. */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public UsageReport dailyReport30Days(History h) {
+    return h.stats.query(h.query);
+  }
+}

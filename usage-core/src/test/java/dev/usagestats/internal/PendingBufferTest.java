@@ -1,0 +1,67 @@
+package dev.usagestats.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.usagestats.SeriesKey;
+import dev.usagestats.UsageBatch;
+import dev.usagestats.UsageDelta;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class PendingBufferTest {
+  private static final long T0 = Instant.parse("2026-03-01T00:00:00Z").toEpochMilli();
+  private static final SeriesKey K = new SeriesKey("acme", "k", "m");
+
+  private static long[] one() {
+    return new long[] {1, 0, 10, 2, 0, 0};
+  }
+
+  private static long calls(PendingBuffer p) {
+    long sum = 0;
+    for (PendingBuffer.Snapshot s : p.snapshot()) {
+      for (long[] v : s.rows().values()) sum += v[0];
+    }
+    return sum;
+  }
+
+  @Test
+  void add_pastHalfTheCap_coarsensToQuarterHours() {
+    PendingBuffer p = new PendingBuffer("n", 8);
+    for (int m = 0; m < 60; m++) p.add(K, T0 + m * 60_000L, one());
+    // 4 minute rows; minutes 4-14 merge into the row of minute 0, which starts their quarter;
+    // then one row per quarter for the rest of the hour
+    assertThat(p.rows()).isEqualTo(4 + 3);
+    assertThat(p.droppedCalls()).isZero();
+    assertThat(calls(p)).isEqualTo(60);
+    UsageBatch b = p.toBatch(p.next());
+    for (UsageDelta d : b.deltas()) {
+      long m = d.minute().toEpochMilli();
+      if (m >= T0 + 4 * 60_000L) assertThat(Math.floorMod(m, 15 * 60_000L)).isZero();
+    }
+  }
+
+  @Test
+  void add_atTheCap_dropsAndCounts() {
+    PendingBuffer p = new PendingBuffer("n", 4);
+    for (int q = 0; q < 10; q++) p.add(K, T0 + q * 15 * 60_000L, one());
+    assertThat(p.rows()).isEqualTo(4);
+    assertThat(p.droppedCalls()).isEqualTo(6);
+    assertThat(calls(p)).isEqualTo(4);
+    // deltas for rows that exist still merge at the cap
+    p.add(K, T0, one());
+    assertThat(calls(p)).isEqualTo(5);
+  }
+
+  @Test
+  void add_whileFirstBatchSent_mergesIntoOneOpenBatch() {
+    PendingBuffer p = new PendingBuffer("n", 1000);
+    p.add(K, T0, one());
+    PendingBuffer.Batch sent = p.next();
+    for (int i = 0; i < 5; i++) p.add(K, T0 + 60_000L, one());
+    assertThat(p.snapshot()).hasSize(2);
+    assertThat(p.next()).isSameAs(sent);
+    p.acknowledge(sent);
+    assertThat(p.snapshot()).hasSize(1);
+    assertThat(calls(p)).isEqualTo(5);
+  }
+}

@@ -1,0 +1,181 @@
+package dev.usagestats.jdbc;
+
+import dev.usagestats.Granularity;
+import dev.usagestats.SeriesKey;
+import dev.usagestats.StoreRead;
+import dev.usagestats.StoreResult;
+import dev.usagestats.UsageBatch;
+import dev.usagestats.UsageStore;
+import dev.usagestats.UsageTotals;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+
+/** Shared helpers: a reference model, store reads, a mutable clock, a store that can be held. */
+final class Fixtures {
+  private Fixtures() {}
+
+  /** A cell of the reference model. */
+  record Cell(SeriesKey key, long bucketMillis) {}
+
+  /** Sums per series per UTC minute of whatever the test recorded: the reference model. */
+  static final class Reference {
+    final Map<Cell, long[]> cells = new HashMap<>();
+
+    void add(SeriesKey key, Instant at, long calls, long errors, long in, long out) {
+      long minute = Math.floorDiv(at.toEpochMilli(), 60_000L) * 60_000L;
+      long[] c = cells.computeIfAbsent(new Cell(key, minute), k -> new long[6]);
+      c[0] += calls;
+      c[1] += errors;
+      c[2] += in;
+      c[3] += out;
+    }
+
+    void addAll(Reference other) {
+      other.cells.forEach(
+          (k, v) -> {
+            long[] c = cells.computeIfAbsent(k, x -> new long[6]);
+            for (int i = 0; i < 6; i++) c[i] += v[i];
+          });
+    }
+
+    /** Sums per series per bucket for the given bounds. */
+    Map<Cell, UsageTotals> sums(List<Instant> bounds) {
+      Map<Cell, long[]> out = new HashMap<>();
+      cells.forEach(
+          (cell, v) -> {
+            int b = bucket(bounds, cell.bucketMillis());
+            if (b < 0) return;
+            long[] c =
+                out.computeIfAbsent(
+                    new Cell(cell.key(), bounds.get(b).toEpochMilli()), k -> new long[6]);
+            for (int i = 0; i < 6; i++) c[i] += v[i];
+          });
+      Map<Cell, UsageTotals> t = new HashMap<>();
+      out.forEach((k, v) -> t.put(k, new UsageTotals(v[0], v[1], v[2], v[3], v[4], v[5])));
+      return t;
+    }
+
+    long calls() {
+      return cells.values().stream().mapToLong(v -> v[0]).sum();
+    }
+  }
+
+  static int bucket(List<Instant> bounds, long millis) {
+    for (int i = 0; i + 1 < bounds.size(); i++) {
+      if (millis >= bounds.get(i).toEpochMilli() && millis < bounds.get(i + 1).toEpochMilli()) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Reads a store for the given bounds, keyed like {@link Reference#sums}, zero rows left out. */
+  static Map<Cell, UsageTotals> read(UsageStore store, List<Instant> bounds) {
+    StoreResult r =
+        store.read(
+            new StoreRead(
+                bounds, ZoneOffset.UTC, Granularity.HOUR, null, Set.of(), Set.of(), Set.of()));
+    Map<Cell, UsageTotals> out = new HashMap<>();
+    for (StoreResult.Row row : r.rows()) {
+      out.merge(
+          new Cell(row.key(), bounds.get(row.bucket()).toEpochMilli()),
+          row.totals(),
+          UsageTotals::plus);
+    }
+    out.values().removeIf(t -> t.equals(UsageTotals.empty()));
+    return out;
+  }
+
+  /** Bounds every {@code stepMinutes} from {@code from} to {@code to}. */
+  static List<Instant> steps(Instant from, Instant to, long stepMinutes) {
+    List<Instant> b = new ArrayList<>();
+    for (Instant t = from; !t.isAfter(to); t = t.plusSeconds(stepMinutes * 60)) b.add(t);
+    return b;
+  }
+
+  /** Bounds of local days in {@code zone}, from {@code first} for {@code days} days. */
+  static List<Instant> days(ZoneId zone, java.time.LocalDate first, int days) {
+    List<Instant> b = new ArrayList<>();
+    for (int i = 0; i <= days; i++) b.add(first.plusDays(i).atStartOfDay(zone).toInstant());
+    return b;
+  }
+
+  static long count(DataSource ds, String sql, Object... args) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** A clock tests set by hand. */
+  static final class MutableClock extends Clock {
+    volatile Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  /** A store that runs hooks around the delegate's append and remembers every id it was sent. */
+  static final class HookedStore implements UsageStore {
+    final UsageStore delegate;
+    final List<String> attempts = new CopyOnWriteArrayList<>();
+    volatile Consumer<UsageBatch> before = b -> {};
+    volatile Consumer<UsageBatch> after = b -> {};
+
+    HookedStore(UsageStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void append(UsageBatch batch) {
+      attempts.add(batch.id());
+      before.accept(batch);
+      delegate.append(batch);
+      after.accept(batch);
+    }
+
+    @Override
+    public StoreResult read(StoreRead read) {
+      return delegate.read(read);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+}
