@@ -11,6 +11,9 @@ import org.jspecify.annotations.Nullable;
  * @param rejectedEvents events refused for bad arguments
  * @param listenerFailures exceptions thrown by listeners, caught and counted
  * @param pendingRows rollup rows waiting to be written to the store (0 without a store)
+ * @param coarsenedRows pending rows kept per 15 minutes instead of per minute because the store
+ *     fell behind (hour, day, week and month totals stay exact; MINUTE buckets lose detail)
+ * @param droppedCalls calls lost because the store stayed down until the pending cap was full
  * @param failedFlushes store writes that failed (each is retried)
  * @param lastGoodFlush when the store last accepted a batch, or null if never
  */
@@ -20,5 +23,7 @@ public record EngineStats(
     long rejectedEvents,
     long listenerFailures,
     long pendingRows,
+    long coarsenedRows,
+    long droppedCalls,
     long failedFlushes,
     @Nullable Instant lastGoodFlush) {}

@@ -81,6 +81,32 @@ class DownstreamFailureTest {
   }
 
   @Test
+  void store_downPastPendingCap_coarsensThenDropsAndCountsWhatWasLost() {
+    InMemoryStore store = new InMemoryStore();
+    store.failure = InMemoryStore.Failure.BEFORE_APPLY;
+    try (UsageStats stats =
+        UsageStats.builder()
+            .clock(clock)
+            .store(store)
+            .maxPendingRows(4)
+            .flushInterval(Duration.ZERO)
+            .closeTimeout(Duration.ZERO)
+            .build()) {
+      for (int i = 0; i < 200; i++) {
+        stats.record("t", "k" + (i % 3), "m", 10, 1);
+        clock.advance(Duration.ofMinutes(1));
+        stats.flush();
+      }
+      EngineStats es = stats.stats();
+      assertThat(es.pendingRows()).isLessThanOrEqualTo(4);
+      assertThat(es.coarsenedRows()).isPositive();
+      assertThat(es.droppedCalls()).isPositive();
+      assertThat(stats.query(UsageQuery.lastTwoWeeks()).totals().calls())
+          .isEqualTo(200 - es.droppedCalls());
+    }
+  }
+
+  @Test
   void store_failingAfterCommit_retriedBatchCountsOnce() {
     InMemoryStore store = new InMemoryStore();
     try (UsageStats stats =

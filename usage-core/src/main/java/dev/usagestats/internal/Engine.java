@@ -566,6 +566,8 @@ public final class Engine implements UsageStats {
         rejected.get(),
         listenerFailures.get(),
         pending.rows(),
+        pending.coarsenedRows(),
+        pending.droppedCalls(),
         failedFlushes.get(),
         good == Long.MIN_VALUE ? null : Instant.ofEpochMilli(good));
   }
@@ -623,9 +625,9 @@ public final class Engine implements UsageStats {
     if (g != Granularity.AUTO) return g;
     long span = to.toEpochMilli() - from.toEpochMilli();
     if (span <= Duration.ofHours(3).toMillis()) {
-      boolean minutesKept =
-          store != null || from.toEpochMilli() >= now - minuteRetention.toMillis();
-      return minutesKept ? Granularity.MINUTE : Granularity.HOUR;
+      // Minute detail is kept for minuteRetention in memory; a store may compact older minutes.
+      boolean recent = from.toEpochMilli() >= now - minuteRetention.toMillis();
+      return recent ? Granularity.MINUTE : Granularity.HOUR;
     }
     if (span <= Duration.ofDays(4).toMillis()) return Granularity.HOUR;
     if (span <= Duration.ofDays(92).toMillis()) return Granularity.DAY;

@@ -24,6 +24,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code usagestats.listener.failures} (counter): listener exceptions caught;
  *   <li>{@code usagestats.flush.pending.rows} (gauge): rollup rows not yet in the store;
  *   <li>{@code usagestats.flush.failures} (counter): store writes that failed (and are retried);
+ *   <li>{@code usagestats.flush.coarsened.rows} (counter): pending rows kept per 15 minutes because
+ *       the store fell behind;
+ *   <li>{@code usagestats.flush.dropped.calls} (counter): calls lost because the store stayed down
+ *       until the pending cap was full;
  *   <li>{@code usagestats.flush.last.success.age} (gauge, seconds): time since the store last
  *       accepted a batch; NaN before the first.
  * </ul>
@@ -82,6 +86,16 @@ public final class UsageStatsMetrics implements MeterBinder {
         s -> s.pendingRows());
     counter(
         registry, "usagestats.flush.failures", "Store writes that failed", s -> s.failedFlushes());
+    counter(
+        registry,
+        "usagestats.flush.coarsened.rows",
+        "Pending rows kept per 15 minutes because the store fell behind",
+        s -> s.coarsenedRows());
+    counter(
+        registry,
+        "usagestats.flush.dropped.calls",
+        "Calls lost because the pending cap was full",
+        s -> s.droppedCalls());
     try {
       Gauge.builder("usagestats.flush.last.success.age", this, m -> m.lastGoodFlushAge())
           .description("Seconds since the store last accepted a batch")

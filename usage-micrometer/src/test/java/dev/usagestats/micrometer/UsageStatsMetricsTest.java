@@ -27,6 +27,9 @@ class UsageStatsMetricsTest {
       assertThat(registry.get("usagestats.listener.failures").functionCounter().count()).isZero();
       assertThat(registry.get("usagestats.flush.pending.rows").gauge().value()).isZero();
       assertThat(registry.get("usagestats.flush.failures").functionCounter().count()).isZero();
+      assertThat(registry.get("usagestats.flush.coarsened.rows").functionCounter().count())
+          .isZero();
+      assertThat(registry.get("usagestats.flush.dropped.calls").functionCounter().count()).isZero();
       assertThat(registry.get("usagestats.flush.last.success.age").gauge().value()).isNaN();
     }
   }
