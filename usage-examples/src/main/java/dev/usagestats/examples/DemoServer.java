@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
 import dev.usagestats.ModelShare;
@@ -14,12 +16,19 @@ import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageStoreException;
+import dev.usagestats.jdbc.JdbcUsageStore;
+import dev.usagestats.micrometer.MicrometerUsageListener;
+import dev.usagestats.micrometer.UsageStatsMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -33,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,6 +115,18 @@ public final class DemoServer implements AutoCloseable {
     http.createContext("/api/keys", get("/api/keys", this::keys));
     http.createContext("/api/models", get("/api/models", this::models));
     http.createContext("/", get(null, this::page));
+    Supplier<String> metrics = b.metrics;
+    if (metrics != null) {
+      http.createContext(
+          "/metrics",
+          get(
+              "/metrics",
+              exchange ->
+                  new Response(
+                      200,
+                      "text/plain; version=0.0.4; charset=utf-8",
+                      metrics.get().getBytes(StandardCharsets.UTF_8))));
+    }
     http.start();
   }
 
@@ -298,6 +320,7 @@ public final class DemoServer implements AutoCloseable {
     private DemoCatalog catalog = DemoCatalog.standard();
     private InetAddress address = InetAddress.getLoopbackAddress();
     private int port = 8080;
+    private @Nullable Supplier<String> metrics;
 
     private Builder(UsageStats stats) {
       this.stats = Objects.requireNonNull(stats, "stats");
@@ -336,6 +359,12 @@ public final class DemoServer implements AutoCloseable {
       return this;
     }
 
+    /** Serves {@code /metrics} with this text, for example a Prometheus scrape (default none). */
+    public Builder metrics(Supplier<String> metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
     /**
      * Starts the server.
      *
@@ -356,7 +385,8 @@ public final class DemoServer implements AutoCloseable {
     int port = port(args);
     Clock clock = Clock.systemUTC();
     DemoCatalog catalog = DemoCatalog.standard();
-    UsageStats stats = openStats(clock);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    UsageStats stats = openStats(clock, registry);
     TrafficGenerator traffic = new TrafficGenerator(stats, clock, catalog, 20261128L);
     if (stats.query(UsageQuery.lastTwoWeeks()).totals().calls() == 0) {
       var history = traffic.backfill(Duration.ofDays(14));
@@ -385,7 +415,13 @@ public final class DemoServer implements AutoCloseable {
         1,
         1,
         TimeUnit.SECONDS);
-    DemoServer server = DemoServer.builder(stats).clock(clock).catalog(catalog).port(port).start();
+    DemoServer server =
+        DemoServer.builder(stats)
+            .clock(clock)
+            .catalog(catalog)
+            .port(port)
+            .metrics(registry::scrape)
+            .start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -402,12 +438,31 @@ public final class DemoServer implements AutoCloseable {
   }
 
   /**
-   * The engine the demo runs on: memory only, 15 days of history. This is the one place to change
-   * to keep history elsewhere, for example {@code .store(jdbcUsageStore)} on embedded H2; the
-   * backfill then runs only while the store holds no usage for the last two weeks.
+   * The engine the demo runs on: rollups kept in an embedded H2 database (a file under {@code
+   * target/usagestats-demo}, so history survives a restart; the backfill runs only while it holds
+   * no usage for the last two weeks), meters in a Prometheus registry served at {@code /metrics}.
    */
-  static UsageStats openStats(Clock clock) {
-    return UsageStats.builder().clock(clock).build();
+  static UsageStats openStats(Clock clock, MeterRegistry registry) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(
+        System.getProperty("demo.jdbcUrl", "jdbc:h2:file:./target/usagestats-demo/usage"));
+    config.setMaximumPoolSize(4);
+    HikariDataSource dataSource = new HikariDataSource(config);
+    JdbcUsageStore store =
+        JdbcUsageStore.builder(dataSource)
+            .createSchema(true)
+            .compactEvery(Duration.ofHours(1))
+            .build();
+    UsageStats stats =
+        UsageStats.builder()
+            .clock(clock)
+            .store(store)
+            .flushInterval(Duration.ofSeconds(2))
+            .listener(MicrometerUsageListener.builder(registry).build())
+            .build();
+    new UsageStatsMetrics(stats).bindTo(registry);
+    Runtime.getRuntime().addShutdownHook(new Thread(dataSource::close, "usage-demo-db-close"));
+    return stats;
   }
 
   static int port(String[] args) {
