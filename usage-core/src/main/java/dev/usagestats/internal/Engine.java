@@ -165,8 +165,8 @@ public final class Engine implements UsageStats {
     if (store == null) {
       int minuteRing = (int) ceilDiv(minuteRetention.toMillis(), 60 * MINUTE_MS) + 2;
       int quarterRing = (int) ceilDiv(retention.toMillis(), 96 * QUARTER_MS) + 2;
-      MemoryRollups m = new MemoryRollups(MINUTE_MS, 60, minuteRing);
-      MemoryRollups q = new MemoryRollups(QUARTER_MS, 96, quarterRing);
+      MemoryRollups m = new MemoryRollups(MINUTE_MS, 60, 15, minuteRing);
+      MemoryRollups q = new MemoryRollups(QUARTER_MS, 96, 4, quarterRing);
       this.minutes = m;
       this.quarters = q;
       this.sink =

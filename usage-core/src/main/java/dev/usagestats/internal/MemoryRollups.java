@@ -5,8 +5,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * In-memory rollups of one grain: per series a ring of chunks, each chunk a run of slots with six
- * counters. Memory is series x ring size, whatever the number of events. Not thread-safe: the
+ * counters, and the same counters summed over groups of {@code group} slots (for 15-minute slots,
+ * hours). Memory is series x ring size, whatever the number of events. Not thread-safe: the
  * engine's lock guards it.
+ *
+ * <p>A query whose bucket bounds all fall on group bounds (hours, days, weeks, months in a zone
+ * with a whole-hour offset) reads the group sums: a quarter of the memory of the slots, which is
+ * what a report over many series and days is bound by.
  *
  * <p>A ring slot holds one chunk; a newer chunk replaces an older one. {@link #completeFrom()} is
  * the instant from which memory holds every drained delta: it moves forward when a chunk is
@@ -14,13 +19,14 @@ import org.jspecify.annotations.Nullable;
  */
 final class MemoryRollups {
   /**
-   * One chunk: per field an array of slots, allocated when the field first has a non-zero count
-   * (errors, cached and reasoning tokens are often all zero), plus the chunk's totals per field.
-   * Every drained delta has at least one call, so a chunk's calls array always exists.
+   * One chunk: per field an array of slots and one of groups, allocated when the field first has a
+   * non-zero count (errors, cached and reasoning tokens are often all zero), plus the chunk's
+   * totals per field. Every drained delta has at least one call, so the calls arrays always exist.
    */
   static final class Chunk {
     final long index;
     final long[][] fields = new long[Series.FIELDS][];
+    final long[][] groups = new long[Series.FIELDS][];
     final long[] totals = new long[Series.FIELDS];
 
     Chunk(long index) {
@@ -31,14 +37,19 @@ final class MemoryRollups {
   final long slotMillis;
   final int slotsPerChunk;
   final long chunkMillis;
+  private final int group;
   private final int ringSize;
   private Chunk[][] rings = new Chunk[64][];
   private long completeFrom = Long.MIN_VALUE;
 
-  MemoryRollups(long slotMillis, int slotsPerChunk, int ringSize) {
+  MemoryRollups(long slotMillis, int slotsPerChunk, int group, int ringSize) {
+    if (slotsPerChunk % group != 0) {
+      throw new IllegalArgumentException("group must divide slotsPerChunk: " + group);
+    }
     this.slotMillis = slotMillis;
     this.slotsPerChunk = slotsPerChunk;
     this.chunkMillis = slotMillis * slotsPerChunk;
+    this.group = group;
     this.ringSize = ringSize;
   }
 
@@ -60,11 +71,15 @@ final class MemoryRollups {
       long v = fields[f];
       if (v != 0) {
         long[] slots = c.fields[f];
+        long[] groups = c.groups[f];
         if (slots == null) {
           slots = new long[slotsPerChunk];
+          groups = new long[slotsPerChunk / group];
           c.fields[f] = slots;
+          c.groups[f] = groups;
         }
         slots[slot] += v;
+        groups[slot / group] += v;
         c.totals[f] += v;
       }
     }
@@ -73,15 +88,20 @@ final class MemoryRollups {
   /**
    * Adds the matching series' slots in the plan's range to the report. The plan's bounds must lie
    * on slot bounds. Which bucket each slot of a chunk falls in is worked out once per chunk
-   * position and shared by all series; chunks wholly inside the range add their totals at once.
+   * position and shared by all series; chunks wholly inside one bucket add their totals at once,
+   * and when every bound lies on a group bound, groups are read instead of slots.
    */
   void read(ReportAccumulator acc, Series[] series, int count) {
     BucketPlan plan = acc.plan();
     long from = plan.from();
     long to = plan.to();
+    boolean byGroup = true;
+    for (long b : plan.bounds) byGroup &= Math.floorMod(b, slotMillis * group) == 0;
+    long step = byGroup ? slotMillis * group : slotMillis;
+    int steps = byGroup ? slotsPerChunk / group : slotsPerChunk;
     long firstIndex = Math.floorDiv(from, chunkMillis);
     int chunks = (int) (Math.floorDiv(to - 1, chunkMillis) - firstIndex + 1);
-    int[][] slotBuckets = new int[chunks][];
+    int[][] stepBuckets = new int[chunks][];
     long[] fields = new long[Series.FIELDS];
     for (int i = 0; i < count; i++) {
       Series s = series[i];
@@ -92,32 +112,27 @@ final class MemoryRollups {
         Chunk c = chunk(s.id, firstIndex + ci);
         if (c == null) continue;
         if (trend == null) trend = acc.trendOf(s.key);
-        int[] buckets = slotBuckets[ci];
+        int[] buckets = stepBuckets[ci];
         if (buckets == null) {
-          buckets = slotBuckets(plan, (firstIndex + ci) * chunkMillis);
-          slotBuckets[ci] = buckets;
+          buckets = new int[steps];
+          long start = (firstIndex + ci) * chunkMillis;
+          for (int k = 0; k < steps; k++) buckets[k] = plan.bucketOf(start + k * step);
+          stepBuckets[ci] = buckets;
         }
-        addChunk(c, buckets, fields, trend);
+        addChunk(c, byGroup ? c.groups : c.fields, buckets, fields, trend);
       }
       if (trend != null) acc.addTotals(s.key, fields);
     }
   }
 
-  /** For each slot of the chunk starting at {@code start}: its bucket, or -1 outside the plan. */
-  private int[] slotBuckets(BucketPlan plan, long start) {
-    int[] buckets = new int[slotsPerChunk];
-    for (int slot = 0; slot < slotsPerChunk; slot++) {
-      buckets[slot] = plan.bucketOf(start + slot * slotMillis);
-    }
-    return buckets;
-  }
-
-  private void addChunk(Chunk c, int[] buckets, long[] fields, long[][] trend) {
+  private static void addChunk(
+      Chunk c, long[][] values, int[] buckets, long[] fields, long[][] trend) {
+    int steps = buckets.length;
     int first = buckets[0];
-    int last = buckets[slotsPerChunk - 1];
-    long[] calls = c.fields[Series.CALLS];
-    long[] input = c.fields[Series.INPUT];
-    long[] output = c.fields[Series.OUTPUT];
+    int last = buckets[steps - 1];
+    long[] calls = values[Series.CALLS];
+    long[] input = values[Series.INPUT];
+    long[] output = values[Series.OUTPUT];
     if (first >= 0 && last >= 0) {
       for (int f = 0; f < Series.FIELDS; f++) fields[f] += c.totals[f];
       if (first == last) {
@@ -126,26 +141,26 @@ final class MemoryRollups {
         trend[2][first] += c.totals[Series.OUTPUT];
         return;
       }
-      for (int slot = 0; slot < slotsPerChunk; slot++) {
-        long n = calls[slot];
+      for (int k = 0; k < steps; k++) {
+        long n = calls[k];
         if (n == 0) continue;
-        int b = buckets[slot];
+        int b = buckets[k];
         trend[0][b] += n;
-        if (input != null) trend[1][b] += input[slot];
-        if (output != null) trend[2][b] += output[slot];
+        if (input != null) trend[1][b] += input[k];
+        if (output != null) trend[2][b] += output[k];
       }
       return;
     }
-    for (int slot = 0; slot < slotsPerChunk; slot++) {
-      int b = buckets[slot];
-      if (b < 0 || calls[slot] == 0) continue;
+    for (int k = 0; k < steps; k++) {
+      int b = buckets[k];
+      if (b < 0 || calls[k] == 0) continue;
       for (int f = 0; f < Series.FIELDS; f++) {
-        long[] values = c.fields[f];
-        if (values != null) fields[f] += values[slot];
+        long[] v = values[f];
+        if (v != null) fields[f] += v[k];
       }
-      trend[0][b] += calls[slot];
-      if (input != null) trend[1][b] += input[slot];
-      if (output != null) trend[2][b] += output[slot];
+      trend[0][b] += calls[k];
+      if (input != null) trend[1][b] += input[k];
+      if (output != null) trend[2][b] += output[k];
     }
   }
 
