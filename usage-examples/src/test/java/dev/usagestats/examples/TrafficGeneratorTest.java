@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
+import dev.usagestats.TestClock;
 import dev.usagestats.TrendPoint;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
@@ -20,7 +21,7 @@ class TrafficGeneratorTest {
 
   @Test
   void backfill_fourteenDays_engineHoldsExactlyWhatWasRecorded() {
-    MutableClock clock = new MutableClock(NOW);
+    TestClock clock = new TestClock(NOW);
     try (UsageStats stats = newStats(clock)) {
       TrafficGenerator traffic = new TrafficGenerator(stats, clock, DemoCatalog.standard(), 7);
 
@@ -39,7 +40,7 @@ class TrafficGeneratorTest {
 
   @Test
   void backfill_lastTwoWeeks_everyDayAndKeyHasTraffic() {
-    MutableClock clock = new MutableClock(NOW);
+    TestClock clock = new TestClock(NOW);
     try (UsageStats stats = newStats(clock)) {
       new TrafficGenerator(stats, clock, DemoCatalog.standard(), 7).backfill(Duration.ofDays(14));
 
@@ -63,7 +64,7 @@ class TrafficGeneratorTest {
 
   @Test
   void backfill_sameSeed_sameTraffic() {
-    MutableClock clock = new MutableClock(NOW);
+    TestClock clock = new TestClock(NOW);
     try (UsageStats a = newStats(clock);
         UsageStats b = newStats(clock)) {
       UsageTotals first =
@@ -77,7 +78,7 @@ class TrafficGeneratorTest {
 
   @Test
   void tick_recordsAtTheClocksTime() {
-    MutableClock clock = new MutableClock(NOW);
+    TestClock clock = new TestClock(NOW);
     try (UsageStats stats = newStats(clock)) {
       TrafficGenerator traffic = new TrafficGenerator(stats, clock, DemoCatalog.standard(), 3);
 
@@ -102,7 +103,7 @@ class TrafficGeneratorTest {
 
   @Test
   void backfill_negativeSpan_refused() {
-    MutableClock clock = new MutableClock(NOW);
+    TestClock clock = new TestClock(NOW);
     try (UsageStats stats = newStats(clock)) {
       TrafficGenerator traffic = new TrafficGenerator(stats, clock, DemoCatalog.standard(), 1);
 
@@ -112,7 +113,7 @@ class TrafficGeneratorTest {
     }
   }
 
-  private static UsageStats newStats(MutableClock clock) {
+  private static UsageStats newStats(TestClock clock) {
     return UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build();
   }
 }

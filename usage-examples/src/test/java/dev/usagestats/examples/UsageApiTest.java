@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.usagestats.TestClock;
 import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
@@ -34,14 +35,14 @@ class UsageApiTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
-  private static MutableClock clock;
+  private static TestClock clock;
   private static UsageStats stats;
   private static DemoServer server;
   private static final Reference ref = new Reference();
 
   @BeforeAll
   static void start() throws IOException {
-    clock = new MutableClock(NOW);
+    clock = new TestClock(NOW);
     stats = UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build();
     TestData.record(stats, ref, NOW, Duration.ofDays(14), 3_000, 42);
     server =

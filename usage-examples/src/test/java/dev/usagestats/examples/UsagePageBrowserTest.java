@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.usagestats.GroupBy;
 import dev.usagestats.SeriesView;
+import dev.usagestats.TestClock;
 import dev.usagestats.TrendSeries;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
@@ -50,7 +51,7 @@ class UsagePageBrowserTest {
   private static final Instant NOW = Instant.parse("2026-11-20T10:30:00Z");
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private static MutableClock clock;
+  private static TestClock clock;
   private static UsageStats stats;
   private static DemoServer server;
   private static WebDriver driver;
@@ -70,7 +71,7 @@ class UsagePageBrowserTest {
       if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(why);
       assumeTrue(false, why);
     }
-    clock = new MutableClock(NOW);
+    clock = new TestClock(NOW);
     stats = UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build();
     TestData.record(stats, new Reference(), NOW, Duration.ofDays(14), 2_000, 11);
     server = DemoServer.builder(stats).clock(clock).catalog(TestData.catalog()).port(0).start();

@@ -7,6 +7,7 @@ import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.StoreRead;
+import dev.usagestats.TestClock;
 import dev.usagestats.UsageBatch;
 import dev.usagestats.UsageDelta;
 import dev.usagestats.UsageEvent;
@@ -14,7 +15,6 @@ import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
 import dev.usagestats.jdbc.Fixtures.Cell;
-import dev.usagestats.jdbc.Fixtures.MutableClock;
 import dev.usagestats.jdbc.Fixtures.Reference;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +45,7 @@ class JdbcUsageStoreTest {
     cleanup.forEach(Runnable::run);
   }
 
-  private JdbcUsageStore store(Db db, MutableClock clock) {
+  private JdbcUsageStore store(Db db, TestClock clock) {
     DataSource ds = db.dataSource();
     String prefix = Db.uniquePrefix();
     JdbcUsageStore s =
@@ -78,14 +78,14 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void build_detectsDialect(Db db) {
-    JdbcUsageStore s = store(db, new MutableClock(T0));
+    JdbcUsageStore s = store(db, new TestClock(T0));
     assertThat(s.dialect().name()).isEqualTo(db.name());
   }
 
   @ParameterizedTest
   @EnumSource(Db.class)
   void append_sameBatchTwice_appliedOnce(Db db) throws Exception {
-    JdbcUsageStore s = store(db, new MutableClock(T0));
+    JdbcUsageStore s = store(db, new TestClock(T0));
     UsageBatch b = batch(delta(A, T0, 2, 100, 10), delta(B, T0.plusSeconds(60), 1, 5, 5));
     s.append(b);
     s.append(b);
@@ -105,7 +105,7 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void read_reportsAppliedBatchIds(Db db) {
-    JdbcUsageStore s = store(db, new MutableClock(T0));
+    JdbcUsageStore s = store(db, new TestClock(T0));
     UsageBatch b = batch(delta(A, T0, 1, 1, 1));
     s.append(b);
     var r =
@@ -125,7 +125,7 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void read_filtersTenantKeysModels(Db db) {
-    JdbcUsageStore s = store(db, new MutableClock(T0));
+    JdbcUsageStore s = store(db, new TestClock(T0));
     SeriesKey other = new SeriesKey("globex", "key-a", "public/deepseek-r1");
     s.append(batch(delta(A, T0, 1, 10, 1), delta(B, T0, 2, 20, 2), delta(other, T0, 4, 40, 4)));
     var r =
@@ -145,7 +145,7 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void append_lateDeltaForFlushedBucket_addsToIt(Db db) {
-    JdbcUsageStore s = store(db, new MutableClock(T0));
+    JdbcUsageStore s = store(db, new TestClock(T0));
     s.append(batch(delta(A, T0, 1, 100, 10)));
     s.append(batch(delta(A, T0, 3, 300, 30)));
     Map<Cell, UsageTotals> got = Fixtures.read(s, List.of(T0, T0.plusSeconds(60)));
@@ -157,7 +157,7 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void names_injectionShaped_storedVerbatim(Db db) throws Exception {
-    JdbcUsageStore s = store(db, new MutableClock(T0));
+    JdbcUsageStore s = store(db, new TestClock(T0));
     List<String> names =
         List.of(
             "o'brien",
@@ -173,7 +173,7 @@ class JdbcUsageStoreTest {
         UsageStats.builder()
             .store(s)
             .flushInterval(Duration.ZERO)
-            .clock(new MutableClock(T0.plusSeconds(3600)))
+            .clock(new TestClock(T0.plusSeconds(3600)))
             .build()) {
       for (String n : names) {
         stats.record(UsageEvent.of(T0, n, n, n, 7, 3));
@@ -205,7 +205,7 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void compact_keepsTotalsExact_includingKathmanduDays(Db db) throws Exception {
-    MutableClock clock = new MutableClock(T0.plus(Duration.ofDays(3)));
+    TestClock clock = new TestClock(T0.plus(Duration.ofDays(3)));
     JdbcUsageStore s = store(db, clock);
     Random rnd = new Random(42);
     Reference ref = new Reference();
@@ -236,7 +236,7 @@ class JdbcUsageStoreTest {
         Fixtures.days(ZoneId.of("Asia/Kolkata"), LocalDate.of(2026, 2, 28), 5);
     assertThat(Fixtures.read(s, ktmDays)).isEqualTo(ref.sums(ktmDays));
 
-    clock.now = T0.plus(Duration.ofDays(10));
+    clock.set(T0.plus(Duration.ofDays(10)));
     long folded = s.compact();
     assertThat(folded).isGreaterThan(0);
     assertThat(
@@ -265,7 +265,7 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void compact_whileBatchesAppend_totalsExact(Db db) throws Exception {
-    MutableClock clock = new MutableClock(T0.plus(Duration.ofDays(10)));
+    TestClock clock = new TestClock(T0.plus(Duration.ofDays(10)));
     JdbcUsageStore s = store(db, clock);
     Reference ref = new Reference();
     SeriesKey[] keys = {A, B};
@@ -315,10 +315,10 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void compact_prunesOldLedgerRows(Db db) throws Exception {
-    MutableClock clock = new MutableClock(T0);
+    TestClock clock = new TestClock(T0);
     JdbcUsageStore s = store(db, clock);
     s.append(batch(delta(A, T0, 1, 1, 1)));
-    clock.now = T0.plus(Duration.ofDays(8));
+    clock.set(T0.plus(Duration.ofDays(8)));
     s.compact();
     assertThat(Fixtures.count(db.dataSource(), "SELECT COUNT(*) FROM " + s.ledgerTable())).isZero();
     assertThat(Fixtures.read(s, List.of(T0, T0.plusSeconds(900))).values())
@@ -339,7 +339,7 @@ class JdbcUsageStoreTest {
 
   @Test
   void append_afterClose_fails() {
-    JdbcUsageStore s = store(Db.H2, new MutableClock(T0));
+    JdbcUsageStore s = store(Db.H2, new TestClock(T0));
     s.close();
     s.close();
     assertThatThrownBy(() -> s.append(batch(delta(A, T0, 1, 1, 1))))
