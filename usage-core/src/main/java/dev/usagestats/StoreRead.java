@@ -18,6 +18,10 @@ import org.jspecify.annotations.Nullable;
  * @param apiKeys only these API key ids; empty for all
  * @param models only these models; empty for all
  * @param batchIds ids of batches this node has not yet seen acknowledged
+ * @param groupBy the query's grouping, or null: a hint that lets the store sum rows across what the
+ *     report does not need. Reports never need the tenant, and need the API key only when grouping
+ *     by it ({@link GroupBy#API_KEY}, {@link GroupBy#API_KEY_AND_MODEL}); a store may return rows
+ *     summed across those parts, with the empty string in their place. Null: keep every part.
  */
 public record StoreRead(
     List<Instant> bounds,
@@ -26,7 +30,8 @@ public record StoreRead(
     @Nullable String tenant,
     Set<String> apiKeys,
     Set<String> models,
-    Set<String> batchIds) {
+    Set<String> batchIds,
+    @Nullable GroupBy groupBy) {
   /** Copies the collections. */
   public StoreRead {
     bounds = List.copyOf(bounds);
@@ -38,5 +43,27 @@ public record StoreRead(
     apiKeys = Set.copyOf(apiKeys);
     models = Set.copyOf(models);
     batchIds = Set.copyOf(batchIds);
+  }
+
+  /** A read that keeps every part of every series key. */
+  public StoreRead(
+      List<Instant> bounds,
+      ZoneId zone,
+      Granularity granularity,
+      @Nullable String tenant,
+      Set<String> apiKeys,
+      Set<String> models,
+      Set<String> batchIds) {
+    this(bounds, zone, granularity, tenant, apiKeys, models, batchIds, null);
+  }
+
+  /** Whether rows must keep their API key (otherwise they may be summed across keys). */
+  public boolean needsApiKey() {
+    return groupBy == null || groupBy == GroupBy.API_KEY || groupBy == GroupBy.API_KEY_AND_MODEL;
+  }
+
+  /** Whether rows must keep their tenant (otherwise they may be summed across tenants). */
+  public boolean needsTenant() {
+    return groupBy == null;
   }
 }

@@ -45,7 +45,13 @@ final class InMemoryStore implements UsageStore {
       if (!read.models().isEmpty() && !read.models().contains(k.model())) continue;
       for (int i = 0; i + 1 < b.size(); i++) {
         if (!d.minute().isBefore(b.get(i)) && d.minute().isBefore(b.get(i + 1))) {
-          out.add(new StoreResult.Row(k, i, d.totals()));
+          // Sum across what the report does not need, as a store may.
+          SeriesKey summed =
+              new SeriesKey(
+                  read.needsTenant() ? k.tenant() : "",
+                  read.needsApiKey() ? k.apiKey() : "",
+                  k.model());
+          out.add(new StoreResult.Row(summed, i, d.totals()));
         }
       }
     }

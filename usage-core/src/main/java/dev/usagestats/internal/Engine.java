@@ -683,9 +683,11 @@ public final class Engine implements UsageStats {
                 query.tenant(),
                 query.apiKeys(),
                 query.models(),
-                ids));
+                ids,
+                query.groupBy()));
+    // The store has filtered its rows (and may have summed them across tenants and keys).
     for (StoreResult.Row row : result.rows()) {
-      if (row.bucket() >= plan.size() || !acc.matches(row.key())) continue;
+      if (row.bucket() >= plan.size()) continue;
       acc.addRow(row.key(), row.bucket(), ReportAccumulator.fieldsOf(row.totals()));
     }
     for (PendingBuffer.Snapshot s : unsent) {
