@@ -685,9 +685,8 @@ public final class Engine implements UsageStats {
                 query.models(),
                 ids,
                 query.groupBy()));
-    // The store has filtered its rows (and may have summed them across tenants and keys).
     for (StoreResult.Row row : result.rows()) {
-      if (row.bucket() >= plan.size()) continue;
+      if (row.bucket() >= plan.size() || !acc.matchesSummed(row.key())) continue;
       acc.addRow(row.key(), row.bucket(), ReportAccumulator.fieldsOf(row.totals()));
     }
     for (PendingBuffer.Snapshot s : unsent) {

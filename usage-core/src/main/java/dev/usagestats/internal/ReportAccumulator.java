@@ -68,6 +68,18 @@ final class ReportAccumulator {
         && (models.isEmpty() || models.contains(key.model()));
   }
 
+  /**
+   * Like {@link #matches}, for a store row that may be summed across tenants or keys: an empty part
+   * (never a valid name) stands for "summed" and passes, as the store filtered before summing.
+   * Checking the parts that are present keeps a store whose comparison is looser than Java's (a
+   * collation that ignores trailing spaces, say) from adding another name's usage.
+   */
+  boolean matchesSummed(SeriesKey key) {
+    return (tenant == null || key.tenant().isEmpty() || tenant.equals(key.tenant()))
+        && (apiKeys.isEmpty() || key.apiKey().isEmpty() || apiKeys.contains(key.apiKey()))
+        && (models.isEmpty() || models.contains(key.model()));
+  }
+
   /** The per-bucket arrays of the series' group: {calls, input, output}. */
   long[][] trendOf(SeriesKey key) {
     Group g = group(key);

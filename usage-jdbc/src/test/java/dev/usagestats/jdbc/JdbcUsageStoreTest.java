@@ -11,6 +11,7 @@ import dev.usagestats.TestClock;
 import dev.usagestats.UsageBatch;
 import dev.usagestats.UsageDelta;
 import dev.usagestats.UsageEvent;
+import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
@@ -152,6 +153,48 @@ class JdbcUsageStoreTest {
     assertThat(got)
         .containsExactly(
             Map.entry(new Cell(A, T0.toEpochMilli()), new UsageTotals(4, 0, 400, 40, 0, 0)));
+  }
+
+  /** Names that differ only in case or trailing spaces are different series on every database. */
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void names_differingInCaseOrTrailingSpace_keptApartAndFilteredExactly(Db db) {
+    JdbcUsageStore s = store(db, new TestClock(T0));
+    List<String> names = List.of("acme", "acme ", "ACME", "acme  ");
+    try (UsageStats stats =
+        UsageStats.builder()
+            .store(s)
+            .flushInterval(Duration.ZERO)
+            .clock(new TestClock(T0.plusSeconds(3600)))
+            .build()) {
+      for (int i = 0; i < names.size(); i++) {
+        String n = names.get(i);
+        stats.record(UsageEvent.of(T0, n, n, n, 10L << i, 1));
+      }
+      stats.flush();
+      for (int i = 0; i < names.size(); i++) {
+        String n = names.get(i);
+        for (UsageQuery q :
+            List.of(
+                stats.newQuery().from(T0).to(T0.plusSeconds(3600)).tenant(n).build(),
+                stats.newQuery().from(T0).to(T0.plusSeconds(3600)).apiKey(n).build(),
+                stats
+                    .newQuery()
+                    .from(T0)
+                    .to(T0.plusSeconds(3600))
+                    .model(n)
+                    .groupBy(GroupBy.API_KEY_AND_MODEL)
+                    .build())) {
+          UsageReport r = stats.query(q);
+          assertThat(r.totals().inputTokens()).as("'" + n + "' " + q).isEqualTo(10L << i);
+        }
+      }
+      assertThat(
+              stats
+                  .query(stats.newQuery().from(T0).to(T0.plusSeconds(3600)).build())
+                  .distribution())
+          .hasSize(4);
+    }
   }
 
   @ParameterizedTest
