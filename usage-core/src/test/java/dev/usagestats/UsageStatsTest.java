@@ -45,4 +45,53 @@ class UsageStatsTest {
       assertThat(byDefault.zone()).isEqualTo(ZoneOffset.UTC);
     }
   }
+
+  @Test
+  void record_eventDatedAhead_neverEvictsThePresentMinutes() {
+    try (UsageStats stats =
+        UsageStats.builder()
+            .clock(clock)
+            .flushInterval(Duration.ZERO)
+            .retention(Duration.ofDays(1))
+            .minuteRetention(Duration.ofHours(1))
+            .maxFutureSkew(Duration.ofHours(4))
+            .build()) {
+      stats.record("t", "k", "m", 5, 1);
+      stats.record(UsageEvent.of(clock.instant().plus(Duration.ofHours(3)), "t", "k", "m", 7, 1));
+      stats.flush();
+      UsageQuery lastTenMinutes =
+          UsageQuery.builder()
+              .from(clock.instant().minus(Duration.ofMinutes(10)))
+              .to(clock.instant().plusSeconds(1))
+              .granularity(Granularity.MINUTE)
+              .build();
+      assertThat(stats.query(lastTenMinutes).totals().inputTokens()).isEqualTo(5);
+      stats.record("t", "k", "m", 11, 1);
+      assertThat(stats.query(lastTenMinutes).totals().inputTokens()).isEqualTo(16);
+    }
+  }
+
+  @Test
+  void record_lateEventsOverManyMinutes_countedInTheirMinutes() {
+    try (UsageStats stats = engine()) {
+      UsageSeries h = stats.series("t", "k", "m");
+      h.record(1, 1);
+      for (int i = 0; i < 60_000; i++) {
+        Instant ts = clock.instant().minus(Duration.ofMinutes(1 + i % 600));
+        stats.record(UsageEvent.of(ts, "t", "k", "m", 2, 0));
+      }
+      UsageReport r =
+          stats.query(
+              UsageQuery.builder()
+                  .from(clock.instant().minus(Duration.ofMinutes(600)))
+                  .to(clock.instant())
+                  .granularity(Granularity.HOUR)
+                  .build());
+      // the handle's event at 10:15:30 is in the last hour bucket too
+      assertThat(r.totals().calls()).isEqualTo(60_001);
+      assertThat(r.totals().inputTokens()).isEqualTo(120_001);
+      // 00:00-01:00 holds the events 556 to 600 minutes back from 10:15:30, 100 each
+      assertThat(r.series().get(0).points().get(0).calls()).isEqualTo(45 * 100);
+    }
+  }
 }

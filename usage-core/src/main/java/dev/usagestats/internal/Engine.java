@@ -26,12 +26,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -48,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * Recording. A series (tenant, key, model) is found without locks or allocation (SeriesIndex).
  * The writer enters the PhaseGate on its stripe, adds into the series' cells of the active phase
  * for the event's UTC minute, and exits: a handful of atomic adds, wait-free. A late event whose
- * minute finds no free slot in the phase goes to a per-phase spill queue (this allocates; it is
- * rare). Listeners run after, each in its own try/catch.
+ * minute finds no free slot in the phase adds into a per-phase spill cell for its (series,
+ * minute), created on first use: bounded by series x minutes, never by events. Listeners run
+ * after, each in its own try/catch.
  *
  * Draining. Under drainLock one thread flips the gate, which waits out writers of the previous
  * phase, then moves that phase's counts into the memory rollups (no store) or into the pending
@@ -95,7 +97,7 @@ public final class Engine implements UsageStats {
   private volatile int seriesCount;
   private volatile boolean full;
   private volatile @Nullable Series overflowSeries;
-  private final ConcurrentLinkedQueue<Spill>[] spills;
+  private final ConcurrentHashMap<Long, Spill>[] spills;
 
   private final ReentrantLock drainLock = new ReentrantLock();
   private final ReentrantLock sendLock = new ReentrantLock();
@@ -125,7 +127,20 @@ public final class Engine implements UsageStats {
   private final AtomicBoolean closing = new AtomicBoolean();
   private final ScheduledExecutorService flusher;
 
-  private record Spill(Series series, long minuteMillis, long[] fields) {}
+  /**
+   * Counts of one series in one minute that found no free slot in the phase (late events): one per
+   * (series, minute) and phase, so they grow with series x minutes, not with events.
+   */
+  private record Spill(Series series, long minuteMillis, AtomicLongArray fields) {
+    void add(long errors, long input, long output, long cached, long reasoning) {
+      fields.getAndIncrement(Series.CALLS);
+      fields.getAndAdd(Series.ERRORS, errors);
+      fields.getAndAdd(Series.INPUT, input);
+      fields.getAndAdd(Series.OUTPUT, output);
+      fields.getAndAdd(Series.CACHED, cached);
+      fields.getAndAdd(Series.REASONING, reasoning);
+    }
+  }
 
   /** Called by {@link UsageStats.Builder#build()}, which has checked every argument. */
   @SuppressWarnings("unchecked")
@@ -158,13 +173,15 @@ public final class Engine implements UsageStats {
     this.stripes = Math.min(s, 16);
     this.stripeShift = 64 - Integer.numberOfTrailingZeros(stripes);
     this.gate = new PhaseGate(stripes);
-    this.spills =
-        new ConcurrentLinkedQueue[] {new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>()};
+    this.spills = new ConcurrentHashMap[] {new ConcurrentHashMap<>(), new ConcurrentHashMap<>()};
 
     this.pending = new PendingBuffer(nodeId, maxPendingRows);
     if (store == null) {
-      int minuteRing = (int) ceilDiv(minuteRetention.toMillis(), 60 * MINUTE_MS) + 2;
-      int quarterRing = (int) ceilDiv(retention.toMillis(), 96 * QUARTER_MS) + 2;
+      // The rings span retention plus maxFutureSkew, so an event dated ahead never evicts the
+      // present.
+      long skew = maxFutureSkew.toMillis();
+      int minuteRing = (int) ceilDiv(minuteRetention.toMillis() + skew, 60 * MINUTE_MS) + 2;
+      int quarterRing = (int) ceilDiv(retention.toMillis() + skew, 96 * QUARTER_MS) + 2;
       MemoryRollups m = new MemoryRollups(MINUTE_MS, 60, 15, minuteRing);
       MemoryRollups q = new MemoryRollups(QUARTER_MS, 96, 4, quarterRing);
       this.minutes = m;
@@ -345,11 +362,7 @@ public final class Engine implements UsageStats {
       }
       int phase = PhaseGate.phaseOf(v);
       if (!series.add(phase, stripe, minute, errors, input, output, cached, reasoning)) {
-        spills[phase].add(
-            new Spill(
-                series,
-                minute * MINUTE_MS,
-                new long[] {1, errors, input, output, cached, reasoning}));
+        spill(phase, series, minute).add(errors, input, output, cached, reasoning);
       }
     } finally {
       gate.exit(stripe, v);
@@ -365,6 +378,14 @@ public final class Engine implements UsageStats {
         listenerLog.warn("usage listener failed for " + series.key, t);
       }
     }
+  }
+
+  private Spill spill(int phase, Series series, long minute) {
+    Long key = ((long) series.id << 32) | (minute & 0xFFFF_FFFFL);
+    Spill cell = spills[phase].get(key);
+    if (cell != null) return cell;
+    return spills[phase].computeIfAbsent(
+        key, k -> new Spill(series, minute * MINUTE_MS, new AtomicLongArray(Series.FIELDS)));
   }
 
   private Series create(String tenant, String apiKey, String model) {
@@ -438,10 +459,11 @@ public final class Engine implements UsageStats {
     int n = seriesCount;
     Series[] a = all;
     for (int i = 0; i < n; i++) a[i].drain(phase, scratch, sink);
-    Spill sp;
-    while ((sp = spills[phase].poll()) != null) {
-      sink.accept(sp.series(), sp.minuteMillis(), sp.fields());
+    for (Spill sp : spills[phase].values()) {
+      for (int f = 0; f < Series.FIELDS; f++) scratch[f] = sp.fields().get(f);
+      sink.accept(sp.series(), sp.minuteMillis(), scratch);
     }
+    spills[phase].clear();
   }
 
   private void drain() {
@@ -664,7 +686,8 @@ public final class Engine implements UsageStats {
                 + Instant.ofEpochMilli(b));
       }
     }
-    rollups.read(acc, all, seriesCount);
+    int n = seriesCount; // the count first: the array read after it holds at least n series
+    rollups.read(acc, all, n);
   }
 
   private void readStore(
