@@ -194,4 +194,46 @@ class DownstreamFailureTest {
       assertThat(store.ledgerSize()).isPositive();
     }
   }
+
+  @Test
+  void close_storeWriteHangs_returnsWithinCloseTimeout() throws Exception {
+    java.util.concurrent.CountDownLatch inAppend = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    InMemoryStore hanging =
+        new InMemoryStore() {
+          @Override
+          public void append(UsageBatch batch) {
+            inAppend.countDown();
+            while (true) {
+              try {
+                release.await(); // a socket read that ignores interrupts
+                break;
+              } catch (InterruptedException e) {
+                // ignored, as a stuck driver would
+              }
+            }
+            super.append(batch);
+          }
+        };
+    UsageStats stats =
+        UsageStats.builder()
+            .clock(clock)
+            .store(hanging)
+            .flushInterval(Duration.ofMillis(5))
+            .closeTimeout(Duration.ofMillis(300))
+            .build();
+    try {
+      stats.record("t", "k", "m", 1, 1);
+      assertThat(inAppend.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      // close() must return while the write is still hung: the write is released only after.
+      Thread closer = new Thread(stats::close);
+      closer.start();
+      closer.join(Duration.ofSeconds(60).toMillis());
+      assertThat(closer.isAlive()).as("close() still waiting for a hung store write").isFalse();
+      assertThat(release.getCount()).isEqualTo(1);
+      assertThat(stats.stats().pendingRows()).isEqualTo(1);
+    } finally {
+      release.countDown();
+    }
+  }
 }

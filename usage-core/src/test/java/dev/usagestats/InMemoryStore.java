@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A plain {@link UsageStore} for tests: a list of applied deltas and a ledger, under one lock. Can
  * fail before applying a batch, or after applying it (the ambiguous case).
  */
-final class InMemoryStore implements UsageStore {
+class InMemoryStore implements UsageStore {
   enum Failure {
     NONE,
     BEFORE_APPLY,

@@ -76,6 +76,7 @@ public final class Engine implements UsageStats {
   private static final long QUARTER_MS = 15 * MINUTE_MS;
   private static final long IDLE_DRAIN_MS = 10_000L;
   private static final long MAX_BACKOFF_MS = 60_000L;
+  private static final long NO_DEADLINE = Long.MIN_VALUE;
 
   private final Clock clock;
   private final ZoneId defaultZone;
@@ -492,15 +493,35 @@ public final class Engine implements UsageStats {
    * @return true if nothing is pending afterwards
    */
   private boolean send(boolean force) {
+    return send(force, NO_DEADLINE);
+  }
+
+  /**
+   * Like {@link #send(boolean)}, giving up at {@code deadline} (a {@link System#nanoTime()} value):
+   * no new batch is started after it, and it waits for a send in progress only until then.
+   */
+  private boolean send(boolean force, long deadline) {
     UsageStore st = store;
     if (st == null) return true;
-    sendLock.lock();
+    if (deadline == NO_DEADLINE) {
+      sendLock.lock();
+    } else {
+      try {
+        if (!sendLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          return false;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
     try {
       if (!force && nextSendAt != Long.MIN_VALUE && System.nanoTime() - nextSendAt < 0) {
         return false;
       }
       PendingBuffer.Batch b;
       while ((b = pending.next()) != null) {
+        if (deadline != NO_DEADLINE && System.nanoTime() - deadline >= 0) return false;
         try {
           st.append(pending.toBatch(b));
         } catch (RuntimeException e) {
@@ -541,10 +562,14 @@ public final class Engine implements UsageStats {
   public void close() {
     if (!closing.compareAndSet(false, true)) return;
     closed = true;
+    // One deadline for all of close(): a store write that hangs (a socket without a timeout)
+    // must not hold the caller longer than closeTimeout.
+    long deadline = System.nanoTime() + closeTimeout.toNanos();
     if (ticker != null) LockSupport.unpark(ticker);
     flusher.shutdown();
     try {
-      if (!flusher.awaitTermination(closeTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+      if (!flusher.awaitTermination(
+          Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         flusher.shutdownNow();
       }
     } catch (InterruptedException e) {
@@ -553,9 +578,8 @@ public final class Engine implements UsageStats {
     drain();
     UsageStore st = store;
     if (st == null) return;
-    long deadline = System.nanoTime() + closeTimeout.toNanos();
     long pause = 50;
-    while (!send(true)) {
+    while (!send(true, deadline)) {
       if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) break;
       try {
         Thread.sleep(pause);
