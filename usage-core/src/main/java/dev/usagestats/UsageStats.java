@@ -32,6 +32,12 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Exact.</b> Tokens are summed as {@code long}s; nothing is sampled.
  *   <li><b>Never torn.</b> An event's calls, input and output land in one snapshot together.
  *   <li><b>Live.</b> A query counts every event recorded before it started.
+ *   <li><b>Time of an event.</b> {@link #record(UsageEvent)} uses the event's timestamp. The other
+ *       record calls use the current UTC minute: with the system clock (the default) a ticker
+ *       thread keeps it, waking at each minute boundary, so an event recorded within the ticker's
+ *       wake-up delay after a boundary (typically well under a millisecond; longer under a
+ *       stop-the-world pause or a clock step) counts in the minute before. Any other clock is read
+ *       on every record.
  *   <li><b>Bad arguments</b> throw {@link IllegalArgumentException} or {@link NullPointerException}
  *       naming the field and the value, and record nothing. Failures of a store or a listener never
  *       reach the caller of {@code record}.

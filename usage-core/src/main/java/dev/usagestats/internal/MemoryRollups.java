@@ -41,6 +41,7 @@ final class MemoryRollups {
   private final int ringSize;
   private Chunk[][] rings = new Chunk[64][];
   private long completeFrom = Long.MIN_VALUE;
+  private long newestIndex = Long.MIN_VALUE;
 
   MemoryRollups(long slotMillis, int slotsPerChunk, int group, int ringSize) {
     if (slotsPerChunk % group != 0) {
@@ -60,6 +61,7 @@ final class MemoryRollups {
     Chunk c = ring[pos];
     if (c == null || c.index < index) {
       if (c != null) completeFrom = Math.max(completeFrom, (c.index + 1) * chunkMillis);
+      newestIndex = Math.max(newestIndex, index);
       c = new Chunk(index);
       ring[pos] = c;
     } else if (c.index > index) {
@@ -99,8 +101,12 @@ final class MemoryRollups {
     for (long b : plan.bounds) byGroup &= Math.floorMod(b, slotMillis * group) == 0;
     long step = byGroup ? slotMillis * group : slotMillis;
     int steps = byGroup ? slotsPerChunk / group : slotsPerChunk;
-    long firstIndex = Math.floorDiv(from, chunkMillis);
-    int chunks = (int) (Math.floorDiv(to - 1, chunkMillis) - firstIndex + 1);
+    if (newestIndex == Long.MIN_VALUE) return;
+    // Only chunks the rings can hold: a range reaching far back costs no more than retention.
+    long firstIndex = Math.max(Math.floorDiv(from, chunkMillis), newestIndex - ringSize + 1);
+    long lastIndex = Math.min(Math.floorDiv(to - 1, chunkMillis), newestIndex);
+    if (firstIndex > lastIndex) return;
+    int chunks = (int) (lastIndex - firstIndex + 1);
     int[][] stepBuckets = new int[chunks][];
     long[] fields = new long[Series.FIELDS];
     for (int i = 0; i < count; i++) {
