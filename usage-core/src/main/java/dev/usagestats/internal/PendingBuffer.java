@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * Thread-safe (this object's monitor).
  */
 final class PendingBuffer {
-  record RowKey(SeriesKey key, long minuteMillis) {}
+  /** A pending row: a series in one minute, or in one quarter hour once rows were coarsened. */
+  record RowKey(SeriesKey key, long minuteMillis, int minutes) {}
 
   static final class Batch {
     final String id = UUID.randomUUID().toString();
@@ -66,10 +67,10 @@ final class PendingBuffer {
       open = new Batch();
       batches.addLast(open);
     }
-    RowKey k = new RowKey(key, minuteMillis);
+    RowKey k = new RowKey(key, minuteMillis, 1);
     long[] row = open.rows.get(k);
     if (row == null && rows >= maxRows / 2) {
-      k = new RowKey(key, Math.floorDiv(minuteMillis, QUARTER_MS) * QUARTER_MS);
+      k = new RowKey(key, Math.floorDiv(minuteMillis, QUARTER_MS) * QUARTER_MS, 15);
       row = open.rows.get(k);
       if (row == null && rows < maxRows) coarsenedRows++;
     }
@@ -138,7 +139,8 @@ final class PendingBuffer {
             new UsageDelta(
                 e.getKey().key(),
                 Instant.ofEpochMilli(e.getKey().minuteMillis()),
-                ReportAccumulator.totalsOf(e.getValue())));
+                ReportAccumulator.totalsOf(e.getValue()),
+                e.getKey().minutes()));
       }
     }
     return new UsageBatch(b.id, nodeId, deltas);

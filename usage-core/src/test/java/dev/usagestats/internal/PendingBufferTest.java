@@ -28,15 +28,16 @@ class PendingBufferTest {
   void add_pastHalfTheCap_coarsensToQuarterHours() {
     PendingBuffer p = new PendingBuffer("n", 8);
     for (int m = 0; m < 60; m++) p.add(K, T0 + m * 60_000L, one());
-    // 4 minute rows; minutes 4-14 merge into the row of minute 0, which starts their quarter;
-    // then one row per quarter for the rest of the hour
-    assertThat(p.rows()).isEqualTo(4 + 3);
+    // 4 minute rows; then one 15-minute row per quarter of the hour (minutes 4-14 in the first)
+    assertThat(p.rows()).isEqualTo(4 + 4);
     assertThat(p.droppedCalls()).isZero();
     assertThat(calls(p)).isEqualTo(60);
     UsageBatch b = p.toBatch(p.next());
+    assertThat(b.deltas().stream().filter(d -> d.minutes() == 1)).hasSize(4);
     for (UsageDelta d : b.deltas()) {
-      long m = d.minute().toEpochMilli();
-      if (m >= T0 + 4 * 60_000L) assertThat(Math.floorMod(m, 15 * 60_000L)).isZero();
+      if (d.minutes() == 15) {
+        assertThat(Math.floorMod(d.minute().toEpochMilli(), 15 * 60_000L)).isZero();
+      }
     }
   }
 

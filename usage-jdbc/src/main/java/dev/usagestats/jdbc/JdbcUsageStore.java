@@ -180,7 +180,10 @@ public final class JdbcUsageStore implements UsageStore {
     checkOpen();
     List<Row> rows = new ArrayList<>(batch.deltas().size());
     for (UsageDelta d : batch.deltas()) {
-      rows.add(new Row(d.minute().getEpochSecond(), MINUTE_GRAIN, d.key(), fieldsOf(d.totals())));
+      // A coarsened delta (15 minutes) goes in as a 15-minute row, as compaction would write it,
+      // so a MINUTE query over it fails clearly instead of showing it in its first minute.
+      int grain = d.minutes() == QUARTER_GRAIN ? QUARTER_GRAIN : MINUTE_GRAIN;
+      rows.add(new Row(d.minute().getEpochSecond(), grain, d.key(), fieldsOf(d.totals())));
     }
     rows.sort(Row.ORDER);
     long now = clock.millis();

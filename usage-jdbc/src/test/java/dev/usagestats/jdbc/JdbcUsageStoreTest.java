@@ -155,6 +155,21 @@ class JdbcUsageStoreTest {
             Map.entry(new Cell(A, T0.toEpochMilli()), new UsageTotals(4, 0, 400, 40, 0, 0)));
   }
 
+  /** A coarsened (15-minute) delta is stored as a 15-minute row, never as its first minute. */
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void append_quarterHourDelta_storedAsQuarterRow(Db db) {
+    JdbcUsageStore s = store(db, new TestClock(T0));
+    SeriesKey k = new SeriesKey("t", "k", "m");
+    s.append(batch(new UsageDelta(k, T0, new UsageTotals(4, 0, 40, 8, 0, 0), 15)));
+    List<Instant> hour = List.of(T0, T0.plusSeconds(3600));
+    assertThat(Fixtures.read(s, hour).values()).containsExactly(new UsageTotals(4, 0, 40, 8, 0, 0));
+    List<Instant> minutes = List.of(T0, T0.plusSeconds(60), T0.plusSeconds(120));
+    assertThatThrownBy(() -> Fixtures.read(s, minutes))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("15-minute rows");
+  }
+
   /** Names that differ only in case or trailing spaces are different series on every database. */
   @ParameterizedTest
   @EnumSource(Db.class)
