@@ -90,7 +90,7 @@ public final class Engine implements UsageStats {
   private final List<UsageListener> listeners;
 
   private final int stripes;
-  private final int stripeShift;
+  private final int stripeMask;
   private final PhaseGate gate;
   private final SeriesIndex index = new SeriesIndex();
   private final Object createLock = new Object();
@@ -172,7 +172,7 @@ public final class Engine implements UsageStats {
     int cpus = Runtime.getRuntime().availableProcessors();
     int s = Integer.highestOneBit(Math.max(4, cpus) * 2 - 1);
     this.stripes = Math.min(s, 16);
-    this.stripeShift = 64 - Integer.numberOfTrailingZeros(stripes);
+    this.stripeMask = stripes - 1;
     this.gate = new PhaseGate(stripes);
     this.spills = new ConcurrentHashMap[] {new ConcurrentHashMap<>(), new ConcurrentHashMap<>()};
 
@@ -354,7 +354,9 @@ public final class Engine implements UsageStats {
       long reasoning,
       Outcome outcome) {
     long errors = outcome == Outcome.ERROR ? 1 : 0;
-    int stripe = (int) ((Thread.currentThread().getId() * 0x9E3779B97F4A7C15L) >>> stripeShift);
+    // Thread ids are handed out in sequence, so threads started together (a pool) get different
+    // stripes, up to the number of stripes; a hash of the id would collide by chance.
+    int stripe = (int) Thread.currentThread().getId() & stripeMask;
     long v = gate.enter(stripe);
     try {
       if (closed) {
