@@ -60,8 +60,6 @@ jmh record-t1 RecordBenchmark -t 1
 jmh record-t2 RecordBenchmark -t 2
 jmh query QueryBenchmark -t 1
 jmh baseline BaselineBenchmark -t 1
-# Diagnostic: the engine with a clock that costs one volatile load (see BENCHMARKS.md).
-jmh record-ticker RecordBenchmark -t 1 -p impl=usagestats_handle_ticker_clock,usagestats_by_name_ticker_clock
 echo "finished: $(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$out/env.txt"
 
 java -cp "$jar" dev.usagestats.benchmarks.Summary "$out" > "$out/SUMMARY.md"

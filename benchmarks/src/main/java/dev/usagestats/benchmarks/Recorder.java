@@ -47,20 +47,11 @@ abstract class Recorder implements AutoCloseable {
    * another variant, add its name to that {@code @Param} and one case here; for example the engine
    * with a listener attached: {@code case "usagestats_micrometer" -> new UsageStatsByName(names, b
    * -> b.listener(listener))}.
-   *
-   * <p>Two diagnostic variants are not in the {@code @Param} list; pass them with {@code -p
-   * impl=...}: {@code usagestats_handle_ticker_clock} and {@code usagestats_by_name_ticker_clock}
-   * give the engine a {@link TickerClock}, to measure the record path without its per-event system
-   * clock read.
    */
   static Recorder create(String impl, SeriesNames names) {
     return switch (impl) {
       case "usagestats_handle" -> new UsageStatsHandle(names, UnaryOperator.identity());
       case "usagestats_by_name" -> new UsageStatsByName(names, UnaryOperator.identity());
-      case "usagestats_handle_ticker_clock" ->
-          new UsageStatsHandle(names, b -> b.clock(new TickerClock()));
-      case "usagestats_by_name_ticker_clock" ->
-          new UsageStatsByName(names, b -> b.clock(new TickerClock()));
       case "otel_sdk" -> new OtelSdk(names);
       case "micrometer_held" -> new MicrometerHeld(names);
       case "micrometer_lookup" -> new MicrometerLookup(names);

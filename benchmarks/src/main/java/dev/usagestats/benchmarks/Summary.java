@@ -72,9 +72,7 @@ public final class Summary {
     Summary s = new Summary(System.out);
     Path dir = Path.of(args[0]);
     for (String f :
-        new String[] {
-          "record-t1.json", "record-t2.json", "query.json", "baseline.json", "record-ticker.json"
-        }) {
+        new String[] {"record-t1.json", "record-t2.json", "query.json", "baseline.json"}) {
       Path p = dir.resolve(f);
       if (Files.exists(p)) s.read(p);
     }
@@ -125,7 +123,6 @@ public final class Summary {
     printScaling();
     printQuery();
     printBaseline();
-    printTicker();
     printTargets();
   }
 
@@ -205,29 +202,6 @@ public final class Summary {
     out.println("|---|---:|---:|");
     for (Row r : base) {
       out.printf("| %s | %s | %s |%n", r.method(), num(r.score()), num(r.error()));
-    }
-  }
-
-  private void printTicker() {
-    if (record("usagestats_handle_ticker_clock", 1, 1).isEmpty()) return;
-    out.printf(
-        "%n#### Diagnostic: usagestats with a clock that costs one volatile load, 1 thread%n%n");
-    out.println("| impl | series | ns/op | ± | B/op | with the system clock |");
-    out.println("|---|---:|---:|---:|---:|---:|");
-    for (String impl : new String[] {"usagestats_handle", "usagestats_by_name"}) {
-      for (int series : new int[] {1, 1000}) {
-        Optional<Row> r = record(impl + "_ticker_clock", series, 1);
-        if (r.isEmpty()) continue;
-        Row x = r.get();
-        out.printf(
-            "| %s | %d | %s | %s | %s | %s |%n",
-            impl + "_ticker_clock",
-            series,
-            num(x.score()),
-            num(x.error()),
-            bytes(x.bytesPerOp()),
-            record(impl, series, 1).map(y -> num(y.score()) + " ns").orElse("-"));
-      }
     }
   }
 
