@@ -32,6 +32,8 @@ public final class Summary {
   static final String[] IMPLS = {
     "usagestats_handle",
     "usagestats_by_name",
+    "usagestats_handle_micrometer",
+    "usagestats_by_name_micrometer",
     "otel_sdk",
     "micrometer_held",
     "micrometer_lookup",
@@ -120,6 +122,7 @@ public final class Summary {
 
   private void print() {
     printRecord();
+    printListener();
     printScaling();
     printQuery();
     printBaseline();
@@ -156,6 +159,41 @@ public final class Summary {
     out.println(
         "A ratio is the row's time divided by the usagestats variant's time in the same run:"
             + " above 1 means usagestats is faster.");
+  }
+
+  /**
+   * What usage-micrometer's listener adds to a record: each {@code *_micrometer} variant's time
+   * minus the same variant's time without it, from the same run. The ± is the sum of both figures'
+   * intervals, a conservative bound for the difference.
+   */
+  private void printListener() {
+    if (record("usagestats_handle_micrometer", 1, 1).isEmpty()
+        && record("usagestats_by_name_micrometer", 1, 1).isEmpty()) return;
+    out.printf("%n#### The Micrometer listener's cost: with it minus without it, same run%n%n");
+    out.println(
+        "| variant | threads | series | without ns/op | with ns/op | added ns/op | ± | with B/op |");
+    out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (String impl : new String[] {"usagestats_handle", "usagestats_by_name"}) {
+      for (int threads : new int[] {1, 2}) {
+        for (int series : new int[] {1, 1000}) {
+          Optional<Row> without = record(impl, series, threads);
+          Optional<Row> with = record(impl + "_micrometer", series, threads);
+          if (without.isEmpty() || with.isEmpty()) continue;
+          Row a = without.get();
+          Row b = with.get();
+          out.printf(
+              "| %s | %d | %d | %s | %s | %s | %s | %s |%n",
+              impl,
+              threads,
+              series,
+              num(a.score()),
+              num(b.score()),
+              num(b.score() - a.score()),
+              num(a.error() + b.error()),
+              bytes(b.bytesPerOp()));
+        }
+      }
+    }
   }
 
   private void printScaling() {
@@ -235,7 +273,19 @@ public final class Summary {
           double q = handle.get().score() / naive.get().score();
           target("handle within 2× of naive_map" + at, fmt(q) + "× its time", q <= 2);
         }
-        for (Optional<Row> r : List.of(handle, byName)) {
+        for (String impl : new String[] {"usagestats_handle", "usagestats_by_name"}) {
+          Optional<Row> without = record(impl, series, threads);
+          Optional<Row> with = record(impl + "_micrometer", series, threads);
+          if (without.isEmpty() || with.isEmpty()) continue;
+          double added = with.get().score() - without.get().score();
+          target(
+              "Micrometer listener adds ≤ 25 ns/op to " + impl + at,
+              num(added) + " ns",
+              added <= 25);
+        }
+        Optional<Row> handleMm = record("usagestats_handle_micrometer", series, threads);
+        Optional<Row> byNameMm = record("usagestats_by_name_micrometer", series, threads);
+        for (Optional<Row> r : List.of(handle, byName, handleMm, byNameMm)) {
           r.ifPresent(
               x ->
                   target(
