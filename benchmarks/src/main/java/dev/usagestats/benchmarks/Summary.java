@@ -74,7 +74,9 @@ public final class Summary {
     Summary s = new Summary(System.out);
     Path dir = Path.of(args[0]);
     for (String f :
-        new String[] {"record-t1.json", "record-t2.json", "query.json", "baseline.json"}) {
+        new String[] {
+          "record-t1.json", "record-t2.json", "query.json", "baseline.json", "store.json"
+        }) {
       Path p = dir.resolve(f);
       if (Files.exists(p)) s.read(p);
     }
@@ -126,10 +128,12 @@ public final class Summary {
     printScaling();
     printQuery();
     printBaseline();
+    printStore();
     printTargets();
   }
 
   private void printRecord() {
+    if (rows.stream().noneMatch(r -> r.benchmark().equals("RecordBenchmark"))) return;
     for (int threads : new int[] {1, 2}) {
       for (int series : new int[] {1, 1000}) {
         Optional<Row> byName = record("usagestats_by_name", series, threads);
@@ -197,6 +201,7 @@ public final class Summary {
   }
 
   private void printScaling() {
+    if (rows.stream().noneMatch(r -> r.benchmark().equals("RecordBenchmark"))) return;
     out.printf("%n#### Scaling: throughput (million events/s, all threads)%n%n");
     out.println("| impl | series | 1 thread | 2 threads | 2 ÷ 1 |");
     out.println("|---|---:|---:|---:|---:|");
@@ -241,6 +246,34 @@ public final class Summary {
     for (Row r : base) {
       out.printf("| %s | %s | %s |%n", r.method(), num(r.score()), num(r.error()));
     }
+  }
+
+  /** {@code StoreBenchmark}'s rows, as they come: its modes and units differ per method. */
+  private void printStore() {
+    List<Row> store = rows.stream().filter(r -> r.benchmark().equals("StoreBenchmark")).toList();
+    if (store.isEmpty()) return;
+    out.printf("%n#### StoreBenchmark: the JDBC store%n%n");
+    out.println("| method | params | score | ± | unit | B/op |");
+    out.println("|---|---|---:|---:|---|---:|");
+    for (Row r : store) {
+      StringBuilder params = new StringBuilder();
+      r.params()
+          .fields()
+          .forEachRemaining(
+              e -> params.append(e.getKey()).append('=').append(e.getValue().asText()).append(' '));
+      out.printf(
+          "| %s | %s | %s | %s | %s | %s |%n",
+          r.method(),
+          params.toString().trim(),
+          num(r.score()),
+          num(r.error()),
+          r.unit(),
+          bytes(r.bytesPerOp()));
+    }
+    out.println();
+    out.println(
+        "`flush` counts one operation per row written (10,000 rows per append), so ops/s is rows/s"
+            + " and B/op is per row.");
   }
 
   private void printTargets() {
