@@ -3,7 +3,7 @@
 # benchmarks/results/<mode>-<UTC time>/.
 #
 #   benchmarks/run.sh quick   # about 6 minutes: 1 fork, 1 x 1 s warmup, 3 x 1 s measured
-#   benchmarks/run.sh full    # about 17 minutes: 2 forks, 2 x 1 s warmup, 5 x 1 s measured
+#   benchmarks/run.sh full    # about 14 minutes: 2 forks, 2 x 1 s warmup, 5 x 1 s measured
 #
 # Extra arguments go to every JMH run, e.g. `benchmarks/run.sh quick -p series=1`.
 # Every run uses -prof gc (allocation per operation). Set BUILD=0 to reuse the built jar.
