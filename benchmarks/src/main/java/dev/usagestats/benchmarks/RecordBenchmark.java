@@ -28,6 +28,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  *   <li>{@code usagestats_handle}: {@code UsageSeries.record(in, out)} on a handle held by the
  *       caller.
  *   <li>{@code usagestats_by_name}: {@code UsageStats.record(tenant, apiKey, model, in, out)}.
+ *   <li>{@code usagestats_handle_micrometer}, {@code usagestats_by_name_micrometer}: the same with
+ *       usage-micrometer's {@code MicrometerUsageListener} attached (defaults, {@code
+ *       SimpleMeterRegistry}): three more adds per event to meters the series holds.
  *   <li>{@code otel_sdk}: three OpenTelemetry SDK {@code LongCounter.add(value, attributes)} with
  *       prebuilt attributes, a periodic reader registered.
  *   <li>{@code micrometer_held}: three Micrometer counters per series, resolved once and held.
@@ -64,6 +67,8 @@ public class RecordBenchmark {
   @Param({
     "usagestats_handle",
     "usagestats_by_name",
+    "usagestats_handle_micrometer",
+    "usagestats_by_name_micrometer",
     "otel_sdk",
     "micrometer_held",
     "micrometer_lookup",

@@ -3,6 +3,7 @@ package dev.usagestats.benchmarks;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageSeries;
 import dev.usagestats.UsageStats;
+import dev.usagestats.micrometer.MicrometerUsageListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -44,23 +45,14 @@ abstract class Recorder implements AutoCloseable {
 
   /**
    * The implementation named by a {@code @Param} value of {@link RecordBenchmark#impl}. To measure
-   * another variant, add its name to that {@code @Param} and one case here; for example the engine
-   * with a listener attached: {@code case "usagestats_micrometer" -> new UsageStatsByName(names, b
-   * -> b.listener(listener))}.
-   *
-   * <p>Two diagnostic variants are not in the {@code @Param} list; pass them with {@code -p
-   * impl=...}: {@code usagestats_handle_ticker_clock} and {@code usagestats_by_name_ticker_clock}
-   * give the engine a {@link TickerClock}, to measure the record path without its per-event system
-   * clock read.
+   * another variant, add its name to that {@code @Param} and one case here.
    */
   static Recorder create(String impl, SeriesNames names) {
     return switch (impl) {
       case "usagestats_handle" -> new UsageStatsHandle(names, UnaryOperator.identity());
       case "usagestats_by_name" -> new UsageStatsByName(names, UnaryOperator.identity());
-      case "usagestats_handle_ticker_clock" ->
-          new UsageStatsHandle(names, b -> b.clock(new TickerClock()));
-      case "usagestats_by_name_ticker_clock" ->
-          new UsageStatsByName(names, b -> b.clock(new TickerClock()));
+      case "usagestats_handle_micrometer" -> new WithMicrometer(names, UsageStatsHandle::new);
+      case "usagestats_by_name_micrometer" -> new WithMicrometer(names, UsageStatsByName::new);
       case "otel_sdk" -> new OtelSdk(names);
       case "micrometer_held" -> new MicrometerHeld(names);
       case "micrometer_lookup" -> new MicrometerLookup(names);
@@ -125,6 +117,50 @@ abstract class Recorder implements AutoCloseable {
     @Override
     void record(int i, long inputTokens, long outputTokens) {
       handles[i].record(inputTokens, outputTokens);
+    }
+  }
+
+  /**
+   * The engine with usage-micrometer's listener attached ({@code MicrometerUsageListener} with its
+   * defaults on a {@link SimpleMeterRegistry}): every record also adds to the series' held call
+   * counter and its two token counters. {@link #recorded()} reads the engine's calls and fails the
+   * run unless the registry counted the same number, so a listener that was not called cannot pass
+   * for cheap.
+   */
+  static final class WithMicrometer extends Recorder {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final UsageStatsByName engine;
+
+    interface Engine {
+      UsageStatsByName create(SeriesNames names, UnaryOperator<UsageStats.Builder> options);
+    }
+
+    WithMicrometer(SeriesNames names, Engine engine) {
+      super(names);
+      MicrometerUsageListener listener = MicrometerUsageListener.builder(registry).build();
+      this.engine = engine.create(names, b -> b.listener(listener));
+    }
+
+    @Override
+    void record(int i, long inputTokens, long outputTokens) {
+      engine.record(i, inputTokens, outputTokens);
+    }
+
+    @Override
+    long recorded() {
+      long calls = engine.recorded();
+      double sum = 0;
+      for (Counter c : registry.find(MicrometerUsageListener.CALLS).counters()) sum += c.count();
+      if ((long) sum != calls) {
+        throw new IllegalStateException(
+            "the engine counted " + calls + " calls but the Micrometer listener " + (long) sum);
+      }
+      return calls;
+    }
+
+    @Override
+    public void close() {
+      engine.close();
     }
   }
 

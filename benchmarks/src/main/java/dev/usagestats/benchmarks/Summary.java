@@ -32,6 +32,8 @@ public final class Summary {
   static final String[] IMPLS = {
     "usagestats_handle",
     "usagestats_by_name",
+    "usagestats_handle_micrometer",
+    "usagestats_by_name_micrometer",
     "otel_sdk",
     "micrometer_held",
     "micrometer_lookup",
@@ -73,7 +75,7 @@ public final class Summary {
     Path dir = Path.of(args[0]);
     for (String f :
         new String[] {
-          "record-t1.json", "record-t2.json", "query.json", "baseline.json", "record-ticker.json"
+          "record-t1.json", "record-t2.json", "query.json", "baseline.json", "store.json"
         }) {
       Path p = dir.resolve(f);
       if (Files.exists(p)) s.read(p);
@@ -122,14 +124,16 @@ public final class Summary {
 
   private void print() {
     printRecord();
+    printListener();
     printScaling();
     printQuery();
     printBaseline();
-    printTicker();
+    printStore();
     printTargets();
   }
 
   private void printRecord() {
+    if (rows.stream().noneMatch(r -> r.benchmark().equals("RecordBenchmark"))) return;
     for (int threads : new int[] {1, 2}) {
       for (int series : new int[] {1, 1000}) {
         Optional<Row> byName = record("usagestats_by_name", series, threads);
@@ -161,7 +165,43 @@ public final class Summary {
             + " above 1 means usagestats is faster.");
   }
 
+  /**
+   * What usage-micrometer's listener adds to a record: each {@code *_micrometer} variant's time
+   * minus the same variant's time without it, from the same run. The ± is the sum of both figures'
+   * intervals, a conservative bound for the difference.
+   */
+  private void printListener() {
+    if (record("usagestats_handle_micrometer", 1, 1).isEmpty()
+        && record("usagestats_by_name_micrometer", 1, 1).isEmpty()) return;
+    out.printf("%n#### The Micrometer listener's cost: with it minus without it, same run%n%n");
+    out.println(
+        "| variant | threads | series | without ns/op | with ns/op | added ns/op | ± | with B/op |");
+    out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (String impl : new String[] {"usagestats_handle", "usagestats_by_name"}) {
+      for (int threads : new int[] {1, 2}) {
+        for (int series : new int[] {1, 1000}) {
+          Optional<Row> without = record(impl, series, threads);
+          Optional<Row> with = record(impl + "_micrometer", series, threads);
+          if (without.isEmpty() || with.isEmpty()) continue;
+          Row a = without.get();
+          Row b = with.get();
+          out.printf(
+              "| %s | %d | %d | %s | %s | %s | %s | %s |%n",
+              impl,
+              threads,
+              series,
+              num(a.score()),
+              num(b.score()),
+              num(b.score() - a.score()),
+              num(a.error() + b.error()),
+              bytes(b.bytesPerOp()));
+        }
+      }
+    }
+  }
+
   private void printScaling() {
+    if (rows.stream().noneMatch(r -> r.benchmark().equals("RecordBenchmark"))) return;
     out.printf("%n#### Scaling: throughput (million events/s, all threads)%n%n");
     out.println("| impl | series | 1 thread | 2 threads | 2 ÷ 1 |");
     out.println("|---|---:|---:|---:|---:|");
@@ -208,27 +248,32 @@ public final class Summary {
     }
   }
 
-  private void printTicker() {
-    if (record("usagestats_handle_ticker_clock", 1, 1).isEmpty()) return;
-    out.printf(
-        "%n#### Diagnostic: usagestats with a clock that costs one volatile load, 1 thread%n%n");
-    out.println("| impl | series | ns/op | ± | B/op | with the system clock |");
-    out.println("|---|---:|---:|---:|---:|---:|");
-    for (String impl : new String[] {"usagestats_handle", "usagestats_by_name"}) {
-      for (int series : new int[] {1, 1000}) {
-        Optional<Row> r = record(impl + "_ticker_clock", series, 1);
-        if (r.isEmpty()) continue;
-        Row x = r.get();
-        out.printf(
-            "| %s | %d | %s | %s | %s | %s |%n",
-            impl + "_ticker_clock",
-            series,
-            num(x.score()),
-            num(x.error()),
-            bytes(x.bytesPerOp()),
-            record(impl, series, 1).map(y -> num(y.score()) + " ns").orElse("-"));
-      }
+  /** {@code StoreBenchmark}'s rows, as they come: its modes and units differ per method. */
+  private void printStore() {
+    List<Row> store = rows.stream().filter(r -> r.benchmark().equals("StoreBenchmark")).toList();
+    if (store.isEmpty()) return;
+    out.printf("%n#### StoreBenchmark: the JDBC store%n%n");
+    out.println("| method | params | score | ± | unit | B/op |");
+    out.println("|---|---|---:|---:|---|---:|");
+    for (Row r : store) {
+      StringBuilder params = new StringBuilder();
+      r.params()
+          .fields()
+          .forEachRemaining(
+              e -> params.append(e.getKey()).append('=').append(e.getValue().asText()).append(' '));
+      out.printf(
+          "| %s | %s | %s | %s | %s | %s |%n",
+          r.method(),
+          params.toString().trim(),
+          num(r.score()),
+          num(r.error()),
+          r.unit(),
+          bytes(r.bytesPerOp()));
     }
+    out.println();
+    out.println(
+        "`flush` counts one operation per row written (10,000 rows per append), so ops/s is rows/s"
+            + " and B/op is per row.");
   }
 
   private void printTargets() {
@@ -261,7 +306,19 @@ public final class Summary {
           double q = handle.get().score() / naive.get().score();
           target("handle within 2× of naive_map" + at, fmt(q) + "× its time", q <= 2);
         }
-        for (Optional<Row> r : List.of(handle, byName)) {
+        for (String impl : new String[] {"usagestats_handle", "usagestats_by_name"}) {
+          Optional<Row> without = record(impl, series, threads);
+          Optional<Row> with = record(impl + "_micrometer", series, threads);
+          if (without.isEmpty() || with.isEmpty()) continue;
+          double added = with.get().score() - without.get().score();
+          target(
+              "Micrometer listener adds ≤ 25 ns/op to " + impl + at,
+              num(added) + " ns",
+              added <= 25);
+        }
+        Optional<Row> handleMm = record("usagestats_handle_micrometer", series, threads);
+        Optional<Row> byNameMm = record("usagestats_by_name_micrometer", series, threads);
+        for (Optional<Row> r : List.of(handle, byName, handleMm, byNameMm)) {
           r.ifPresent(
               x ->
                   target(
