@@ -171,7 +171,7 @@ public final class Engine implements UsageStats {
 
     int cpus = Runtime.getRuntime().availableProcessors();
     int s = Integer.highestOneBit(Math.max(4, cpus) * 2 - 1);
-    this.stripes = Math.min(s, 16);
+    this.stripes = Math.min(s, 8);
     this.stripeMask = stripes - 1;
     this.gate = new PhaseGate(stripes);
     this.spills = new ConcurrentHashMap[] {new ConcurrentHashMap<>(), new ConcurrentHashMap<>()};

@@ -23,7 +23,10 @@ final class Series implements UsageSeries {
   static final int REASONING = 5;
   static final int FIELDS = 6;
 
-  private static final int STRIDE = 8; // longs per (slot, stripe): one cache line, no sharing
+  // longs per (slot, stripe): two cache lines, so the six hot counters of neighbouring stripes
+  // never
+  // share a line wherever the array happens to start
+  private static final int STRIDE = 16;
   private static final long EMPTY = Long.MIN_VALUE;
 
   final SeriesKey key;
