@@ -3,7 +3,8 @@ package dev.usagestats;
 /**
  * A handle bound to one series (tenant, API key id, model), for callers that know their series:
  * recording through it skips the name lookup. Get one from {@link UsageStats#series}; hold it as
- * long as you like. Thread-safe; recording is wait-free and allocates nothing.
+ * long as you like. Thread-safe; recording is wait-free and allocates nothing (see {@link
+ * UsageStats} for the one exception, a flush interval over two minutes).
  *
  * <pre>{@code
  * UsageSeries s = stats.series("acme", "key-7f3a", "public/deepseek-r1");

@@ -28,7 +28,10 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li><b>Thread-safe.</b> Any thread may record, query, flush or close at any time.
  *   <li><b>Wait-free, allocation-free recording</b> once a series exists: {@code record} never
- *       takes a lock, never blocks on I/O, never waits for a query or a flush.
+ *       takes a lock, never blocks on I/O, never waits for a query or a flush. The exception is an
+ *       event whose minute finds no free slot in the current flush interval (a timestamp well in
+ *       the past, or a flush interval over two minutes): it adds into a spill cell per (series,
+ *       minute), which may briefly lock and allocate once per cell, never per event.
  *   <li><b>Exact.</b> Tokens are summed as {@code long}s; nothing is sampled.
  *   <li><b>Never torn.</b> An event's calls, input and output land in one snapshot together.
  *   <li><b>Live.</b> A query counts every event recorded before it started.
