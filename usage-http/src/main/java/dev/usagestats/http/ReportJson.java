@@ -93,7 +93,10 @@ public final class ReportJson {
     return root;
   }
 
-  /** Calls, errors and every token count, with the K-token sums as decimal strings. */
+  /**
+   * Calls, errors and every token count (cached-read and cache-creation tokens are parts of input,
+   * reasoning tokens part of output), with the K-token sums as decimal strings.
+   */
   public ObjectNode totals(UsageTotals t) {
     ObjectNode n = mapper.createObjectNode();
     n.put("calls", t.calls());
@@ -102,6 +105,7 @@ public final class ReportJson {
     n.put("outputTokens", t.outputTokens());
     n.put("totalTokens", t.totalTokens());
     n.put("cachedInputTokens", t.cachedInputTokens());
+    n.put("cacheCreationInputTokens", t.cacheCreationInputTokens());
     n.put("reasoningTokens", t.reasoningTokens());
     n.put("totalKTokens", t.totalKTokens().toPlainString());
     n.put("inputKTokens", t.inputKTokens().toPlainString());

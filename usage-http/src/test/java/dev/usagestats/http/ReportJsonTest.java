@@ -24,7 +24,7 @@ class ReportJsonTest {
     TestClock clock = new TestClock(NOW);
     try (UsageStats stats =
         UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build()) {
-      stats.record("acme", "key-a", "m1", 1200, 350, 200, 50, Outcome.SUCCESS);
+      stats.record("acme", "key-a", "m1", 1200, 350, 200, 100, 50, Outcome.SUCCESS);
       stats.record("acme", "key-b", "m2", 7, 1, 0, 0, Outcome.ERROR);
       Map<String, String> params = Map.of("days", "1", "groupBy", "model");
       UsageQuery q = UsageRequest.toQuery(params, clock, ZoneOffset.UTC);
@@ -45,6 +45,7 @@ class ReportJsonTest {
       assertThat(t.get("outputTokens").asLong()).isEqualTo(351);
       assertThat(t.get("totalTokens").asLong()).isEqualTo(1558);
       assertThat(t.get("cachedInputTokens").asLong()).isEqualTo(200);
+      assertThat(t.get("cacheCreationInputTokens").asLong()).isEqualTo(100);
       assertThat(t.get("reasoningTokens").asLong()).isEqualTo(50);
       assertThat(t.get("totalKTokens").isTextual()).isTrue();
       assertThat(t.get("totalKTokens").asText()).isEqualTo("1.558");

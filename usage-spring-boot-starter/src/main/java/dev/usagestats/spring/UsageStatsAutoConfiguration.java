@@ -2,7 +2,7 @@ package dev.usagestats.spring;
 
 import dev.usagestats.UsageListener;
 import dev.usagestats.UsageStats;
-import dev.usagestats.UsageStore;
+import dev.usagestats.spi.UsageStore;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;

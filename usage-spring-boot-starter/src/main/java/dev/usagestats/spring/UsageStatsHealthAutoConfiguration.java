@@ -1,7 +1,7 @@
 package dev.usagestats.spring;
 
 import dev.usagestats.UsageStats;
-import dev.usagestats.UsageStore;
+import dev.usagestats.spi.UsageStore;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

@@ -2,8 +2,8 @@ package dev.usagestats.spring;
 
 import static dev.usagestats.spring.UsageStatsAutoConfiguration.set;
 
-import dev.usagestats.UsageStore;
 import dev.usagestats.jdbc.JdbcUsageStore;
+import dev.usagestats.spi.UsageStore;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageListener;
 import dev.usagestats.UsageStats;
-import dev.usagestats.UsageStore;
+import dev.usagestats.spi.UsageStore;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,7 +143,7 @@ class UsageStatsAutoConfigurationTest {
     UsageListener recordingListener() {
       return key -> {
         seriesSeen.add(key);
-        return (in, out, cached, reasoning, outcome) -> {};
+        return (in, out, cached, cacheCreation, reasoning, outcome) -> {};
       };
     }
 

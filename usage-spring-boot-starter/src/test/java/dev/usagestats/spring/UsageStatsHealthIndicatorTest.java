@@ -2,13 +2,13 @@ package dev.usagestats.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usagestats.StoreRead;
-import dev.usagestats.StoreResult;
 import dev.usagestats.TestClock;
-import dev.usagestats.UsageBatch;
 import dev.usagestats.UsageStats;
-import dev.usagestats.UsageStore;
 import dev.usagestats.UsageStoreException;
+import dev.usagestats.spi.StoreRead;
+import dev.usagestats.spi.StoreResult;
+import dev.usagestats.spi.UsageBatch;
+import dev.usagestats.spi.UsageStore;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -3,12 +3,12 @@ package dev.usagestats.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.usagestats.StoreRead;
-import dev.usagestats.StoreResult;
-import dev.usagestats.UsageBatch;
 import dev.usagestats.UsageStats;
-import dev.usagestats.UsageStore;
 import dev.usagestats.jdbc.JdbcUsageStore;
+import dev.usagestats.spi.StoreRead;
+import dev.usagestats.spi.StoreResult;
+import dev.usagestats.spi.UsageBatch;
+import dev.usagestats.spi.UsageStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
