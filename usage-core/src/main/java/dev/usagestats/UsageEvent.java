@@ -9,8 +9,9 @@ import java.util.Objects;
  *
  * <p>{@code apiKey} is the key's <em>id</em> (for example {@link ApiKeys#fingerprint(String)}),
  * never the secret itself. {@code cachedInputTokens} is the part of {@code inputTokens} served from
- * a prompt cache; {@code reasoningTokens} is the part of {@code outputTokens} spent on reasoning.
- * Both are parts, not extras: the totals add input and output only.
+ * a prompt cache, {@code cacheCreationInputTokens} the part written to one (Anthropic's {@code
+ * cache_creation_input_tokens}); {@code reasoningTokens} is the part of {@code outputTokens} spent
+ * on reasoning. They are parts, not extras: the totals add input and output only.
  *
  * <p>The compact constructor checks every field; a rejected event throws {@link
  * IllegalArgumentException} or {@link NullPointerException} naming the field and the value.
@@ -29,7 +30,9 @@ import java.util.Objects;
  * @param model the model name, for example {@code public/deepseek-r1}
  * @param inputTokens prompt tokens, 0 to 2^40
  * @param outputTokens completion tokens, 0 to 2^40
- * @param cachedInputTokens part of {@code inputTokens} read from a cache
+ * @param cachedInputTokens part of {@code inputTokens} read from a prompt cache
+ * @param cacheCreationInputTokens part of {@code inputTokens} written to a prompt cache; with
+ *     {@code cachedInputTokens} at most {@code inputTokens}
  * @param reasoningTokens part of {@code outputTokens} used for reasoning
  * @param outcome success or error
  */
@@ -41,6 +44,7 @@ public record UsageEvent(
     long inputTokens,
     long outputTokens,
     long cachedInputTokens,
+    long cacheCreationInputTokens,
     long reasoningTokens,
     Outcome outcome) {
 
@@ -50,7 +54,8 @@ public record UsageEvent(
     Checks.name("tenant", tenant);
     Checks.name("apiKey", apiKey);
     Checks.name("model", model);
-    Checks.tokens(inputTokens, outputTokens, cachedInputTokens, reasoningTokens);
+    Checks.tokens(
+        inputTokens, outputTokens, cachedInputTokens, cacheCreationInputTokens, reasoningTokens);
     Objects.requireNonNull(outcome, "outcome");
   }
 
@@ -63,7 +68,7 @@ public record UsageEvent(
       long inputTokens,
       long outputTokens) {
     return new UsageEvent(
-        timestamp, tenant, apiKey, model, inputTokens, outputTokens, 0, 0, Outcome.SUCCESS);
+        timestamp, tenant, apiKey, model, inputTokens, outputTokens, 0, 0, 0, Outcome.SUCCESS);
   }
 
   /** Input plus output tokens. */
@@ -85,6 +90,7 @@ public record UsageEvent(
     private long inputTokens;
     private long outputTokens;
     private long cachedInputTokens;
+    private long cacheCreationInputTokens;
     private long reasoningTokens;
     private Outcome outcome = Outcome.SUCCESS;
 
@@ -132,6 +138,13 @@ public record UsageEvent(
       return this;
     }
 
+    /** Part of the input tokens written to a prompt cache. */
+    public Builder cacheCreationInputTokens(long cacheCreationInputTokens) {
+      this.cacheCreationInputTokens =
+          Checks.tokens("cacheCreationInputTokens", cacheCreationInputTokens);
+      return this;
+    }
+
     /** Part of the output tokens spent on reasoning. */
     public Builder reasoningTokens(long reasoningTokens) {
       this.reasoningTokens = Checks.tokens("reasoningTokens", reasoningTokens);
@@ -162,6 +175,7 @@ public record UsageEvent(
           inputTokens,
           outputTokens,
           cachedInputTokens,
+          cacheCreationInputTokens,
           reasoningTokens,
           outcome);
     }

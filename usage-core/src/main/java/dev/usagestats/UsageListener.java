@@ -18,11 +18,15 @@ public interface UsageListener {
   /** Hears the events of one series. */
   @FunctionalInterface
   interface SeriesListener {
-    /** Called after an event is recorded, on the recording thread. */
+    /**
+     * Called after an event is recorded, on the recording thread. Cached-read and cache-creation
+     * tokens are parts of the input tokens, reasoning tokens part of the output tokens.
+     */
     void onRecord(
         long inputTokens,
         long outputTokens,
         long cachedInputTokens,
+        long cacheCreationInputTokens,
         long reasoningTokens,
         Outcome outcome);
   }

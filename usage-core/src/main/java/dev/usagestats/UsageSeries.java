@@ -38,4 +38,20 @@ public interface UsageSeries {
       long cachedInputTokens,
       long reasoningTokens,
       Outcome outcome);
+
+  /**
+   * Records one invocation now, with every count: cached-read and cache-creation tokens are parts
+   * of the input tokens (together at most the input), reasoning tokens part of the output.
+   *
+   * @throws IllegalArgumentException if a count is out of range or a part exceeds its whole;
+   *     nothing is recorded
+   * @throws NullPointerException if outcome is null; nothing is recorded
+   */
+  void record(
+      long inputTokens,
+      long outputTokens,
+      long cachedInputTokens,
+      long cacheCreationInputTokens,
+      long reasoningTokens,
+      Outcome outcome);
 }

@@ -2,6 +2,8 @@ package dev.usagestats;
 
 import dev.usagestats.internal.Checks;
 import dev.usagestats.internal.Engine;
+import dev.usagestats.internal.EngineConfig;
+import dev.usagestats.spi.UsageStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -46,7 +48,12 @@ import org.jspecify.annotations.Nullable;
  *       reach the caller of {@code record}.
  * </ul>
  */
-public interface UsageStats extends AutoCloseable {
+public final class UsageStats implements AutoCloseable {
+  private final Engine engine;
+
+  private UsageStats(Engine engine) {
+    this.engine = engine;
+  }
 
   /**
    * Records one event at its own timestamp. The timestamp may be up to {@code maxFutureSkew} ahead
@@ -54,7 +61,9 @@ public interface UsageStats extends AutoCloseable {
    *
    * @throws IllegalArgumentException if the timestamp is out of range; nothing is recorded
    */
-  void record(UsageEvent event);
+  public void record(UsageEvent event) {
+    engine.record(event);
+  }
 
   /**
    * Records one successful invocation now: the hot-path form with no event object.
@@ -62,7 +71,10 @@ public interface UsageStats extends AutoCloseable {
    * @throws IllegalArgumentException if a name or count is invalid; nothing is recorded
    * @throws NullPointerException if a name is null; nothing is recorded
    */
-  void record(String tenant, String apiKey, String model, long inputTokens, long outputTokens);
+  public void record(
+      String tenant, String apiKey, String model, long inputTokens, long outputTokens) {
+    engine.record(tenant, apiKey, model, inputTokens, outputTokens, 0, 0, 0, Outcome.SUCCESS);
+  }
 
   /**
    * Records one invocation now, with all counts.
@@ -70,7 +82,7 @@ public interface UsageStats extends AutoCloseable {
    * @throws IllegalArgumentException if a name or count is invalid; nothing is recorded
    * @throws NullPointerException if a name or the outcome is null; nothing is recorded
    */
-  void record(
+  public void record(
       String tenant,
       String apiKey,
       String model,
@@ -78,7 +90,52 @@ public interface UsageStats extends AutoCloseable {
       long outputTokens,
       long cachedInputTokens,
       long reasoningTokens,
-      Outcome outcome);
+      Outcome outcome) {
+    engine.record(
+        tenant,
+        apiKey,
+        model,
+        inputTokens,
+        outputTokens,
+        cachedInputTokens,
+        0,
+        reasoningTokens,
+        outcome);
+  }
+
+  /**
+   * Records one invocation now, with every count: cached-read and cache-creation tokens are parts
+   * of the input tokens (together at most the input), reasoning tokens part of the output.
+   *
+   * <pre>{@code
+   * // Anthropic: input_tokens=50, cache_read_input_tokens=1000, cache_creation_input_tokens=200
+   * stats.record("acme", keyId, "claude-sonnet-4", 1250, 300, 1000, 200, 0, Outcome.SUCCESS);
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if a name or count is invalid; nothing is recorded
+   * @throws NullPointerException if a name or the outcome is null; nothing is recorded
+   */
+  public void record(
+      String tenant,
+      String apiKey,
+      String model,
+      long inputTokens,
+      long outputTokens,
+      long cachedInputTokens,
+      long cacheCreationInputTokens,
+      long reasoningTokens,
+      Outcome outcome) {
+    engine.record(
+        tenant,
+        apiKey,
+        model,
+        inputTokens,
+        outputTokens,
+        cachedInputTokens,
+        cacheCreationInputTokens,
+        reasoningTokens,
+        outcome);
+  }
 
   /**
    * A handle bound to one series. Creating it creates the series (or, past the cap, binds the
@@ -86,7 +143,9 @@ public interface UsageStats extends AutoCloseable {
    *
    * @throws IllegalArgumentException if a name is invalid
    */
-  UsageSeries series(String tenant, String apiKey, String model);
+  public UsageSeries series(String tenant, String apiKey, String model) {
+    return engine.series(tenant, apiKey, model);
+  }
 
   /**
    * Answers a query: every event recorded before the call is counted exactly once.
@@ -96,7 +155,9 @@ public interface UsageStats extends AutoCloseable {
    *     store)
    * @throws UsageStoreException if the store cannot be read
    */
-  UsageReport query(UsageQuery query);
+  public UsageReport query(UsageQuery query) {
+    return engine.query(query);
+  }
 
   /**
    * A query builder preset with this engine's default zone.
@@ -105,16 +166,22 @@ public interface UsageStats extends AutoCloseable {
    * UsageReport r = stats.query(stats.newQuery().day(LocalDate.now()).build());
    * }</pre>
    */
-  UsageQuery.Builder newQuery();
+  public UsageQuery.Builder newQuery() {
+    return engine.newQuery();
+  }
 
   /**
    * Moves what was recorded into the rollups and, with a store, writes pending batches now. Never
    * throws for store failures: a failed batch stays pending and is retried.
    */
-  void flush();
+  public void flush() {
+    engine.flush();
+  }
 
   /** The engine's health counters. */
-  EngineStats stats();
+  public EngineStats stats() {
+    return engine.stats();
+  }
 
   /**
    * Stops the background flusher, flushes everything (writing pending batches to the store,
@@ -122,15 +189,17 @@ public interface UsageStats extends AutoCloseable {
    * close is ignored and counted as rejected.
    */
   @Override
-  void close();
+  public void close() {
+    engine.close();
+  }
 
   /** A builder with the defaults described on each setter. */
-  static Builder builder() {
+  public static Builder builder() {
     return new Builder();
   }
 
   /** Builds a {@link UsageStats}. Each setter checks its argument at once. Not thread-safe. */
-  final class Builder {
+  public static final class Builder {
     Clock clock = Clock.systemUTC();
     ZoneId defaultZone = ZoneOffset.UTC;
     Duration retention = Duration.ofDays(15);
@@ -249,19 +318,21 @@ public interface UsageStats extends AutoCloseable {
                 + ", retention="
                 + retention);
       }
-      return new Engine(
-          clock,
-          defaultZone,
-          retention,
-          minuteRetention,
-          maxSeries,
-          maxFutureSkew,
-          flushInterval,
-          closeTimeout,
-          store,
-          listeners,
-          nodeId,
-          maxPendingRows);
+      return new UsageStats(
+          new Engine(
+              new EngineConfig(
+                  clock,
+                  defaultZone,
+                  retention,
+                  minuteRetention,
+                  maxSeries,
+                  maxFutureSkew,
+                  flushInterval,
+                  closeTimeout,
+                  store,
+                  listeners,
+                  nodeId,
+                  maxPendingRows)));
     }
   }
 }

@@ -11,7 +11,8 @@ import java.math.BigDecimal;
  * @param errors invocations that ended in error
  * @param inputTokens prompt tokens
  * @param outputTokens completion tokens
- * @param cachedInputTokens part of the input tokens read from a cache
+ * @param cachedInputTokens part of the input tokens read from a prompt cache
+ * @param cacheCreationInputTokens part of the input tokens written to a prompt cache
  * @param reasoningTokens part of the output tokens spent on reasoning
  */
 public record UsageTotals(
@@ -20,9 +21,10 @@ public record UsageTotals(
     long inputTokens,
     long outputTokens,
     long cachedInputTokens,
+    long cacheCreationInputTokens,
     long reasoningTokens) {
 
-  private static final UsageTotals EMPTY = new UsageTotals(0, 0, 0, 0, 0, 0);
+  private static final UsageTotals EMPTY = new UsageTotals(0, 0, 0, 0, 0, 0, 0);
 
   /** Checks that no count is negative. */
   public UsageTotals {
@@ -36,6 +38,10 @@ public record UsageTotals(
     }
     if (cachedInputTokens < 0) {
       throw new IllegalArgumentException("cachedInputTokens must be >= 0: " + cachedInputTokens);
+    }
+    if (cacheCreationInputTokens < 0) {
+      throw new IllegalArgumentException(
+          "cacheCreationInputTokens must be >= 0: " + cacheCreationInputTokens);
     }
     if (reasoningTokens < 0) {
       throw new IllegalArgumentException("reasoningTokens must be >= 0: " + reasoningTokens);
@@ -75,6 +81,7 @@ public record UsageTotals(
         inputTokens + other.inputTokens,
         outputTokens + other.outputTokens,
         cachedInputTokens + other.cachedInputTokens,
+        cacheCreationInputTokens + other.cacheCreationInputTokens,
         reasoningTokens + other.reasoningTokens);
   }
 }

@@ -36,7 +36,7 @@ class ApiKeysTest {
 
   @Test
   void totals_kTokensExact() {
-    UsageTotals t = new UsageTotals(2, 0, 1234, 5, 0, 0);
+    UsageTotals t = new UsageTotals(2, 0, 1234, 5, 0, 0, 0);
     assertThat(t.totalKTokens()).isEqualTo(new BigDecimal("1.239"));
     assertThat(t.inputKTokens()).isEqualTo(new BigDecimal("1.234"));
     assertThat(t.outputKTokens()).isEqualTo(new BigDecimal("0.005"));

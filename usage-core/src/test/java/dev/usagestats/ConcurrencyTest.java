@@ -107,7 +107,7 @@ class ConcurrencyTest {
       assertThat(torn).isEmpty();
       assertThat(queries.get()).isPositive();
       assertThat(last.totals())
-          .isEqualTo(new UsageTotals(calls, 0, calls * TOKENS, calls * TOKENS, 0, 0));
+          .isEqualTo(new UsageTotals(calls, 0, calls * TOKENS, calls * TOKENS, 0, 0, 0));
       long sumOfPoints =
           last.series().stream()
               .flatMap(s -> s.points().stream())

@@ -78,6 +78,7 @@ class DifferentialPropertyTest {
               e.inputTokens(),
               e.outputTokens(),
               e.cachedInputTokens(),
+              e.cacheCreationInputTokens(),
               e.reasoningTokens(),
               e.outcome());
           e =
@@ -89,6 +90,7 @@ class DifferentialPropertyTest {
                   e.inputTokens(),
                   e.outputTokens(),
                   e.cachedInputTokens(),
+                  e.cacheCreationInputTokens(),
                   e.reasoningTokens(),
                   e.outcome());
         }
@@ -129,6 +131,8 @@ class DifferentialPropertyTest {
     }
     long in = rnd.nextInt(5) == 0 ? 0 : rnd.nextInt(100_000);
     long out = rnd.nextInt(20_000);
+    long cached = in == 0 ? 0 : rnd.nextLong(in + 1);
+    long cacheCreation = rnd.nextInt(3) == 0 ? rnd.nextLong(in - cached + 1) : 0;
     return new UsageEvent(
         ts,
         TENANTS[rnd.nextInt(TENANTS.length)],
@@ -136,7 +140,8 @@ class DifferentialPropertyTest {
         MODELS[rnd.nextInt(MODELS.length)],
         in,
         out,
-        in == 0 ? 0 : rnd.nextLong(in + 1),
+        cached,
+        cacheCreation,
         out == 0 ? 0 : rnd.nextLong(out + 1),
         rnd.nextInt(10) == 0 ? Outcome.ERROR : Outcome.SUCCESS);
   }

@@ -3,6 +3,7 @@ package dev.usagestats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.usagestats.spi.UsageBatch;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class DownstreamFailureTest {
   void listener_throwingOnRecord_neverReachesCaller() {
     UsageListener failing =
         key ->
-            (in, out, cached, reasoning, outcome) -> {
+            (in, out, cached, cacheCreation, reasoning, outcome) -> {
               throw new IllegalStateException("meter broke");
             };
     try (UsageStats stats =
@@ -24,7 +25,7 @@ class DownstreamFailureTest {
       stats.series("t", "k", "m").record(3, 4);
       assertThat(stats.stats().listenerFailures()).isEqualTo(1001);
       assertThat(stats.query(UsageQuery.lastTwoWeeks()).totals())
-          .isEqualTo(new UsageTotals(1001, 0, 3003, 4004, 0, 0));
+          .isEqualTo(new UsageTotals(1001, 0, 3003, 4004, 0, 0, 0));
     }
   }
 
@@ -35,7 +36,8 @@ class DownstreamFailureTest {
         key -> {
           throw new IllegalStateException("registry broke");
         };
-    UsageListener counting = key -> (in, out, cached, reasoning, outcome) -> heard[0] += in;
+    UsageListener counting =
+        key -> (in, out, cached, cacheCreation, reasoning, outcome) -> heard[0] += in;
     try (UsageStats stats =
         UsageStats.builder()
             .clock(clock)
@@ -190,7 +192,7 @@ class DownstreamFailureTest {
         }
       }
       assertThat(stats.query(UsageQuery.lastTwoWeeks()).totals())
-          .isEqualTo(new UsageTotals(n, 0, 2 * n, 3 * n, 0, 0));
+          .isEqualTo(new UsageTotals(n, 0, 2 * n, 3 * n, 0, 0, 0));
       assertThat(store.ledgerSize()).isPositive();
     }
   }

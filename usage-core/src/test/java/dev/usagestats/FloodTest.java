@@ -28,7 +28,7 @@ class FloodTest {
       assertThat(es.overflowEvents()).isEqualTo(keys - cap);
 
       UsageReport r = stats.query(stats.newQuery().groupBy(GroupBy.API_KEY).build());
-      assertThat(r.totals()).isEqualTo(new UsageTotals(keys, 0, input, output, 0, 0));
+      assertThat(r.totals()).isEqualTo(new UsageTotals(keys, 0, input, output, 0, 0, 0));
       assertThat(r.series()).hasSize(cap + 1);
       TrendSeries overflow =
           r.series().stream().filter(s -> SeriesKey.OVERFLOW.equals(s.apiKey())).findFirst().get();

@@ -1,5 +1,10 @@
 package dev.usagestats;
 
+import dev.usagestats.spi.StoreRead;
+import dev.usagestats.spi.StoreResult;
+import dev.usagestats.spi.UsageBatch;
+import dev.usagestats.spi.UsageDelta;
+import dev.usagestats.spi.UsageStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,7 +49,7 @@ class InMemoryStore implements UsageStore {
       if (!read.apiKeys().isEmpty() && !read.apiKeys().contains(k.apiKey())) continue;
       if (!read.models().isEmpty() && !read.models().contains(k.model())) continue;
       for (int i = 0; i + 1 < b.size(); i++) {
-        if (!d.minute().isBefore(b.get(i)) && d.minute().isBefore(b.get(i + 1))) {
+        if (!d.start().isBefore(b.get(i)) && d.start().isBefore(b.get(i + 1))) {
           // Sum across what the report does not need, as a store may.
           SeriesKey summed =
               new SeriesKey(

@@ -82,6 +82,7 @@ final class ReferenceModel {
               e.inputTokens(),
               e.outputTokens(),
               e.cachedInputTokens(),
+              e.cacheCreationInputTokens(),
               e.reasoningTokens());
       total = total.plus(t);
       byModel.merge(e.model(), t, UsageTotals::plus);

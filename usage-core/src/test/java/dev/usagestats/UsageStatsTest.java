@@ -26,7 +26,7 @@ class UsageStatsTest {
       h.record(1, 1);
 
       UsageReport r = stats.query(UsageQuery.builder().day(LocalDate.of(2026, 11, 20)).build());
-      assertThat(r.totals()).isEqualTo(new UsageTotals(4, 1, 1311, 256, 100, 20));
+      assertThat(r.totals()).isEqualTo(new UsageTotals(4, 1, 1311, 256, 100, 0, 20));
       assertThat(r.granularity()).isEqualTo(Granularity.HOUR);
       assertThat(r.buckets()).hasSize(24);
       assertThat(r.series()).hasSize(2);

@@ -5,13 +5,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
 import dev.usagestats.SeriesKey;
-import dev.usagestats.UsageBatch;
-import dev.usagestats.UsageDelta;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
 import dev.usagestats.jdbc.JdbcUsageStore;
+import dev.usagestats.spi.UsageBatch;
+import dev.usagestats.spi.UsageDelta;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -105,7 +105,7 @@ public class StoreBenchmark {
 
     UsageBatch nextBatch() {
       List<UsageDelta> deltas = new ArrayList<>(ROWS);
-      UsageTotals t = new UsageTotals(3, 0, 4200, 800, 100, 0);
+      UsageTotals t = new UsageTotals(3, 0, 4200, 800, 100, 0, 0);
       for (int m = 0; m < MINUTES; m++) {
         Instant minute = Instant.ofEpochSecond((nextMinute + m) * 60);
         for (SeriesKey k : keys) deltas.add(new UsageDelta(k, minute, t));

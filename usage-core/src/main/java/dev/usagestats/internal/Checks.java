@@ -69,14 +69,25 @@ public final class Checks {
   }
 
   /** Checks the token counts of one event, including that the parts fit in their wholes. */
-  public static void tokens(long input, long output, long cachedInput, long reasoning) {
+  public static void tokens(
+      long input, long output, long cachedInput, long cacheCreationInput, long reasoning) {
     tokens("inputTokens", input);
     tokens("outputTokens", output);
     tokens("cachedInputTokens", cachedInput);
+    tokens("cacheCreationInputTokens", cacheCreationInput);
     tokens("reasoningTokens", reasoning);
     if (cachedInput > input) {
       throw new IllegalArgumentException(
           "cachedInputTokens must be <= inputTokens (" + input + "): " + cachedInput);
+    }
+    if (cacheCreationInput > input - cachedInput) {
+      throw new IllegalArgumentException(
+          "cacheCreationInputTokens must be <= inputTokens - cachedInputTokens ("
+              + input
+              + " - "
+              + cachedInput
+              + "): "
+              + cacheCreationInput);
     }
     if (reasoning > output) {
       throw new IllegalArgumentException(

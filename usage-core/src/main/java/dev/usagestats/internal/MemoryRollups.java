@@ -1,13 +1,14 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.spi.Measure;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * In-memory rollups of one grain: per series a ring of chunks, each chunk a run of slots with six
- * counters, and the same counters summed over groups of {@code group} slots (for 15-minute slots,
- * hours). Memory is series x ring size, whatever the number of events. Not thread-safe: the
- * engine's lock guards it.
+ * In-memory rollups of one grain: per series a ring of chunks, each chunk a run of slots with one
+ * counter per measure, and the same counters summed over groups of {@code group} slots (for
+ * 15-minute slots, hours). Memory is series x ring size, whatever the number of events. Not
+ * thread-safe: the engine's lock guards it.
  *
  * <p>A query whose bucket bounds all fall on group bounds (hours, days, weeks, months in a zone
  * with a whole-hour offset) reads the group sums: a quarter of the memory of the slots, which is
@@ -25,9 +26,9 @@ final class MemoryRollups {
    */
   static final class Chunk {
     final long index;
-    final long[][] fields = new long[Series.FIELDS][];
-    final long[][] groups = new long[Series.FIELDS][];
-    final long[] totals = new long[Series.FIELDS];
+    final long[][] fields = new long[Measure.COUNT][];
+    final long[][] groups = new long[Measure.COUNT][];
+    final long[] totals = new long[Measure.COUNT];
 
     Chunk(long index) {
       this.index = index;
@@ -69,7 +70,7 @@ final class MemoryRollups {
       return;
     }
     int slot = (int) ((millis - index * chunkMillis) / slotMillis);
-    for (int f = 0; f < Series.FIELDS; f++) {
+    for (int f = 0; f < Measure.COUNT; f++) {
       long v = fields[f];
       if (v != 0) {
         long[] slots = c.fields[f];
@@ -108,7 +109,7 @@ final class MemoryRollups {
     if (firstIndex > lastIndex) return;
     int chunks = (int) (lastIndex - firstIndex + 1);
     int[][] stepBuckets = new int[chunks][];
-    long[] fields = new long[Series.FIELDS];
+    long[] fields = new long[Measure.COUNT];
     for (int i = 0; i < count; i++) {
       Series s = series[i];
       if (!acc.matches(s.key)) continue;
@@ -140,7 +141,7 @@ final class MemoryRollups {
     long[] input = values[Series.INPUT];
     long[] output = values[Series.OUTPUT];
     if (first >= 0 && last >= 0) {
-      for (int f = 0; f < Series.FIELDS; f++) fields[f] += c.totals[f];
+      for (int f = 0; f < Measure.COUNT; f++) fields[f] += c.totals[f];
       if (first == last) {
         trend[0][first] += c.totals[Series.CALLS];
         trend[1][first] += c.totals[Series.INPUT];
@@ -160,7 +161,7 @@ final class MemoryRollups {
     for (int k = 0; k < steps; k++) {
       int b = buckets[k];
       if (b < 0 || calls[k] == 0) continue;
-      for (int f = 0; f < Series.FIELDS; f++) {
+      for (int f = 0; f < Measure.COUNT; f++) {
         long[] v = values[f];
         if (v != null) fields[f] += v[k];
       }

@@ -1,9 +1,10 @@
 package dev.usagestats.internal;
 
 import dev.usagestats.SeriesKey;
-import dev.usagestats.UsageBatch;
-import dev.usagestats.UsageDelta;
-import dev.usagestats.UsageStats;
+import dev.usagestats.spi.Grain;
+import dev.usagestats.spi.Measure;
+import dev.usagestats.spi.UsageBatch;
+import dev.usagestats.spi.UsageDelta;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,8 +14,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Drained deltas not yet acknowledged by the store, as batches with fixed ids.
@@ -34,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class PendingBuffer {
   /** A pending row: a series in one minute, or in one quarter hour once rows were coarsened. */
-  record RowKey(SeriesKey key, long minuteMillis, int minutes) {}
+  record RowKey(SeriesKey key, long startMillis, Grain grain) {}
 
   static final class Batch {
     final String id = UUID.randomUUID().toString();
@@ -45,13 +44,11 @@ final class PendingBuffer {
   /** A copy of a batch's id and rows, for a query. */
   record Snapshot(String id, Map<RowKey, long[]> rows) {}
 
-  private static final Logger LOG = LoggerFactory.getLogger(UsageStats.class);
-  private static final long QUARTER_MS = 15 * 60_000L;
-
   private final ArrayDeque<Batch> batches = new ArrayDeque<>();
   private final String nodeId;
   private final long maxRows;
-  private final RateLimitedLog lossLog = new RateLimitedLog(LOG, TimeUnit.MINUTES.toNanos(1));
+  private final RateLimitedLog lossLog =
+      new RateLimitedLog(Health.LOG, TimeUnit.MINUTES.toNanos(1));
   private long rows;
   private long coarsenedRows;
   private long droppedCalls;
@@ -61,26 +58,26 @@ final class PendingBuffer {
     this.maxRows = maxRows;
   }
 
-  synchronized void add(SeriesKey key, long minuteMillis, long[] fields) {
+  synchronized void add(SeriesKey key, long minuteMillis, long[] counts) {
     Batch open = batches.peekLast();
     if (open == null || open.sent) {
       open = new Batch();
       batches.addLast(open);
     }
-    RowKey k = new RowKey(key, minuteMillis, 1);
+    RowKey k = new RowKey(key, minuteMillis, Grain.MINUTE);
     long[] row = open.rows.get(k);
     if (row == null && rows >= maxRows / 2) {
-      k = new RowKey(key, Math.floorDiv(minuteMillis, QUARTER_MS) * QUARTER_MS, 15);
+      k = new RowKey(key, Grain.QUARTER_HOUR.floor(minuteMillis), Grain.QUARTER_HOUR);
       row = open.rows.get(k);
       if (row == null && rows < maxRows) coarsenedRows++;
     }
     if (row != null) {
-      for (int f = 0; f < fields.length; f++) row[f] += fields[f];
+      Measure.add(row, counts);
     } else if (rows < maxRows) {
-      open.rows.put(k, fields.clone());
+      open.rows.put(k, counts.clone());
       rows++;
     } else {
-      droppedCalls += fields[0];
+      droppedCalls += counts[Measure.CALLS.ordinal()];
       lossLog.warn(
           "usage pending rows reached maxPendingRows="
               + maxRows
@@ -138,9 +135,9 @@ final class PendingBuffer {
         deltas.add(
             new UsageDelta(
                 e.getKey().key(),
-                Instant.ofEpochMilli(e.getKey().minuteMillis()),
-                ReportAccumulator.totalsOf(e.getValue()),
-                e.getKey().minutes()));
+                Instant.ofEpochMilli(e.getKey().startMillis()),
+                Measure.totals(e.getValue()),
+                e.getKey().grain()));
       }
     }
     return new UsageBatch(b.id, nodeId, deltas);

@@ -9,6 +9,7 @@ import dev.usagestats.TrendSeries;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageTotals;
+import dev.usagestats.spi.Measure;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Sums series into a report: per group a trend (calls, input, output per bucket), per model and
- * overall the six totals. Whatever the source (memory or store), a report is built here. Not
+ * overall every {@link Measure}. Whatever the source (memory or store), a report is built here. Not
  * thread-safe; one per query.
  */
 final class ReportAccumulator {
@@ -31,7 +32,7 @@ final class ReportAccumulator {
     final long[] calls;
     final long[] input;
     final long[] output;
-    final long[] totals = new long[Series.FIELDS];
+    final long[] totals = new long[Measure.COUNT];
 
     Group(GroupKey key, int buckets) {
       this.key = key;
@@ -42,16 +43,18 @@ final class ReportAccumulator {
   }
 
   private final BucketPlan plan;
+  private final UsageQuery query;
   private final GroupBy groupBy;
   private final @Nullable String tenant;
   private final Set<String> apiKeys;
   private final Set<String> models;
   private final Map<GroupKey, Group> groups = new HashMap<>();
   private final Map<String, long[]> modelTotals = new HashMap<>();
-  private final long[] totals = new long[Series.FIELDS];
+  private final long[] totals = new long[Measure.COUNT];
 
   ReportAccumulator(BucketPlan plan, UsageQuery query) {
     this.plan = plan;
+    this.query = query;
     this.groupBy = query.groupBy();
     this.tenant = query.tenant();
     this.apiKeys = query.apiKeys();
@@ -60,6 +63,10 @@ final class ReportAccumulator {
 
   BucketPlan plan() {
     return plan;
+  }
+
+  UsageQuery query() {
+    return query;
   }
 
   boolean matches(SeriesKey key) {
@@ -86,18 +93,18 @@ final class ReportAccumulator {
     return new long[][] {g.calls, g.input, g.output};
   }
 
-  /** Adds one series' totals over the range (the six fields) to its group, model and overall. */
+  /** Adds one series' totals over the range (every measure) to its group, model and overall. */
   void addTotals(SeriesKey key, long[] fields) {
     Group g = group(key);
-    long[] m = modelTotals.computeIfAbsent(key.model(), k -> new long[Series.FIELDS]);
-    for (int f = 0; f < Series.FIELDS; f++) {
+    long[] m = modelTotals.computeIfAbsent(key.model(), k -> new long[Measure.COUNT]);
+    for (int f = 0; f < Measure.COUNT; f++) {
       g.totals[f] += fields[f];
       m[f] += fields[f];
       totals[f] += fields[f];
     }
   }
 
-  /** Adds one row: a series' six fields in one bucket. */
+  /** Adds one row: a series' counts in one bucket. */
   void addRow(SeriesKey key, int bucket, long[] fields) {
     Group g = group(key);
     g.calls[bucket] += fields[Series.CALLS];
@@ -175,29 +182,11 @@ final class ReportAccumulator {
     return whole == 0 ? 0.0 : (double) part / (double) whole;
   }
 
-  private static boolean isEmpty(long[] fields) {
-    for (long v : fields) if (v != 0) return false;
-    return true;
+  private static boolean isEmpty(long[] counts) {
+    return Measure.isZero(counts);
   }
 
-  static UsageTotals totalsOf(long[] f) {
-    return new UsageTotals(
-        f[Series.CALLS],
-        f[Series.ERRORS],
-        f[Series.INPUT],
-        f[Series.OUTPUT],
-        f[Series.CACHED],
-        f[Series.REASONING]);
-  }
-
-  static long[] fieldsOf(UsageTotals t) {
-    long[] f = new long[Series.FIELDS];
-    f[Series.CALLS] = t.calls();
-    f[Series.ERRORS] = t.errors();
-    f[Series.INPUT] = t.inputTokens();
-    f[Series.OUTPUT] = t.outputTokens();
-    f[Series.CACHED] = t.cachedInputTokens();
-    f[Series.REASONING] = t.reasoningTokens();
-    return f;
+  private static UsageTotals totalsOf(long[] counts) {
+    return Measure.totals(counts);
   }
 }

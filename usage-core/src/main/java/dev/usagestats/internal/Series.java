@@ -1,33 +1,45 @@
 package dev.usagestats.internal;
 
-import dev.usagestats.Outcome;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageListener.SeriesListener;
-import dev.usagestats.UsageSeries;
+import dev.usagestats.spi.Measure;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * One series' live cells: for each of the two phases, a few minute slots, each striped by thread.
- * Writers add into the active phase between {@link PhaseGate#enter} and {@link PhaseGate#exit}; the
- * drainer reads and zeroes the quiescent phase. Also the bound handle.
+ * One series' live cells: for each of the two phases, a few minute slots, each striped by thread,
+ * each holding one counter per {@link Measure}.
+ *
+ * <pre>
+ * Assumptions and guarantees
+ *
+ * 1. Owned by the SeriesTable, which creates it once and never removes it.
+ * 2. Writers call add between PhaseGate.enter and exit, into the phase enter gave them. add is a
+ *    few atomic adds: wait-free, allocation-free.
+ * 3. The drainer (one at a time, after flipping the gate) calls drain on the quiescent phase,
+ *    which it then owns: it reads, zeroes and frees that phase's slots.
+ * </pre>
  */
-final class Series implements UsageSeries {
+final class Series {
   /** Minute slots per phase: the current minute, the one before, and one for a late event. */
   static final int SLOTS = 3;
 
-  static final int CALLS = 0;
-  static final int ERRORS = 1;
-  static final int INPUT = 2;
-  static final int OUTPUT = 3;
-  static final int CACHED = 4;
-  static final int REASONING = 5;
-  static final int FIELDS = 6;
+  static final int CALLS = Measure.CALLS.ordinal();
+  static final int ERRORS = Measure.ERRORS.ordinal();
+  static final int INPUT = Measure.INPUT_TOKENS.ordinal();
+  static final int OUTPUT = Measure.OUTPUT_TOKENS.ordinal();
+  static final int CACHED = Measure.CACHED_INPUT_TOKENS.ordinal();
+  static final int CACHE_CREATION = Measure.CACHE_CREATION_INPUT_TOKENS.ordinal();
+  static final int REASONING = Measure.REASONING_TOKENS.ordinal();
 
-  // longs per (slot, stripe): two cache lines, so the six hot counters of neighbouring stripes
-  // never
-  // share a line wherever the array happens to start
+  // Longs per (slot, stripe): two cache lines, so the hot counters of neighbouring stripes never
+  // share a line wherever the array happens to start.
   private static final int STRIDE = 16;
   private static final long EMPTY = Long.MIN_VALUE;
+
+  static {
+    if (Measure.COUNT > STRIDE) throw new AssertionError("STRIDE must hold every measure");
+  }
 
   final SeriesKey key;
 
@@ -40,13 +52,11 @@ final class Series implements UsageSeries {
   final int id;
   final boolean overflow;
   final SeriesListener[] listeners;
-  private final Engine engine;
   private final int stripes;
   private final AtomicLongArray slotMinutes = new AtomicLongArray(2 * SLOTS);
   private final AtomicLongArray cells;
 
-  Series(Engine engine, SeriesKey key, int id, int stripes, SeriesListener[] listeners) {
-    this.engine = engine;
+  Series(SeriesKey key, int id, int stripes, SeriesListener[] listeners) {
     this.key = key;
     this.tenant = key.tenant();
     this.apiKey = key.apiKey();
@@ -80,6 +90,7 @@ final class Series implements UsageSeries {
       long input,
       long output,
       long cached,
+      long cacheCreation,
       long reasoning) {
     int slot = slotFor(phase, minute);
     if (slot < 0) return false;
@@ -90,6 +101,7 @@ final class Series implements UsageSeries {
     if (input != 0) c.getAndAdd(base + INPUT, input);
     if (output != 0) c.getAndAdd(base + OUTPUT, output);
     if (cached != 0) c.getAndAdd(base + CACHED, cached);
+    if (cacheCreation != 0) c.getAndAdd(base + CACHE_CREATION, cacheCreation);
     if (reasoning != 0) c.getAndAdd(base + REASONING, reasoning);
     return true;
   }
@@ -114,10 +126,10 @@ final class Series implements UsageSeries {
       int si = phase * SLOTS + slot;
       long minute = slotMinutes.get(si);
       if (minute == EMPTY) continue;
-      java.util.Arrays.fill(scratch, 0);
+      Arrays.fill(scratch, 0);
       for (int stripe = 0; stripe < stripes; stripe++) {
         int base = (si * stripes + stripe) * STRIDE;
-        for (int f = 0; f < FIELDS; f++) {
+        for (int f = 0; f < Measure.COUNT; f++) {
           long v = cells.get(base + f);
           if (v != 0) {
             scratch[f] += v;
@@ -131,32 +143,7 @@ final class Series implements UsageSeries {
   }
 
   @Override
-  public SeriesKey key() {
-    return key;
-  }
-
-  @Override
-  public void record(long inputTokens, long outputTokens) {
-    engine.recordNow(this, inputTokens, outputTokens, 0, 0, Outcome.SUCCESS);
-  }
-
-  @Override
-  public void record(
-      long inputTokens,
-      long outputTokens,
-      long cachedInputTokens,
-      long reasoningTokens,
-      Outcome outcome) {
-    engine.recordNow(this, inputTokens, outputTokens, cachedInputTokens, reasoningTokens, outcome);
-  }
-
-  @Override
   public String toString() {
-    return "UsageSeries" + key;
-  }
-
-  /** Receives drained counts: one series, one minute (epoch millis), six fields. */
-  interface DeltaSink {
-    void accept(Series series, long minuteMillis, long[] fields);
+    return "Series" + key;
   }
 }

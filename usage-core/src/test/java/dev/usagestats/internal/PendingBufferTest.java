@@ -3,8 +3,11 @@ package dev.usagestats.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usagestats.SeriesKey;
-import dev.usagestats.UsageBatch;
-import dev.usagestats.UsageDelta;
+import dev.usagestats.UsageTotals;
+import dev.usagestats.spi.Grain;
+import dev.usagestats.spi.Measure;
+import dev.usagestats.spi.UsageBatch;
+import dev.usagestats.spi.UsageDelta;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +16,7 @@ class PendingBufferTest {
   private static final SeriesKey K = new SeriesKey("acme", "k", "m");
 
   private static long[] one() {
-    return new long[] {1, 0, 10, 2, 0, 0};
+    return Measure.counts(new UsageTotals(1, 0, 10, 2, 0, 0, 0));
   }
 
   private static long calls(PendingBuffer p) {
@@ -33,10 +36,10 @@ class PendingBufferTest {
     assertThat(p.droppedCalls()).isZero();
     assertThat(calls(p)).isEqualTo(60);
     UsageBatch b = p.toBatch(p.next());
-    assertThat(b.deltas().stream().filter(d -> d.minutes() == 1)).hasSize(4);
+    assertThat(b.deltas().stream().filter(d -> d.grain() == Grain.MINUTE)).hasSize(4);
     for (UsageDelta d : b.deltas()) {
-      if (d.minutes() == 15) {
-        assertThat(Math.floorMod(d.minute().toEpochMilli(), 15 * 60_000L)).isZero();
+      if (d.grain() == Grain.QUARTER_HOUR) {
+        assertThat(Math.floorMod(d.start().toEpochMilli(), 15 * 60_000L)).isZero();
       }
     }
   }

@@ -133,9 +133,11 @@ public final class TrafficGenerator {
             input,
             output,
             cached,
+            0,
             reasoning,
             outcome));
-    return new UsageTotals(1, outcome == Outcome.ERROR ? 1 : 0, input, output, cached, reasoning);
+    return new UsageTotals(
+        1, outcome == Outcome.ERROR ? 1 : 0, input, output, cached, 0, reasoning);
   }
 
   /** Relative load at an instant: a working-day curve in UTC, lower on weekends. */

@@ -32,6 +32,7 @@ final class Reference {
                   e.inputTokens(),
                   e.outputTokens(),
                   e.cachedInputTokens(),
+                  e.cacheCreationInputTokens(),
                   e.reasoningTokens()));
     }
     return t;

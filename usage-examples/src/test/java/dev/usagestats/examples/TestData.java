@@ -48,6 +48,7 @@ final class TestData {
       Instant ts = now.minusMillis(1 + random.nextLong(span.toMillis()));
       long in = random.nextLong(1, 5_000);
       long out = random.nextLong(0, 2_000);
+      long cached = random.nextLong(0, in + 1);
       UsageEvent e =
           new UsageEvent(
               ts,
@@ -56,7 +57,8 @@ final class TestData {
               model,
               in,
               out,
-              random.nextLong(0, in + 1),
+              cached,
+              random.nextInt(4) == 0 ? random.nextLong(0, in - cached + 1) : 0,
               random.nextLong(0, out + 1),
               random.nextInt(20) == 0 ? Outcome.ERROR : Outcome.SUCCESS);
       stats.record(e);

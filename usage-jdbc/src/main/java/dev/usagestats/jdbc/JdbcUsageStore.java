@@ -1,13 +1,13 @@
 package dev.usagestats.jdbc;
 
 import dev.usagestats.SeriesKey;
-import dev.usagestats.StoreRead;
-import dev.usagestats.StoreResult;
-import dev.usagestats.UsageBatch;
-import dev.usagestats.UsageDelta;
-import dev.usagestats.UsageStore;
 import dev.usagestats.UsageStoreException;
 import dev.usagestats.UsageTotals;
+import dev.usagestats.spi.StoreRead;
+import dev.usagestats.spi.StoreResult;
+import dev.usagestats.spi.UsageBatch;
+import dev.usagestats.spi.UsageDelta;
+import dev.usagestats.spi.UsageStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -182,8 +182,8 @@ public final class JdbcUsageStore implements UsageStore {
     for (UsageDelta d : batch.deltas()) {
       // A coarsened delta (15 minutes) goes in as a 15-minute row, as compaction would write it,
       // so a MINUTE query over it fails clearly instead of showing it in its first minute.
-      int grain = d.minutes() == QUARTER_GRAIN ? QUARTER_GRAIN : MINUTE_GRAIN;
-      rows.add(new Row(d.minute().getEpochSecond(), grain, d.key(), fieldsOf(d.totals())));
+      int grain = d.grain().minutes();
+      rows.add(new Row(d.start().getEpochSecond(), grain, d.key(), fieldsOf(d.totals())));
     }
     rows.sort(Row.ORDER);
     long now = clock.millis();
@@ -679,7 +679,7 @@ public final class JdbcUsageStore implements UsageStore {
   }
 
   private static UsageTotals totalsOf(long[] f) {
-    return new UsageTotals(f[0], f[1], f[2], f[3], f[4], f[5]);
+    return new UsageTotals(f[0], f[1], f[2], f[3], f[4], 0, f[5]);
   }
 
   static byte[] seriesHash(SeriesKey key) {

@@ -2,11 +2,11 @@ package dev.usagestats.jdbc;
 
 import dev.usagestats.Granularity;
 import dev.usagestats.SeriesKey;
-import dev.usagestats.StoreRead;
-import dev.usagestats.StoreResult;
-import dev.usagestats.UsageBatch;
-import dev.usagestats.UsageStore;
 import dev.usagestats.UsageTotals;
+import dev.usagestats.spi.StoreRead;
+import dev.usagestats.spi.StoreResult;
+import dev.usagestats.spi.UsageBatch;
+import dev.usagestats.spi.UsageStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -64,7 +64,7 @@ final class Fixtures {
             for (int i = 0; i < 6; i++) c[i] += v[i];
           });
       Map<Cell, UsageTotals> t = new HashMap<>();
-      out.forEach((k, v) -> t.put(k, new UsageTotals(v[0], v[1], v[2], v[3], v[4], v[5])));
+      out.forEach((k, v) -> t.put(k, new UsageTotals(v[0], v[1], v[2], v[3], v[4], 0, v[5])));
       return t;
     }
 

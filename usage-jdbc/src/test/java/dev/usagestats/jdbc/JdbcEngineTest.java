@@ -99,6 +99,7 @@ class JdbcEngineTest {
                 rnd.nextInt(900),
                 0,
                 0,
+                0,
                 rnd.nextInt(9) == 0 ? Outcome.ERROR : Outcome.SUCCESS);
         stored.record(e);
         memory.record(e);
@@ -175,6 +176,7 @@ class JdbcEngineTest {
                             k.model(),
                             in,
                             out,
+                            0,
                             0,
                             0,
                             error ? Outcome.ERROR : Outcome.SUCCESS));
@@ -277,6 +279,7 @@ class JdbcEngineTest {
                   10L * engines * perEngine,
                   (long) engines * perEngine,
                   0,
+                  0,
                   0));
     }
   }
@@ -295,7 +298,7 @@ class JdbcEngineTest {
         boolean afterCommit = phase == 1;
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        java.util.function.Consumer<dev.usagestats.UsageBatch> hold =
+        java.util.function.Consumer<dev.usagestats.spi.UsageBatch> hold =
             b -> {
               inside.countDown();
               try {
@@ -351,7 +354,7 @@ class JdbcEngineTest {
     assertThat(stats.stats().pendingRows()).isZero();
     try (JdbcUsageStore check = store(ds, prefix)) {
       assertThat(Fixtures.read(check, List.of(at, at.plusSeconds(60))).values())
-          .containsExactly(new UsageTotals(750, 0, 2250, 1500, 0, 0));
+          .containsExactly(new UsageTotals(750, 0, 2250, 1500, 0, 0, 0));
     }
   }
 }

@@ -6,10 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
 import dev.usagestats.SeriesKey;
-import dev.usagestats.StoreRead;
 import dev.usagestats.TestClock;
-import dev.usagestats.UsageBatch;
-import dev.usagestats.UsageDelta;
 import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
@@ -17,6 +14,10 @@ import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
 import dev.usagestats.jdbc.Fixtures.Cell;
 import dev.usagestats.jdbc.Fixtures.Reference;
+import dev.usagestats.spi.Grain;
+import dev.usagestats.spi.StoreRead;
+import dev.usagestats.spi.UsageBatch;
+import dev.usagestats.spi.UsageDelta;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -73,7 +74,7 @@ class JdbcUsageStoreTest {
   }
 
   private static UsageDelta delta(SeriesKey k, Instant minute, long calls, long in, long out) {
-    return new UsageDelta(k, minute, new UsageTotals(calls, 0, in, out, 0, 0));
+    return new UsageDelta(k, minute, new UsageTotals(calls, 0, in, out, 0, 0, 0));
   }
 
   @ParameterizedTest
@@ -92,9 +93,9 @@ class JdbcUsageStoreTest {
     s.append(b);
     Map<Cell, UsageTotals> got = Fixtures.read(s, List.of(T0, T0.plusSeconds(3600)));
     assertThat(got.get(new Cell(A, T0.toEpochMilli())))
-        .isEqualTo(new UsageTotals(2, 0, 100, 10, 0, 0));
+        .isEqualTo(new UsageTotals(2, 0, 100, 10, 0, 0, 0));
     assertThat(got.get(new Cell(B, T0.toEpochMilli())))
-        .isEqualTo(new UsageTotals(1, 0, 5, 5, 0, 0));
+        .isEqualTo(new UsageTotals(1, 0, 5, 5, 0, 0, 0));
     assertThat(
             Fixtures.count(
                 db.dataSource(),
@@ -152,7 +153,7 @@ class JdbcUsageStoreTest {
     Map<Cell, UsageTotals> got = Fixtures.read(s, List.of(T0, T0.plusSeconds(60)));
     assertThat(got)
         .containsExactly(
-            Map.entry(new Cell(A, T0.toEpochMilli()), new UsageTotals(4, 0, 400, 40, 0, 0)));
+            Map.entry(new Cell(A, T0.toEpochMilli()), new UsageTotals(4, 0, 400, 40, 0, 0, 0)));
   }
 
   /** A coarsened (15-minute) delta is stored as a 15-minute row, never as its first minute. */
@@ -161,9 +162,11 @@ class JdbcUsageStoreTest {
   void append_quarterHourDelta_storedAsQuarterRow(Db db) {
     JdbcUsageStore s = store(db, new TestClock(T0));
     SeriesKey k = new SeriesKey("t", "k", "m");
-    s.append(batch(new UsageDelta(k, T0, new UsageTotals(4, 0, 40, 8, 0, 0), 15)));
+    s.append(
+        batch(new UsageDelta(k, T0, new UsageTotals(4, 0, 40, 8, 0, 0, 0), Grain.QUARTER_HOUR)));
     List<Instant> hour = List.of(T0, T0.plusSeconds(3600));
-    assertThat(Fixtures.read(s, hour).values()).containsExactly(new UsageTotals(4, 0, 40, 8, 0, 0));
+    assertThat(Fixtures.read(s, hour).values())
+        .containsExactly(new UsageTotals(4, 0, 40, 8, 0, 0, 0));
     List<Instant> minutes = List.of(T0, T0.plusSeconds(60), T0.plusSeconds(120));
     assertThatThrownBy(() -> Fixtures.read(s, minutes))
         .isInstanceOf(IllegalArgumentException.class)
@@ -380,7 +383,7 @@ class JdbcUsageStoreTest {
     s.compact();
     assertThat(Fixtures.count(db.dataSource(), "SELECT COUNT(*) FROM " + s.ledgerTable())).isZero();
     assertThat(Fixtures.read(s, List.of(T0, T0.plusSeconds(900))).values())
-        .containsExactly(new UsageTotals(1, 0, 1, 1, 0, 0));
+        .containsExactly(new UsageTotals(1, 0, 1, 1, 0, 0, 0));
   }
 
   @Test

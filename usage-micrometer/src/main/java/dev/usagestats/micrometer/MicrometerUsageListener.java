@@ -62,7 +62,8 @@ public final class MicrometerUsageListener implements UsageListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(MicrometerUsageListener.class);
   private static final long LOG_INTERVAL_NANOS = 60_000_000_000L;
-  private static final SeriesListener NO_OP = (in, out, cached, reasoning, outcome) -> {};
+  private static final SeriesListener NO_OP =
+      (in, out, cached, cacheCreation, reasoning, outcome) -> {};
 
   private final MeterRegistry registry;
   private final boolean apiKeyTag;
@@ -197,6 +198,7 @@ public final class MicrometerUsageListener implements UsageListener {
         long inputTokens,
         long outputTokens,
         long cachedInputTokens,
+        long cacheCreationInputTokens,
         long reasoningTokens,
         Outcome outcome) {
       try {

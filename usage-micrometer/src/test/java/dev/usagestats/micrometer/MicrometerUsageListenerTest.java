@@ -278,7 +278,7 @@ class MicrometerUsageListenerTest {
       for (int i = 0; i < 100; i++) stats.record("t", "k", "m", 3, 4);
       assertThat(listener.failures()).isEqualTo(100);
       assertThat(stats.query(UsageQuery.lastTwoWeeks()).totals())
-          .isEqualTo(new UsageTotals(100, 0, 300, 400, 0, 0));
+          .isEqualTo(new UsageTotals(100, 0, 300, 400, 0, 0, 0));
     }
   }
 

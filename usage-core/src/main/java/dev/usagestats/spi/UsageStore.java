@@ -1,4 +1,7 @@
-package dev.usagestats;
+package dev.usagestats.spi;
+
+import dev.usagestats.UsageStats;
+import dev.usagestats.UsageStoreException;
 
 /**
  * Durable storage of rollups, plugged into {@link UsageStats.Builder#store}. {@code usage-jdbc}

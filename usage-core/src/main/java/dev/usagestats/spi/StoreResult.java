@@ -1,5 +1,7 @@
-package dev.usagestats;
+package dev.usagestats.spi;
 
+import dev.usagestats.SeriesKey;
+import dev.usagestats.UsageTotals;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.usagestats;
+package dev.usagestats.spi;
 
 import java.util.List;
 import java.util.Objects;

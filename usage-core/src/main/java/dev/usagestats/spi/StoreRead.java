@@ -1,5 +1,6 @@
-package dev.usagestats;
+package dev.usagestats.spi;
 
+import dev.usagestats.Granularity;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -18,10 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param apiKeys only these API key ids; empty for all
  * @param models only these models; empty for all
  * @param batchIds ids of batches this node has not yet seen acknowledged
- * @param groupBy the query's grouping, or null: a hint that lets the store sum rows across what the
- *     report does not need. Reports never need the tenant, and need the API key only when grouping
- *     by it ({@link GroupBy#API_KEY}, {@link GroupBy#API_KEY_AND_MODEL}); a store may return rows
- *     summed across those parts, with the empty string in their place. Null: keep every part.
+ * @param detail which key parts rows must keep; a store may sum rows across the others, with the
+ *     empty string in their place
  */
 public record StoreRead(
     List<Instant> bounds,
@@ -31,7 +30,7 @@ public record StoreRead(
     Set<String> apiKeys,
     Set<String> models,
     Set<String> batchIds,
-    @Nullable GroupBy groupBy) {
+    KeyDetail detail) {
   /** Copies the collections. */
   public StoreRead {
     bounds = List.copyOf(bounds);
@@ -43,6 +42,7 @@ public record StoreRead(
     apiKeys = Set.copyOf(apiKeys);
     models = Set.copyOf(models);
     batchIds = Set.copyOf(batchIds);
+    Objects.requireNonNull(detail, "detail");
   }
 
   /** A read that keeps every part of every series key. */
@@ -54,16 +54,16 @@ public record StoreRead(
       Set<String> apiKeys,
       Set<String> models,
       Set<String> batchIds) {
-    this(bounds, zone, granularity, tenant, apiKeys, models, batchIds, null);
+    this(bounds, zone, granularity, tenant, apiKeys, models, batchIds, KeyDetail.SERIES);
   }
 
   /** Whether rows must keep their API key (otherwise they may be summed across keys). */
   public boolean needsApiKey() {
-    return groupBy == null || groupBy == GroupBy.API_KEY || groupBy == GroupBy.API_KEY_AND_MODEL;
+    return detail.keepsApiKey();
   }
 
   /** Whether rows must keep their tenant (otherwise they may be summed across tenants). */
   public boolean needsTenant() {
-    return groupBy == null;
+    return detail.keepsTenant();
   }
 }

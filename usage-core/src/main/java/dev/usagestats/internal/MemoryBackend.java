@@ -1,0 +1,101 @@
+package dev.usagestats.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * History kept in memory only: drained deltas go into one-minute rollups (kept for minuteRetention,
+ * for MINUTE queries) and 15-minute rollups (kept for retention, for everything else: every real
+ * zone offset is a multiple of 15 minutes, so any local hour, day, week or month is a union of
+ * 15-minute slots). Guarded by the engine's drain lock, like every {@link Backend} call that
+ * touches rollups.
+ */
+final class MemoryBackend implements Backend {
+  private static final long MINUTE_MS = MinuteClock.MINUTE_MS;
+  private static final long QUARTER_MS = 15 * MINUTE_MS;
+
+  private final SeriesTable table;
+  private final Duration retention;
+  private final Duration minuteRetention;
+  private final MemoryRollups minutes;
+  private final MemoryRollups quarters;
+
+  MemoryBackend(
+      SeriesTable table, Duration retention, Duration minuteRetention, Duration maxFutureSkew) {
+    this.table = table;
+    this.retention = retention;
+    this.minuteRetention = minuteRetention;
+    // The rings span retention plus maxFutureSkew, so an event dated ahead never evicts the
+    // present.
+    long skew = maxFutureSkew.toMillis();
+    int minuteRing = (int) ceilDiv(minuteRetention.toMillis() + skew, 60 * MINUTE_MS) + 2;
+    int quarterRing = (int) ceilDiv(retention.toMillis() + skew, 96 * QUARTER_MS) + 2;
+    this.minutes = new MemoryRollups(MINUTE_MS, 60, 15, minuteRing);
+    this.quarters = new MemoryRollups(QUARTER_MS, 96, 4, quarterRing);
+  }
+
+  @Override
+  public void accept(Series series, long minuteMillis, long[] counts) {
+    minutes.add(series.id, minuteMillis, counts);
+    quarters.add(series.id, minuteMillis, counts);
+  }
+
+  @Override
+  public @Nullable String refuseTimestamp(long timestamp, long now) {
+    if (timestamp >= now - retention.toMillis()) return null;
+    return "timestamp must be within retention "
+        + retention
+        + " of now ("
+        + Instant.ofEpochMilli(now)
+        + "): ";
+  }
+
+  @Override
+  public Read begin(ReportAccumulator acc) {
+    boolean byMinute = acc.plan().granularity == dev.usagestats.Granularity.MINUTE;
+    MemoryRollups rollups = byMinute ? minutes : quarters;
+    BucketPlan plan = acc.plan();
+    if (plan.from() < rollups.completeFrom()) {
+      String what = byMinute ? "minuteRetention " + minuteRetention : "retention " + retention;
+      throw new IllegalArgumentException(
+          "from must be within "
+              + what
+              + " of memory (memory is complete from "
+              + Instant.ofEpochMilli(rollups.completeFrom())
+              + "; add a store for older ranges): "
+              + Instant.ofEpochMilli(plan.from()));
+    }
+    for (long b : plan.bounds) {
+      if (Math.floorMod(b, rollups.slotMillis) != 0) {
+        throw new IllegalArgumentException(
+            "zone must have bucket bounds on whole "
+                + rollups.slotMillis / MINUTE_MS
+                + "-minute steps: "
+                + plan.zone
+                + " has one at "
+                + Instant.ofEpochMilli(b));
+      }
+    }
+    int n = table.count(); // the count first: the array read after it holds at least n series
+    rollups.read(acc, table.array(), n);
+    return Read.DONE;
+  }
+
+  @Override
+  public boolean send(boolean force, long deadline) {
+    return true;
+  }
+
+  @Override
+  public void close(long deadline) {}
+
+  @Override
+  public FlushStats flushStats() {
+    return FlushStats.NONE;
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return -Math.floorDiv(-a, b);
+  }
+}

@@ -1,0 +1,168 @@
+package dev.usagestats.internal;
+
+import dev.usagestats.Outcome;
+import dev.usagestats.UsageEvent;
+import dev.usagestats.UsageListener.SeriesListener;
+import dev.usagestats.UsageSeries;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The recording path: checks the caller's arguments, finds the series, adds into the interval
+ * recorder, then tells the series' listeners.
+ *
+ * <pre>
+ * Assumptions and guarantees
+ *
+ * 1. Called by any thread, through UsageStats and bound handles. Once a series exists, a record is
+ *    wait-free and allocation-free (see IntervalRecorder for the spill exception).
+ * 2. Bad arguments are counted as rejected and thrown as IllegalArgumentException or
+ *    NullPointerException naming the field and the value, before anything is recorded.
+ * 3. A listener's failure is caught, counted and logged; it never reaches the caller.
+ * </pre>
+ */
+final class Recording {
+  private final SeriesTable table;
+  private final IntervalRecorder recorder;
+  private final MinuteClock clock;
+  private final Health health;
+  private final long maxFutureSkewMillis;
+  private final Backend backend;
+
+  Recording(
+      SeriesTable table,
+      IntervalRecorder recorder,
+      MinuteClock clock,
+      Health health,
+      Duration maxFutureSkew,
+      Backend backend) {
+    this.table = table;
+    this.recorder = recorder;
+    this.clock = clock;
+    this.health = health;
+    this.maxFutureSkewMillis = maxFutureSkew.toMillis();
+    this.backend = backend;
+  }
+
+  void recordNow(
+      String tenant,
+      String apiKey,
+      String model,
+      long input,
+      long output,
+      long cached,
+      long cacheCreation,
+      long reasoning,
+      Outcome outcome) {
+    checkCounts(input, output, cached, cacheCreation, reasoning, outcome);
+    Series s = lookup(tenant, apiKey, model);
+    add(s, clock.minute(), input, output, cached, cacheCreation, reasoning, outcome);
+  }
+
+  /** The bound handle's path: checks the counts, then records now. */
+  void recordNow(
+      Series series,
+      long input,
+      long output,
+      long cached,
+      long cacheCreation,
+      long reasoning,
+      Outcome outcome) {
+    checkCounts(input, output, cached, cacheCreation, reasoning, outcome);
+    add(series, clock.minute(), input, output, cached, cacheCreation, reasoning, outcome);
+  }
+
+  void record(UsageEvent event) {
+    Objects.requireNonNull(event, "event");
+    long ts = event.timestamp().toEpochMilli();
+    long now = clock.millis();
+    if (ts > now + maxFutureSkewMillis) {
+      health.rejected.incrementAndGet();
+      throw new IllegalArgumentException(
+          "timestamp must be at most "
+              + Duration.ofMillis(maxFutureSkewMillis)
+              + " after now ("
+              + Instant.ofEpochMilli(now)
+              + "): "
+              + event.timestamp());
+    }
+    String tooOld = backend.refuseTimestamp(ts, now);
+    if (tooOld != null) {
+      health.rejected.incrementAndGet();
+      throw new IllegalArgumentException(tooOld + event.timestamp());
+    }
+    Series s = lookup(event.tenant(), event.apiKey(), event.model());
+    add(
+        s,
+        Math.floorDiv(ts, MinuteClock.MINUTE_MS),
+        event.inputTokens(),
+        event.outputTokens(),
+        event.cachedInputTokens(),
+        event.cacheCreationInputTokens(),
+        event.reasoningTokens(),
+        event.outcome());
+  }
+
+  UsageSeries series(String tenant, String apiKey, String model) {
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(apiKey, "apiKey");
+    Objects.requireNonNull(model, "model");
+    return new SeriesHandle(this, table.findOrCreate(tenant, apiKey, model));
+  }
+
+  private void checkCounts(
+      long input, long output, long cached, long cacheCreation, long reasoning, Outcome outcome) {
+    if ((input | output | cached | cacheCreation | reasoning) < 0
+        || input > Checks.MAX_TOKENS
+        || output > Checks.MAX_TOKENS
+        || cached + cacheCreation > input
+        || reasoning > output
+        || outcome == null) {
+      health.rejected.incrementAndGet();
+      Checks.tokens(input, output, cached, cacheCreation, reasoning);
+      Objects.requireNonNull(outcome, "outcome");
+    }
+  }
+
+  private Series lookup(String tenant, String apiKey, String model) {
+    if (tenant == null || apiKey == null || model == null) {
+      health.rejected.incrementAndGet();
+      Objects.requireNonNull(tenant, "tenant");
+      Objects.requireNonNull(apiKey, "apiKey");
+      Objects.requireNonNull(model, "model");
+    }
+    Series s = table.find(tenant, apiKey, model);
+    if (s != null) return s;
+    try {
+      return table.findOrCreate(tenant, apiKey, model);
+    } catch (IllegalArgumentException e) {
+      health.rejected.incrementAndGet();
+      throw e;
+    }
+  }
+
+  private void add(
+      Series series,
+      long minute,
+      long input,
+      long output,
+      long cached,
+      long cacheCreation,
+      long reasoning,
+      Outcome outcome) {
+    long errors = outcome == Outcome.ERROR ? 1 : 0;
+    if (!recorder.add(series, minute, errors, input, output, cached, cacheCreation, reasoning)) {
+      health.rejected.incrementAndGet();
+      return;
+    }
+    if (series.overflow) health.overflowEvents.incrementAndGet();
+    for (SeriesListener l : series.listeners) {
+      try {
+        l.onRecord(input, output, cached, cacheCreation, reasoning, outcome);
+      } catch (Throwable t) {
+        health.listenerFailed("usage listener failed for " + series.key, t);
+      }
+    }
+  }
+}
