@@ -181,7 +181,7 @@ class UsageChatModelListenerTest {
       openAi(TIMEOUT).chat(request(id));
     }
     assertThat(totals("acme", "key-1", OPENAI_ANSWERED))
-        .isEqualTo(new UsageTotals(1, 0, 2006, 300, 1920, 64));
+        .isEqualTo(new UsageTotals(1, 0, 2006, 300, 1920, 0, 64));
     assertThat(listener.failures()).isZero();
   }
 
@@ -191,7 +191,7 @@ class UsageChatModelListenerTest {
     ChatResponse r = stream(openAiStreaming(), id, UsageAttribution.of("acme", "key-2").options());
     assertThat(r.aiMessage().text()).isEqualTo("Hello");
     assertThat(totals("acme", "key-2", OPENAI_ANSWERED))
-        .isEqualTo(new UsageTotals(1, 0, 1200, 90, 1024, 40));
+        .isEqualTo(new UsageTotals(1, 0, 1200, 90, 1024, 0, 40));
   }
 
   @Test
@@ -199,7 +199,7 @@ class UsageChatModelListenerTest {
     int id = plan(new Reply(OK, ANTHROPIC_ANSWERED, 21, 393, 188086, 50, 0));
     anthropic().chat(request(id), UsageAttribution.of("globex", "key-9").options());
     assertThat(totals("globex", "key-9", ANTHROPIC_ANSWERED))
-        .isEqualTo(new UsageTotals(1, 0, 21 + 188086 + 50, 393, 188086, 0));
+        .isEqualTo(new UsageTotals(1, 0, 21 + 188086 + 50, 393, 188086, 50, 0));
   }
 
   @Test
@@ -209,7 +209,7 @@ class UsageChatModelListenerTest {
       stream(anthropicStreaming(), id, ChatRequestOptions.EMPTY);
     }
     assertThat(totals("globex", "key-8", ANTHROPIC_ANSWERED))
-        .isEqualTo(new UsageTotals(1, 0, 25 + 100 + 7, 15, 100, 0));
+        .isEqualTo(new UsageTotals(1, 0, 25 + 100 + 7, 15, 100, 7, 0));
   }
 
   @Test
@@ -222,9 +222,9 @@ class UsageChatModelListenerTest {
     assertThatThrownBy(() -> stream(openAiStreaming(), streaming, acme));
     assertThatThrownBy(() -> anthropic().chat(request(claude), acme));
     assertThat(totals("acme", "key-3", OPENAI_REQUESTED))
-        .isEqualTo(new UsageTotals(2, 2, 0, 0, 0, 0));
+        .isEqualTo(new UsageTotals(2, 2, 0, 0, 0, 0, 0));
     assertThat(totals("acme", "key-3", ANTHROPIC_REQUESTED))
-        .isEqualTo(new UsageTotals(1, 1, 0, 0, 0, 0));
+        .isEqualTo(new UsageTotals(1, 1, 0, 0, 0, 0, 0));
   }
 
   @Test
@@ -234,7 +234,7 @@ class UsageChatModelListenerTest {
       assertThatThrownBy(() -> openAi(SHORT_TIMEOUT).chat(request(id)));
     }
     assertThat(totals("acme", "key-4", OPENAI_REQUESTED))
-        .isEqualTo(new UsageTotals(1, 1, 0, 0, 0, 0));
+        .isEqualTo(new UsageTotals(1, 1, 0, 0, 0, 0, 0));
   }
 
   @Test
@@ -315,7 +315,7 @@ class UsageChatModelListenerTest {
 
     Random random = new Random(15);
     List<Planned> calls = new ArrayList<>();
-    Map<Key, long[]> expected = new HashMap<>(); // calls, errors, in, out, cached, reasoning
+    Map<Key, long[]> expected = new HashMap<>(); // calls, errors, in, out, read, write, reasoning
     String[] tenants = {"acme", "globex", "initech"};
     for (int i = 0; i < 80; i++) {
       Kind kind = i % 27 == 13 ? Kind.OPENAI_SHORT_TIMEOUT : Kind.values()[random.nextInt(4)];
@@ -341,7 +341,7 @@ class UsageChatModelListenerTest {
       boolean ok = behaviour == OK;
       String model = ok ? answered : openAiKind ? OPENAI_REQUESTED : ANTHROPIC_REQUESTED;
       long[] e =
-          expected.computeIfAbsent(new Key(who.tenant(), who.apiKey(), model), k -> new long[6]);
+          expected.computeIfAbsent(new Key(who.tenant(), who.apiKey(), model), k -> new long[7]);
       e[0]++;
       if (!ok) {
         e[1]++;
@@ -350,7 +350,8 @@ class UsageChatModelListenerTest {
       e[2] += openAiKind ? in : in + read + write;
       e[3] += out;
       e[4] += read;
-      e[5] += reasoning;
+      e[5] += write;
+      e[6] += reasoning;
     }
 
     ExecutorService pool = Executors.newFixedThreadPool(6);
@@ -379,7 +380,7 @@ class UsageChatModelListenerTest {
       long[] v = e.getValue();
       assertThat(totals(k.tenant(), k.apiKey(), k.model()))
           .as("%s", k)
-          .isEqualTo(new UsageTotals(v[0], v[1], v[2], v[3], v[4], v[5]));
+          .isEqualTo(new UsageTotals(v[0], v[1], v[2], v[3], v[4], v[5], v[6]));
     }
     for (String tenant : tenants) {
       UsageReport report =

@@ -195,11 +195,9 @@ public final class ProviderUsage {
   }
 
   /**
-   * Records one invocation with these counts into {@code stats}, now.
-   *
-   * <p>Until the engine keeps cache-creation tokens as a measure of their own, they are recorded as
-   * input only (they are already part of {@code inputTokens}), so totals and cost of input stay
-   * exact.
+   * Records one invocation with these counts into {@code stats}, now: the engine keeps input,
+   * output, cached-read, cache-creation and reasoning tokens, with the same meaning as {@link
+   * TokenUsage}.
    *
    * @throws IllegalArgumentException if a name is invalid or a count exceeds the engine's limit;
    *     nothing is recorded
@@ -214,8 +212,6 @@ public final class ProviderUsage {
       Outcome outcome) {
     Objects.requireNonNull(stats, "stats");
     Objects.requireNonNull(usage, "usage");
-    // The one place that maps TokenUsage onto the engine's record call.
-    // Switch to the 9-argument form (with usage.cacheCreationInputTokens()) once core has it.
     stats.record(
         tenant,
         apiKey,
@@ -223,6 +219,7 @@ public final class ProviderUsage {
         usage.inputTokens(),
         usage.outputTokens(),
         usage.cachedInputTokens(),
+        usage.cacheCreationInputTokens(),
         usage.reasoningTokens(),
         outcome);
   }
