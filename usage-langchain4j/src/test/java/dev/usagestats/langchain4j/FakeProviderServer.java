@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * Speaks the wire formats of OpenAI chat completions ({@code /openai/v1/chat/completions}) and
  * Anthropic messages ({@code /anthropic/v1/messages}), blocking and as server-sent events, on
  * 127.0.0.1. What it answers for a call is the {@link Reply} registered under the call id found in
- * the request's last message ({@code call-123}).
+ * the request's last message ({@code call-123}), or under 0 if it names none.
  */
 final class FakeProviderServer implements AutoCloseable {
   private static final Pattern CALL_ID = Pattern.compile("call-(\\d+)");
@@ -69,6 +69,7 @@ final class FakeProviderServer implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/anthropic/v1/";
   }
 
+  /** Plans the answer to a call; call id 0 answers requests that name no call. */
   void plan(int callId, Reply reply) {
     replies.put(callId, reply);
   }
@@ -183,10 +184,7 @@ final class FakeProviderServer implements AutoCloseable {
 
   private Reply reply(String body) {
     Matcher m = CALL_ID.matcher(body);
-    if (!m.find()) {
-      throw new IllegalStateException("no call id in request: " + body);
-    }
-    int id = Integer.parseInt(m.group(1));
+    int id = m.find() ? Integer.parseInt(m.group(1)) : 0;
     Reply r = replies.get(id);
     if (r == null) {
       throw new IllegalStateException("no reply planned for call-" + id);
