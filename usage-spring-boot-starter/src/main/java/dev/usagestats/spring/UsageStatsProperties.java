@@ -431,7 +431,7 @@ public final class UsageStatsProperties {
      * API key id (never a secret) of calls recorded by the Spring AI hook and the LangChain4j
      * listener.
      */
-    private String apiKey = "default";
+    private String apiKey = "unattributed";
 
     /** The tenant of framework calls. */
     public String getTenant() {

@@ -1,0 +1,164 @@
+package dev.usagestats.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.usagestats.UsageStats;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A whole application: H2 through Spring Boot's DataSource, Spring AI's OpenAI chat model pointed
+ * at {@link OpenAiStub}, the actuator over HTTP. Chat calls go through Spring AI; the usage
+ * endpoint must then show exactly the tokens the stub reported, attributed by the application's
+ * resolver bean.
+ */
+@SpringBootTest(
+    classes = SpringAiApplicationTest.App.class,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "spring.datasource.url=jdbc:h2:mem:spring-ai-app;DB_CLOSE_DELAY=-1",
+      "spring.ai.openai.api-key=sk-test-not-a-secret",
+      "spring.ai.openai.chat.options.model=gpt-stub",
+      "spring.ai.openai.chat.max-retries=0",
+      "spring.ai.model.embedding=none",
+      "spring.ai.model.image=none",
+      "spring.ai.model.audio.speech=none",
+      "spring.ai.model.audio.transcription=none",
+      "spring.ai.model.moderation=none",
+      "usagestats.store.jdbc.enabled=true",
+      "usagestats.store.jdbc.create-schema=true",
+      "usagestats.flush-interval=0",
+      "management.endpoints.web.exposure.include=health,usage",
+      "management.endpoint.health.show-details=always"
+    })
+class SpringAiApplicationTest {
+  private static final OpenAiStub STUB = startStub();
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** The tenant the application's resolver attributes calls to; none means the default. */
+  private static final ThreadLocal<String> TENANT = new ThreadLocal<>();
+
+  @LocalServerPort int port;
+  @Autowired ChatModel chatModel;
+  @Autowired UsageStats stats;
+  @Autowired DataSource dataSource;
+
+  @DynamicPropertySource
+  static void openAi(DynamicPropertyRegistry registry) {
+    registry.add("spring.ai.openai.base-url", STUB::baseUrl);
+  }
+
+  @AfterAll
+  static void stopStub() {
+    STUB.close();
+  }
+
+  @SpringBootApplication
+  static class App {
+    @Bean
+    SpringAiAttributionResolver tenantResolver() {
+      return ctx -> {
+        String tenant = TENANT.get();
+        return tenant == null ? null : new ChatAttribution(tenant, "key-" + tenant);
+      };
+    }
+  }
+
+  @Test
+  void chatCalls_recordedExactly_andAnsweredByTheUsageEndpoint() throws Exception {
+    TENANT.set("acme");
+    try {
+      ChatResponse r = chatModel.call(new Prompt("hello"));
+      assertThat(r.getResult().getOutput().getText()).isEqualTo("Hello");
+      assertThatThrownBy(() -> chatModel.call(new Prompt("please-fail")))
+          .isInstanceOf(RuntimeException.class);
+    } finally {
+      TENANT.remove();
+    }
+    List<ChatResponse> streamed = chatModel.stream(new Prompt("hello again")).collectList().block();
+    assertThat(streamed).isNotEmpty();
+
+    // acme: one call with OpenAI's usage read natively (cached and reasoning details), one error.
+    JsonNode acme =
+        getJson("/actuator/usage?days=1&apiKey=key-acme&groupBy=api_key_and_model", 200);
+    JsonNode t = acme.get("totals");
+    assertThat(t.get("calls").asLong()).isEqualTo(2);
+    assertThat(t.get("errors").asLong()).isEqualTo(1);
+    assertThat(t.get("inputTokens").asLong()).isEqualTo(1200);
+    assertThat(t.get("outputTokens").asLong()).isEqualTo(350);
+    assertThat(t.get("totalTokens").asLong()).isEqualTo(1550);
+    assertThat(t.get("cachedInputTokens").asLong()).isEqualTo(200);
+    assertThat(t.get("cacheCreationInputTokens").asLong()).isEqualTo(0);
+    assertThat(t.get("reasoningTokens").asLong()).isEqualTo(50);
+    assertThat(t.get("totalKTokens").asText()).isEqualTo("1.550");
+    assertThat(acme.get("series"))
+        .extracting(s -> s.get("model").asText())
+        .containsExactlyInAnyOrder(OpenAiStub.MODEL, "gpt-stub");
+
+    // The streamed call, unattributed: Spring AI's aggregated stream keeps only the generic
+    // counts, so its cached and reasoning parts are not known (see SpringAiTokens).
+    JsonNode rest = getJson("/actuator/usage?days=1&apiKey=unattributed", 200);
+    assertThat(rest.get("totals").get("calls").asLong()).isEqualTo(1);
+    assertThat(rest.get("totals").get("inputTokens").asLong()).isEqualTo(1200);
+    assertThat(rest.get("totals").get("outputTokens").asLong()).isEqualTo(350);
+    assertThat(rest.get("totals").get("cachedInputTokens").asLong()).isEqualTo(0);
+
+    // The same errors as the demo's /api/usage.
+    JsonNode bad = getJson("/actuator/usage?zone=Mars/Base", 400);
+    assertThat(bad.get("error").asText()).isEqualTo("bad_request");
+    assertThat(bad.get("field").asText()).isEqualTo("zone");
+    assertThat(bad.get("value").asText()).isEqualTo("Mars/Base");
+
+    // The rows reached the application's database.
+    stats.flush();
+    Long stored =
+        new JdbcTemplate(dataSource)
+            .queryForObject(
+                "SELECT SUM(input_tokens + output_tokens) FROM usage_rollup", Long.class);
+    assertThat(stored).isEqualTo(1550 + 1550);
+
+    JsonNode health = getJson("/actuator/health/usagestats", 200);
+    assertThat(health.get("status").asText()).isEqualTo("UP");
+    assertThat(health.get("details").get("store").asText()).isEqualTo("reachable");
+    assertThat(health.get("details").get("pendingRows").asLong()).isEqualTo(0);
+  }
+
+  private JsonNode getJson(String path, int status) throws IOException, InterruptedException {
+    HttpResponse<String> res =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
+    return MAPPER.readTree(res.body());
+  }
+
+  private static OpenAiStub startStub() {
+    try {
+      return new OpenAiStub();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
