@@ -1,11 +1,12 @@
 package dev.usagestats.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.usagestats.ApiKeys;
 import dev.usagestats.UsageStats;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.Prompt;
@@ -26,12 +28,17 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * A whole application: H2 through Spring Boot's DataSource, Spring AI's OpenAI chat model pointed
- * at {@link OpenAiStub}, the actuator over HTTP. Chat calls go through Spring AI; the usage
- * endpoint must then show exactly the tokens the stub reported, attributed by the application's
- * resolver bean.
+ * at {@link OpenAiStub}, the actuator over HTTP. Chat calls go through Spring AI's ChatClient in a
+ * web request; the usage endpoint must then show exactly the tokens the stub reported, attributed
+ * by the application's resolver bean (the one in WIRE-IT-IN-SPRING.md) to the request's tenant.
  */
 @SpringBootTest(
     classes = SpringAiApplicationTest.App.class,
@@ -57,8 +64,8 @@ class SpringAiApplicationTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  /** The tenant the application's resolver attributes calls to; none means the default. */
-  private static final ThreadLocal<String> TENANT = new ThreadLocal<>();
+  private static final String ACME_SECRET = "sk-acme-0f1e2d3c4b5a69788796";
+  private static final String ACME_KEY = ApiKeys.fingerprint(ACME_SECRET);
 
   @LocalServerPort int port;
   @Autowired ChatModel chatModel;
@@ -77,32 +84,54 @@ class SpringAiApplicationTest {
 
   @SpringBootApplication
   static class App {
+    // --- Wire it in: Spring Boot with Spring AI (WIRE-IT-IN-SPRING.md) ---
     @Bean
-    SpringAiAttributionResolver tenantResolver() {
+    SpringAiAttributionResolver usageAttribution() {
+      // Runs on the thread that calls the model: here, the web request's.
       return ctx -> {
-        String tenant = TENANT.get();
-        return tenant == null ? null : new ChatAttribution(tenant, "key-" + tenant);
+        if (!(RequestContextHolder.getRequestAttributes()
+            instanceof ServletRequestAttributes web)) {
+          return null; // not in a request: usagestats.attribution.tenant and .api-key
+        }
+        HttpServletRequest request = web.getRequest();
+        String tenant = request.getHeader("X-Tenant");
+        String key = request.getHeader("X-Api-Key");
+        return tenant == null || key == null
+            ? null
+            : new ChatAttribution(tenant, ApiKeys.fingerprint(key));
       };
+    }
+
+    // --- end ---
+
+    @RestController
+    static class Chat {
+      private final ChatClient chat;
+
+      Chat(ChatClient.Builder builder) {
+        this.chat = builder.build();
+      }
+
+      @GetMapping("/chat")
+      String chat(@RequestParam String q) {
+        return chat.prompt(q).call().content(); // recorded; nothing else to write
+      }
     }
   }
 
   @Test
   void chatCalls_recordedExactly_andAnsweredByTheUsageEndpoint() throws Exception {
-    TENANT.set("acme");
-    try {
-      ChatResponse r = chatModel.call(new Prompt("hello"));
-      assertThat(r.getResult().getOutput().getText()).isEqualTo("Hello");
-      assertThatThrownBy(() -> chatModel.call(new Prompt("please-fail")))
-          .isInstanceOf(RuntimeException.class);
-    } finally {
-      TENANT.remove();
-    }
+    // Two calls inside web requests of tenant acme: one answered, one refused by the provider.
+    assertThat(get("/chat?q=hello", 200).body()).isEqualTo("Hello");
+    assertThat(get("/chat?q=please-fail", 500).statusCode()).isEqualTo(500);
+    // One streamed call outside any request.
     List<ChatResponse> streamed = chatModel.stream(new Prompt("hello again")).collectList().block();
     assertThat(streamed).isNotEmpty();
+    assertThat(STUB.requests()).isEqualTo(3);
 
     // acme: one call with OpenAI's usage read natively (cached and reasoning details), one error.
     JsonNode acme =
-        getJson("/actuator/usage?days=1&apiKey=key-acme&groupBy=api_key_and_model", 200);
+        getJson("/actuator/usage?days=1&apiKey=" + ACME_KEY + "&groupBy=api_key_and_model", 200);
     JsonNode t = acme.get("totals");
     assertThat(t.get("calls").asLong()).isEqualTo(2);
     assertThat(t.get("errors").asLong()).isEqualTo(1);
@@ -146,12 +175,21 @@ class SpringAiApplicationTest {
   }
 
   private JsonNode getJson(String path, int status) throws IOException, InterruptedException {
+    return MAPPER.readTree(get(path, status).body());
+  }
+
+  /** A GET as tenant acme would send it. */
+  private HttpResponse<String> get(String path, int status)
+      throws IOException, InterruptedException {
     HttpResponse<String> res =
         HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("X-Tenant", "acme")
+                .header("X-Api-Key", ACME_SECRET)
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
-    return MAPPER.readTree(res.body());
+    return res;
   }
 
   private static OpenAiStub startStub() {

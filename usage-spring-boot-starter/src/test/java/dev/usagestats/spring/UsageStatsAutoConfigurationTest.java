@@ -66,7 +66,8 @@ class UsageStatsAutoConfigurationTest {
             ctx ->
                 assertThat(ctx)
                     .getFailure()
-                    .hasStackTraceContaining("usagestats.retention is invalid: retention must be"));
+                    .hasStackTraceContaining(
+                        "usagestats.retention is invalid: retention must be positive: PT0S"));
   }
 
   @Test
