@@ -64,8 +64,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET /}: the Usage Statistics page (with {@code /usage.js} and {@code /usage.css}).
- *   <li>{@code GET /api/usage}: a report; the parameters are described on {@link UsageRequest}
- *       (module usage-http, shared with the Spring Boot starter's actuator endpoint).
+ *   <li>{@code GET /api/usage}: a report; the parameters are described on {@link UsageRequest}.
  *   <li>{@code GET /api/keys}: the API keys, with redacted display forms.
  *   <li>{@code GET /api/models}: the models, with chart colors.
  * </ul>

@@ -14,9 +14,11 @@ public record ChatAttribution(String tenant, String apiKey) {
   public ChatAttribution {
     Objects.requireNonNull(tenant, "tenant");
     Objects.requireNonNull(apiKey, "apiKey");
-    if (tenant.isBlank())
+    if (tenant.isBlank()) {
       throw new IllegalArgumentException("tenant must not be blank: '" + tenant + "'");
-    if (apiKey.isBlank())
+    }
+    if (apiKey.isBlank()) {
       throw new IllegalArgumentException("apiKey must not be blank: '" + apiKey + "'");
+    }
   }
 }
