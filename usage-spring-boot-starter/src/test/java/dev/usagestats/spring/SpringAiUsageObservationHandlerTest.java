@@ -102,6 +102,22 @@ class SpringAiUsageObservationHandlerTest {
   }
 
   @Test
+  void autoConfiguration_userHandler_autoConfiguredBacksOff() {
+    runner
+        .withBean(
+            "myHandler",
+            SpringAiUsageObservationHandler.class,
+            () ->
+                SpringAiUsageObservationHandler.of(
+                    UsageStats.builder().build(), ctx -> null, DEFAULT))
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .hasSingleBean(SpringAiUsageObservationHandler.class)
+                    .hasBean("myHandler"));
+  }
+
+  @Test
   void autoConfiguration_springAiAbsent_noHook() {
     runner
         .withClassLoader(new FilteredClassLoader("org.springframework.ai"))

@@ -6,6 +6,7 @@ import dev.usagestats.UsageStats;
 import dev.usagestats.micrometer.MicrometerUsageListener;
 import dev.usagestats.micrometer.UsageStatsMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
@@ -70,15 +71,22 @@ class UsageStatsMetricsAutoConfigurationTest {
   }
 
   @Test
+  void meters_userDefinedHealthBinder_autoConfiguredBacksOff() {
+    withRegistry
+        .withBean(
+            "myBinder",
+            UsageStatsMetrics.class,
+            () -> new UsageStatsMetrics(UsageStats.builder().build()))
+        .run(ctx -> assertThat(ctx).hasSingleBean(UsageStatsMetrics.class).hasBean("myBinder"));
+  }
+
+  @Test
   void meters_userDefinedListener_autoConfiguredBacksOff() {
     withRegistry
         .withBean(
             "myListener",
             MicrometerUsageListener.class,
-            () ->
-                MicrometerUsageListener.builder(
-                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
-                    .build())
+            () -> MicrometerUsageListener.builder(new SimpleMeterRegistry()).build())
         .run(
             ctx ->
                 assertThat(ctx).hasSingleBean(MicrometerUsageListener.class).hasBean("myListener"));
