@@ -47,6 +47,7 @@ import org.junit.jupiter.api.Test;
  * LangChain4j's real OpenAI and Anthropic models, blocking and streaming, against a local server
  * that speaks their wire formats; the engine's report must equal what the server sent.
  */
+@SuppressWarnings("try") // a UsageScope is used for its effect, like OpenTelemetry's Scope
 class UsageChatModelListenerTest {
   static final String OPENAI_REQUESTED = "gpt-4o-mini";
   static final String OPENAI_ANSWERED = "gpt-4o-mini-2024-07-18";
