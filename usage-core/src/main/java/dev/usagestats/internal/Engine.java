@@ -103,7 +103,10 @@ public final class Engine {
   }
 
   public UsageSeries series(String tenant, String apiKey, String model) {
-    return recording.series(tenant, apiKey, model);
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(apiKey, "apiKey");
+    Objects.requireNonNull(model, "model");
+    return new SeriesHandle(recording, table.findOrCreate(tenant, apiKey, model));
   }
 
   // ---------------------------------------------------------------- draining and flushing

@@ -100,7 +100,7 @@ final class IntervalRecorder {
   }
 
   /** Flips the interval and moves the previous one into {@code sink}. One caller at a time. */
-  void drain(DeltaSink sink) {
+  void drain(Series.DeltaSink sink) {
     int phase = gate.flip();
     int n = table.count();
     Series[] a = table.array();

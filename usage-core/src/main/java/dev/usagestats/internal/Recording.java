@@ -3,7 +3,6 @@ package dev.usagestats.internal;
 import dev.usagestats.Outcome;
 import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageListener.SeriesListener;
-import dev.usagestats.UsageSeries;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -102,13 +101,6 @@ final class Recording {
         event.cacheCreationInputTokens(),
         event.reasoningTokens(),
         event.outcome());
-  }
-
-  UsageSeries series(String tenant, String apiKey, String model) {
-    Objects.requireNonNull(tenant, "tenant");
-    Objects.requireNonNull(apiKey, "apiKey");
-    Objects.requireNonNull(model, "model");
-    return new SeriesHandle(this, table.findOrCreate(tenant, apiKey, model));
   }
 
   private void checkCounts(

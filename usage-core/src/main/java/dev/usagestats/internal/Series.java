@@ -61,7 +61,7 @@ final class Series {
     this.tenant = key.tenant();
     this.apiKey = key.apiKey();
     this.model = key.model();
-    this.hash = SeriesIndex.hash(tenant, apiKey, model);
+    this.hash = hash(tenant, apiKey, model);
     this.id = id;
     this.overflow = key.isOverflow();
     this.stripes = stripes;
@@ -145,5 +145,28 @@ final class Series {
   @Override
   public String toString() {
     return "Series" + key;
+  }
+
+  /** The combined hash of a series' names, as {@link SeriesIndex} probes by it. */
+  static int hash(String tenant, String apiKey, String model) {
+    int h = (tenant.hashCode() * 31 + apiKey.hashCode()) * 31 + model.hashCode();
+    h *= 0x9E3779B9;
+    return h ^ (h >>> 16);
+  }
+
+  /**
+   * Receives drained counts: one series in one UTC minute. Implemented by the backends (memory
+   * rollups, or a store's pending rows). Called by the drainer only, one delta at a time.
+   */
+  interface DeltaSink {
+    /**
+     * Takes one delta.
+     *
+     * @param series the series
+     * @param minuteMillis the minute's first instant, epoch millis
+     * @param counts the counts, indexed by {@link Measure#ordinal()}; the array is reused after the
+     *     call returns, so copy what you keep
+     */
+    void accept(Series series, long minuteMillis, long[] counts);
   }
 }
