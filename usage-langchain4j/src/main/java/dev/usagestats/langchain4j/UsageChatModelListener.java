@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * <p>Tokens follow the rules of usage-providers: with langchain4j-open-ai, {@code
  * OpenAiTokenUsage}'s cached and reasoning details are the parts; with langchain4j-anthropic,
  * {@code AnthropicTokenUsage}'s cache reads and writes are added to its {@code inputTokenCount}
- * (which excludes them). Any other {@code TokenUsage} gives input and output only. The model is the
+ * (which excludes them); with langchain4j-google-ai-gemini, {@code GoogleAiGeminiTokenUsage}'s
+ * thoughts are added to its {@code outputTokenCount} (which excludes them) and its cached content
+ * is the cached part. Any other {@code TokenUsage} gives input and output only. The model is the
  * one the response names, else the request's, else {@code "unknown"}.
  *
  * <h2>Failures</h2>
