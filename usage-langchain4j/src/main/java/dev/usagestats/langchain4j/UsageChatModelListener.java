@@ -86,6 +86,7 @@ public final class UsageChatModelListener implements ChatModelListener {
 
   private final AtomicLong failures = new AtomicLong();
   private final AtomicLong unattributed = new AtomicLong();
+  private final AtomicLong withoutUsage = new AtomicLong();
   private final AtomicLong nextLogAt = new AtomicLong(System.nanoTime());
 
   private UsageChatModelListener(Builder b) {
@@ -119,6 +120,9 @@ public final class UsageChatModelListener implements ChatModelListener {
       }
       ChatResponse response = context.chatResponse();
       String model = modelName(response, context.chatRequest());
+      if (response.tokenUsage() == null) {
+        withoutUsage.incrementAndGet();
+      }
       record(call.attribution, model, tokens(response.tokenUsage()), Outcome.SUCCESS);
     } catch (RuntimeException e) {
       failed("recording a chat response", e);
@@ -143,6 +147,14 @@ public final class UsageChatModelListener implements ChatModelListener {
   /** How many resolver calls, recordings or usage readings failed and were swallowed. */
   public long failures() {
     return failures.get();
+  }
+
+  /**
+   * How many answered calls carried no token usage and were recorded with zero tokens: a server
+   * that leaves usage out (some OpenAI-compatible ones) undercounts, and this says so.
+   */
+  public long callsWithoutUsage() {
+    return withoutUsage.get();
   }
 
   /** How many calls were recorded under the default attribution because nothing else answered. */

@@ -32,7 +32,9 @@ final class FakeProviderServer implements AutoCloseable {
   enum Behaviour {
     OK,
     HTTP_500,
-    SLOW
+    SLOW,
+    /** OpenAI only: an answer without usage, as some OpenAI-compatible servers give. */
+    NO_USAGE
   }
 
   /**
@@ -94,12 +96,14 @@ final class FakeProviderServer implements AutoCloseable {
       return;
     }
     String usage =
-        "{\"prompt_tokens\":%d,\"completion_tokens\":%d,\"total_tokens\":%d,"
-                .formatted(r.input(), r.output(), r.input() + r.output())
-            + "\"prompt_tokens_details\":{\"cached_tokens\":%d,\"audio_tokens\":0},"
-                .formatted(r.cacheRead())
-            + "\"completion_tokens_details\":{\"reasoning_tokens\":%d,\"audio_tokens\":0}}"
-                .formatted(r.reasoning());
+        r.behaviour() == Behaviour.NO_USAGE
+            ? "null"
+            : "{\"prompt_tokens\":%d,\"completion_tokens\":%d,\"total_tokens\":%d,"
+                    .formatted(r.input(), r.output(), r.input() + r.output())
+                + "\"prompt_tokens_details\":{\"cached_tokens\":%d,\"audio_tokens\":0},"
+                    .formatted(r.cacheRead())
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":%d,\"audio_tokens\":0}}"
+                    .formatted(r.reasoning());
     if (STREAM.matcher(body).find()) {
       String head =
           "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,"

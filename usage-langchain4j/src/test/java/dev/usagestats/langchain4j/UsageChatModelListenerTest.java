@@ -251,6 +251,16 @@ class UsageChatModelListenerTest {
   }
 
   @Test
+  void onResponse_withoutUsageIsACallWithNoTokensAndCounted() {
+    int id = plan(new Reply(Behaviour.NO_USAGE, OPENAI_ANSWERED, 10, 2, 0, 0, 0));
+    openAi(TIMEOUT).chat(request(id), UsageAttribution.of("acme", "key-0").options());
+    assertThat(totals("acme", "key-0", OPENAI_ANSWERED))
+        .isEqualTo(new UsageTotals(1, 0, 0, 0, 0, 0, 0));
+    assertThat(listener.callsWithoutUsage()).isEqualTo(1);
+    assertThat(listener.failures()).isZero();
+  }
+
+  @Test
   void onError_http500IsAnErrorCallUnderTheRequestedModel() {
     int blocking = plan(new Reply(HTTP_500, OPENAI_ANSWERED, 5, 5, 0, 0, 0));
     int streaming = plan(new Reply(HTTP_500, OPENAI_ANSWERED, 5, 5, 0, 0, 0));
@@ -457,6 +467,7 @@ class UsageChatModelListenerTest {
     assertThat(server.served()).isGreaterThanOrEqualTo(calls.size());
     assertThat(listener.failures()).isZero();
     assertThat(listener.unattributedCalls()).isZero();
+    assertThat(listener.callsWithoutUsage()).isZero();
     for (Map.Entry<Key, long[]> e : expected.entrySet()) {
       Key k = e.getKey();
       long[] v = e.getValue();
