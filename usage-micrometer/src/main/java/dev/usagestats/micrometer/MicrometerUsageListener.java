@@ -3,12 +3,12 @@ package dev.usagestats.micrometer;
 import dev.usagestats.Outcome;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageListener;
-import dev.usagestats.internal.Checks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleConsumer;
@@ -61,7 +61,7 @@ public final class MicrometerUsageListener implements UsageListener {
   };
 
   private static final Logger LOG = LoggerFactory.getLogger(MicrometerUsageListener.class);
-  private static final long LOG_INTERVAL_NANOS = 60_000_000_000L;
+  private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
   private static final SeriesListener NO_OP =
       (in, out, cached, cacheCreation, reasoning, outcome) -> {};
 
@@ -73,7 +73,7 @@ public final class MicrometerUsageListener implements UsageListener {
   private final String operationName;
   private final AtomicInteger meterSeries = new AtomicInteger();
   private final AtomicLong failures = new AtomicLong();
-  private final AtomicLong nextLogAt = new AtomicLong(System.nanoTime());
+  private final RateLimitedLog log = new RateLimitedLog(LOG, LOG_INTERVAL_NANOS);
   private volatile @Nullable SeriesListener overflow;
 
   private MicrometerUsageListener(Builder b) {
@@ -164,12 +164,8 @@ public final class MicrometerUsageListener implements UsageListener {
   }
 
   void failed(String what, RuntimeException e) {
-    failures.incrementAndGet();
-    long now = System.nanoTime();
-    long at = nextLogAt.get();
-    if (now - at >= 0 && nextLogAt.compareAndSet(at, now + LOG_INTERVAL_NANOS)) {
-      LOG.warn("usage metrics failed while {} ({} failures so far)", what, failures.get(), e);
-    }
+    long total = failures.incrementAndGet();
+    log.warn("usage metrics failed while " + what + " (" + total + " failures so far)", e);
   }
 
   /** One series' held meters. */
@@ -250,13 +246,16 @@ public final class MicrometerUsageListener implements UsageListener {
      * __overflow__} meters. The engine's own {@code maxSeries} applies first.
      */
     public Builder maxMeterSeries(int maxMeterSeries) {
-      this.maxMeterSeries = Checks.atLeast("maxMeterSeries", maxMeterSeries, 1);
+      this.maxMeterSeries = Args.atLeast("maxMeterSeries", maxMeterSeries, 1);
       return this;
     }
 
-    /** The {@code gen_ai.operation.name} tag value (default {@code chat}). */
+    /**
+     * The {@code gen_ai.operation.name} tag value (default {@code chat}): not blank, at most 256
+     * characters, no control characters.
+     */
     public Builder operationName(String operationName) {
-      this.operationName = Checks.name("operationName", operationName);
+      this.operationName = Args.tagValue("operationName", operationName);
       return this;
     }
 
