@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  *       {@code tokens}, tags {@code gen_ai.token.type} = {@code input} | {@code output}, {@code
  *       gen_ai.request.model}, {@code gen_ai.operation.name}, {@code tenant}, and, only if enabled,
  *       {@code api_key} (the key id; the library never sees a secret);
+ *   <li>{@code usagestats.input.cache_read} and {@code usagestats.input.cache_creation} (counters),
+ *       base unit {@code tokens}: the parts of the input read from and written to a prompt cache
+ *       (already counted in the {@code input} tokens), with the token meter's tags but no {@code
+ *       gen_ai.token.type}. The GenAI conventions define only {@code input} and {@code output} for
+ *       that tag, so these parts are meters of their own: summing {@code gen_ai.client.token.usage}
+ *       over its token types still gives input plus output, each token once;
  *   <li>{@code usagestats.calls} (counter), tags {@code outcome} = {@code success} | {@code error},
  *       {@code gen_ai.request.model}, {@code gen_ai.operation.name}, {@code tenant} and the
  *       optional {@code api_key}.
@@ -54,6 +60,19 @@ public final class MicrometerUsageListener implements UsageListener {
 
   /** Name of the call counter. */
   public static final String CALLS = "usagestats.calls";
+
+  /**
+   * Name of the counter of input tokens read from a prompt cache (OpenTelemetry's span attribute
+   * {@code gen_ai.usage.cache_read.input_tokens}); a part of the {@code input} tokens.
+   */
+  public static final String CACHE_READ_INPUT = "usagestats.input.cache_read";
+
+  /**
+   * Name of the counter of input tokens written to a prompt cache (OpenTelemetry's span attribute
+   * {@code gen_ai.usage.cache_creation.input_tokens}, Anthropic's {@code
+   * cache_creation_input_tokens}); a part of the {@code input} tokens.
+   */
+  public static final String CACHE_CREATION_INPUT = "usagestats.input.cache_creation";
 
   /** Bucket bounds the OpenTelemetry GenAI conventions give for the token histogram. */
   static final double[] TOKEN_BUCKETS = {
@@ -131,9 +150,14 @@ public final class MicrometerUsageListener implements UsageListener {
     if (apiKeyTag) tags = tags.and("api_key", key.apiKey());
     DoubleConsumer input = tokens(tags.and("gen_ai.token.type", "input"));
     DoubleConsumer output = tokens(tags.and("gen_ai.token.type", "output"));
+    Counter cacheRead =
+        inputPart(CACHE_READ_INPUT, "Input tokens read from a prompt cache (part of input)", tags);
+    Counter cacheCreation =
+        inputPart(
+            CACHE_CREATION_INPUT, "Input tokens written to a prompt cache (part of input)", tags);
     Counter ok = calls(tags.and("outcome", "success"));
     Counter error = calls(tags.and("outcome", "error"));
-    return new Meters(this, input, output, ok, error);
+    return new Meters(this, input, output, cacheRead, cacheCreation, ok, error);
   }
 
   private DoubleConsumer tokens(Tags tags) {
@@ -156,6 +180,14 @@ public final class MicrometerUsageListener implements UsageListener {
     return c::increment;
   }
 
+  private Counter inputPart(String name, String description, Tags tags) {
+    return Counter.builder(name)
+        .description(description)
+        .baseUnit("tokens")
+        .tags(tags)
+        .register(registry);
+  }
+
   private Counter calls(Tags tags) {
     return Counter.builder(CALLS)
         .description("Model invocations recorded, by outcome")
@@ -173,6 +205,8 @@ public final class MicrometerUsageListener implements UsageListener {
     private final MicrometerUsageListener owner;
     private final DoubleConsumer input;
     private final DoubleConsumer output;
+    private final Counter cacheRead;
+    private final Counter cacheCreation;
     private final Counter ok;
     private final Counter error;
 
@@ -180,11 +214,15 @@ public final class MicrometerUsageListener implements UsageListener {
         MicrometerUsageListener owner,
         DoubleConsumer input,
         DoubleConsumer output,
+        Counter cacheRead,
+        Counter cacheCreation,
         Counter ok,
         Counter error) {
       this.owner = owner;
       this.input = input;
       this.output = output;
+      this.cacheRead = cacheRead;
+      this.cacheCreation = cacheCreation;
       this.ok = ok;
       this.error = error;
     }
@@ -201,6 +239,9 @@ public final class MicrometerUsageListener implements UsageListener {
         (outcome == Outcome.ERROR ? error : ok).increment();
         input.accept(inputTokens);
         output.accept(outputTokens);
+        // Most calls touch no cache: adding zero to a counter changes nothing, so skip the add.
+        if (cachedInputTokens != 0) cacheRead.increment(cachedInputTokens);
+        if (cacheCreationInputTokens != 0) cacheCreation.increment(cacheCreationInputTokens);
       } catch (RuntimeException e) {
         owner.failed("recording usage meters", e);
       }
