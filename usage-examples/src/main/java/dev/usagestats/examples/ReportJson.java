@@ -82,6 +82,7 @@ final class ReportJson {
     n.put("outputTokens", t.outputTokens());
     n.put("totalTokens", t.totalTokens());
     n.put("cachedInputTokens", t.cachedInputTokens());
+    n.put("cacheCreationInputTokens", t.cacheCreationInputTokens());
     n.put("reasoningTokens", t.reasoningTokens());
     n.put("totalKTokens", t.totalKTokens().toPlainString());
     n.put("inputKTokens", t.inputKTokens().toPlainString());
