@@ -143,18 +143,18 @@ final class MemoryRollups {
     if (first >= 0 && last >= 0) {
       for (int f = 0; f < Measure.COUNT; f++) fields[f] += c.totals[f];
       if (first == last) {
-        trend[0][first] += c.totals[Series.CALLS];
-        trend[1][first] += c.totals[Series.INPUT];
-        trend[2][first] += c.totals[Series.OUTPUT];
+        trend[0][first] = Math.addExact(trend[0][first], c.totals[Series.CALLS]);
+        trend[1][first] = Math.addExact(trend[1][first], c.totals[Series.INPUT]);
+        trend[2][first] = Math.addExact(trend[2][first], c.totals[Series.OUTPUT]);
         return;
       }
       for (int k = 0; k < steps; k++) {
         long n = calls[k];
         if (n == 0) continue;
         int b = buckets[k];
-        trend[0][b] += n;
-        if (input != null) trend[1][b] += input[k];
-        if (output != null) trend[2][b] += output[k];
+        trend[0][b] = Math.addExact(trend[0][b], n);
+        if (input != null) trend[1][b] = Math.addExact(trend[1][b], input[k]);
+        if (output != null) trend[2][b] = Math.addExact(trend[2][b], output[k]);
       }
       return;
     }
@@ -165,9 +165,9 @@ final class MemoryRollups {
         long[] v = values[f];
         if (v != null) fields[f] += v[k];
       }
-      trend[0][b] += calls[k];
-      if (input != null) trend[1][b] += input[k];
-      if (output != null) trend[2][b] += output[k];
+      trend[0][b] = Math.addExact(trend[0][b], calls[k]);
+      if (input != null) trend[1][b] = Math.addExact(trend[1][b], input[k]);
+      if (output != null) trend[2][b] = Math.addExact(trend[2][b], output[k]);
     }
   }
 

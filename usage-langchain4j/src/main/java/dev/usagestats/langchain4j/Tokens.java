@@ -12,6 +12,8 @@ final class Tokens {
   private static final boolean OPEN_AI = present("dev.langchain4j.model.openai.OpenAiTokenUsage");
   private static final boolean ANTHROPIC =
       present("dev.langchain4j.model.anthropic.AnthropicTokenUsage");
+  private static final boolean GEMINI =
+      present("dev.langchain4j.model.googleai.GoogleAiGeminiTokenUsage");
 
   private Tokens() {}
 
@@ -29,6 +31,9 @@ final class Tokens {
     }
     if (ANTHROPIC && AnthropicTokens.applies(usage)) {
       return AnthropicTokens.of(usage);
+    }
+    if (GEMINI && GeminiTokens.applies(usage)) {
+      return GeminiTokens.of(usage);
     }
     return TokenUsage.of(count(usage.inputTokenCount()), count(usage.outputTokenCount()));
   }

@@ -1,7 +1,7 @@
 package dev.usagestats.langchain4j;
 
 import dev.langchain4j.model.chat.ChatRequestOptions;
-import dev.usagestats.internal.Checks;
+import java.util.Objects;
 
 /**
  * Who a chat call is for: the tenant and the API key <em>id</em> (never the secret; see {@link
@@ -24,14 +24,23 @@ public record UsageAttribution(String tenant, String apiKey) {
   public static final Class<UsageAttribution> ATTRIBUTE_KEY = UsageAttribution.class;
 
   /**
-   * Checks both names as the engine does: not blank, at most 256 characters, no control characters.
+   * Checks that both names are set and not blank. The engine checks its other rules (length,
+   * control characters) when the call is recorded; a call it refuses is counted in {@link
+   * UsageChatModelListener#failures()}.
    *
-   * @throws IllegalArgumentException if a name is invalid
+   * @throws IllegalArgumentException if a name is blank
    * @throws NullPointerException if a name is null
    */
   public UsageAttribution {
-    Checks.name("tenant", tenant);
-    Checks.name("apiKey", apiKey);
+    notBlank("tenant", tenant);
+    notBlank("apiKey", apiKey);
+  }
+
+  private static void notBlank(String field, String value) {
+    Objects.requireNonNull(value, field);
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(field + " must not be blank: '" + value + "'");
+    }
   }
 
   /** The attribution of {@code tenant} and {@code apiKey}. */

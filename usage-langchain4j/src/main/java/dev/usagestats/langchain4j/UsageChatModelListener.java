@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * <p>Tokens follow the rules of usage-providers: with langchain4j-open-ai, {@code
  * OpenAiTokenUsage}'s cached and reasoning details are the parts; with langchain4j-anthropic,
  * {@code AnthropicTokenUsage}'s cache reads and writes are added to its {@code inputTokenCount}
- * (which excludes them). Any other {@code TokenUsage} gives input and output only. The model is the
+ * (which excludes them); with langchain4j-google-ai-gemini, {@code GoogleAiGeminiTokenUsage}'s
+ * thoughts are added to its {@code outputTokenCount} (which excludes them) and its cached content
+ * is the cached part. Any other {@code TokenUsage} gives input and output only. The model is the
  * one the response names, else the request's, else {@code "unknown"}.
  *
  * <h2>Failures</h2>
@@ -84,6 +86,7 @@ public final class UsageChatModelListener implements ChatModelListener {
 
   private final AtomicLong failures = new AtomicLong();
   private final AtomicLong unattributed = new AtomicLong();
+  private final AtomicLong withoutUsage = new AtomicLong();
   private final AtomicLong nextLogAt = new AtomicLong(System.nanoTime());
 
   private UsageChatModelListener(Builder b) {
@@ -117,6 +120,9 @@ public final class UsageChatModelListener implements ChatModelListener {
       }
       ChatResponse response = context.chatResponse();
       String model = modelName(response, context.chatRequest());
+      if (response.tokenUsage() == null) {
+        withoutUsage.incrementAndGet();
+      }
       record(call.attribution, model, tokens(response.tokenUsage()), Outcome.SUCCESS);
     } catch (RuntimeException e) {
       failed("recording a chat response", e);
@@ -141,6 +147,14 @@ public final class UsageChatModelListener implements ChatModelListener {
   /** How many resolver calls, recordings or usage readings failed and were swallowed. */
   public long failures() {
     return failures.get();
+  }
+
+  /**
+   * How many answered calls carried no token usage and were recorded with zero tokens: a server
+   * that leaves usage out (some OpenAI-compatible ones) undercounts, and this says so.
+   */
+  public long callsWithoutUsage() {
+    return withoutUsage.get();
   }
 
   /** How many calls were recorded under the default attribution because nothing else answered. */

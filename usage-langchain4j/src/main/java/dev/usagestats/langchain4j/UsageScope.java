@@ -17,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  * starts the call, and carries it to the response in the call's attributes: a streaming response
  * that completes on another thread is still attributed to the scope that started it. Scopes nest;
  * closing one restores the one it replaced. Close a scope on the thread that opened it.
+ *
+ * <p>javac's {@code -Xlint:try} notes that {@code scope} is not used inside the block; as with
+ * OpenTelemetry's {@code Scope}, {@code @SuppressWarnings("try")} silences it.
  */
 public final class UsageScope implements AutoCloseable {
   private static final ThreadLocal<@Nullable UsageAttribution> CURRENT = new ThreadLocal<>();

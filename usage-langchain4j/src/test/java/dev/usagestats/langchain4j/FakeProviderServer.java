@@ -18,10 +18,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Speaks the wire formats of OpenAI chat completions ({@code /openai/v1/chat/completions}) and
- * Anthropic messages ({@code /anthropic/v1/messages}), blocking and as server-sent events, on
- * 127.0.0.1. What it answers for a call is the {@link Reply} registered under the call id found in
- * the request's last message ({@code call-123}), or under 0 if it names none.
+ * Speaks the wire formats of OpenAI chat completions ({@code /openai/v1/chat/completions}),
+ * Anthropic messages ({@code /anthropic/v1/messages}) and Gemini generateContent ({@code
+ * /gemini/v1beta/models/M:generateContent}), blocking and as server-sent events, on 127.0.0.1. What
+ * it answers for a call is the {@link Reply} registered under the call id found in the request's
+ * last message ({@code call-123}), or under 0 if it names none.
  */
 final class FakeProviderServer implements AutoCloseable {
   private static final Pattern CALL_ID = Pattern.compile("call-(\\d+)");
@@ -31,13 +32,17 @@ final class FakeProviderServer implements AutoCloseable {
   enum Behaviour {
     OK,
     HTTP_500,
-    SLOW
+    SLOW,
+    /** OpenAI only: an answer without usage, as some OpenAI-compatible servers give. */
+    NO_USAGE
   }
 
   /**
    * One planned answer. For OpenAI, {@code input} is {@code prompt_tokens} (cached included) and
    * {@code cacheWrite} is unused; for Anthropic, {@code input} is {@code input_tokens} (caches
-   * excluded) and {@code reasoning} is unused.
+   * excluded) and {@code reasoning} is unused; for Gemini, {@code input} is {@code
+   * promptTokenCount} (cached included), {@code output} is {@code candidatesTokenCount} (thoughts
+   * excluded), {@code reasoning} is {@code thoughtsTokenCount} and {@code cacheWrite} is unused.
    */
   record Reply(
       Behaviour behaviour,
@@ -58,6 +63,7 @@ final class FakeProviderServer implements AutoCloseable {
     server.setExecutor(executor);
     server.createContext("/openai/v1/chat/completions", this::openAi);
     server.createContext("/anthropic/v1/messages", this::anthropic);
+    server.createContext("/gemini/v1beta/models/", this::gemini);
     server.start();
   }
 
@@ -70,6 +76,10 @@ final class FakeProviderServer implements AutoCloseable {
   }
 
   /** Plans the answer to a call; call id 0 answers requests that name no call. */
+  String geminiBaseUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/gemini/v1beta";
+  }
+
   void plan(int callId, Reply reply) {
     replies.put(callId, reply);
   }
@@ -86,12 +96,14 @@ final class FakeProviderServer implements AutoCloseable {
       return;
     }
     String usage =
-        "{\"prompt_tokens\":%d,\"completion_tokens\":%d,\"total_tokens\":%d,"
-                .formatted(r.input(), r.output(), r.input() + r.output())
-            + "\"prompt_tokens_details\":{\"cached_tokens\":%d,\"audio_tokens\":0},"
-                .formatted(r.cacheRead())
-            + "\"completion_tokens_details\":{\"reasoning_tokens\":%d,\"audio_tokens\":0}}"
-                .formatted(r.reasoning());
+        r.behaviour() == Behaviour.NO_USAGE
+            ? "null"
+            : "{\"prompt_tokens\":%d,\"completion_tokens\":%d,\"total_tokens\":%d,"
+                    .formatted(r.input(), r.output(), r.input() + r.output())
+                + "\"prompt_tokens_details\":{\"cached_tokens\":%d,\"audio_tokens\":0},"
+                    .formatted(r.cacheRead())
+                + "\"completion_tokens_details\":{\"reasoning_tokens\":%d,\"audio_tokens\":0}}"
+                    .formatted(r.reasoning());
     if (STREAM.matcher(body).find()) {
       String head =
           "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,"
@@ -182,6 +194,51 @@ final class FakeProviderServer implements AutoCloseable {
     }
   }
 
+  private void gemini(HttpExchange exchange) throws IOException {
+    String body = read(exchange);
+    Reply r = reply(body);
+    if (!misbehave(
+        exchange, r, "{\"error\":{\"code\":500,\"message\":\"boom\",\"status\":\"INTERNAL\"}}")) {
+      return;
+    }
+    String usage =
+        "{\"promptTokenCount\":%d,\"cachedContentTokenCount\":%d,\"candidatesTokenCount\":%d,"
+                .formatted(r.input(), r.cacheRead(), r.output())
+            + "\"thoughtsTokenCount\":%d,\"totalTokenCount\":%d}"
+                .formatted(r.reasoning(), r.input() + r.output() + r.reasoning());
+    String candidate =
+        "{\"content\":{\"parts\":[{\"text\":\"%s\"}],\"role\":\"model\"},\"index\":0%s}";
+    String model = ",\"modelVersion\":\"" + r.model() + "\"}";
+    if (exchange.getRequestURI().getPath().endsWith(":streamGenerateContent")) {
+      // Every chunk carries usage so far; the last one the totals.
+      String early =
+          "{\"promptTokenCount\":%d,\"candidatesTokenCount\":1,\"totalTokenCount\":%d}"
+              .formatted(r.input(), r.input() + 1);
+      sse(
+          exchange,
+          List.of(
+              "data: {\"candidates\":["
+                  + candidate.formatted("Hel", "")
+                  + "],\"usageMetadata\":"
+                  + early
+                  + model,
+              "data: {\"candidates\":["
+                  + candidate.formatted("lo", ",\"finishReason\":\"STOP\"")
+                  + "],\"usageMetadata\":"
+                  + usage
+                  + model));
+    } else {
+      json(
+          exchange,
+          200,
+          "{\"candidates\":["
+              + candidate.formatted("Hello", ",\"finishReason\":\"STOP\"")
+              + "],\"usageMetadata\":"
+              + usage
+              + model);
+    }
+  }
+
   private Reply reply(String body) {
     Matcher m = CALL_ID.matcher(body);
     int id = m.find() ? Integer.parseInt(m.group(1)) : 0;
@@ -240,9 +297,13 @@ final class FakeProviderServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     server.stop(0);
     executor.shutdownNow();
-    executor.awaitTermination(5, TimeUnit.SECONDS);
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -18,6 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The README's example, verbatim between the markers, so the README keeps compiling. */
+@SuppressWarnings("try") // a UsageScope is used for its effect, like OpenTelemetry's Scope
 class ReadmeExampleTest {
   @Test
   void example_runs() throws Exception {

@@ -15,6 +15,8 @@ import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.googleai.GoogleAiGeminiChatModel;
+import dev.langchain4j.model.googleai.GoogleAiGeminiStreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.usagestats.GroupBy;
@@ -47,11 +49,14 @@ import org.junit.jupiter.api.Test;
  * LangChain4j's real OpenAI and Anthropic models, blocking and streaming, against a local server
  * that speaks their wire formats; the engine's report must equal what the server sent.
  */
+@SuppressWarnings("try") // a UsageScope is used for its effect, like OpenTelemetry's Scope
 class UsageChatModelListenerTest {
   static final String OPENAI_REQUESTED = "gpt-4o-mini";
   static final String OPENAI_ANSWERED = "gpt-4o-mini-2024-07-18";
   static final String ANTHROPIC_REQUESTED = "claude-sonnet-4-5";
   static final String ANTHROPIC_ANSWERED = "claude-sonnet-4-5-20250929";
+  static final String GEMINI_REQUESTED = "gemini-2.5-flash";
+  static final String GEMINI_ANSWERED = "gemini-2.5-flash-001";
   static final Duration TIMEOUT = Duration.ofSeconds(10);
   static final Duration SHORT_TIMEOUT = Duration.ofMillis(300);
 
@@ -129,6 +134,27 @@ class UsageChatModelListenerTest {
         .baseUrl(server.anthropicBaseUrl())
         .apiKey("sk-ant-test")
         .modelName(ANTHROPIC_REQUESTED)
+        .timeout(TIMEOUT)
+        .listeners(List.of(listener))
+        .build();
+  }
+
+  ChatModel gemini() {
+    return GoogleAiGeminiChatModel.builder()
+        .baseUrl(server.geminiBaseUrl())
+        .apiKey("gemini-test")
+        .modelName(GEMINI_REQUESTED)
+        .timeout(TIMEOUT)
+        .maxRetries(0)
+        .listeners(List.of(listener))
+        .build();
+  }
+
+  StreamingChatModel geminiStreaming() {
+    return GoogleAiGeminiStreamingChatModel.builder()
+        .baseUrl(server.geminiBaseUrl())
+        .apiKey("gemini-test")
+        .modelName(GEMINI_REQUESTED)
         .timeout(TIMEOUT)
         .listeners(List.of(listener))
         .build();
@@ -213,17 +239,43 @@ class UsageChatModelListenerTest {
   }
 
   @Test
+  void onResponse_geminiThoughtsAreAddedToCandidates() throws Exception {
+    int blocking = plan(new Reply(OK, GEMINI_ANSWERED, 12000, 250, 11000, 0, 900));
+    int streaming = plan(new Reply(OK, GEMINI_ANSWERED, 40, 57, 0, 0, 100));
+    ChatRequestOptions initech = UsageAttribution.of("initech", "key-g").options();
+    gemini().chat(request(blocking), initech);
+    ChatResponse r = stream(geminiStreaming(), streaming, initech);
+    assertThat(r.aiMessage().text()).isEqualTo("Hello");
+    assertThat(totals("initech", "key-g", GEMINI_ANSWERED))
+        .isEqualTo(new UsageTotals(2, 0, 12000 + 40, 250 + 900 + 57 + 100, 11000, 0, 900 + 100));
+  }
+
+  @Test
+  void onResponse_withoutUsageIsACallWithNoTokensAndCounted() {
+    int id = plan(new Reply(Behaviour.NO_USAGE, OPENAI_ANSWERED, 10, 2, 0, 0, 0));
+    openAi(TIMEOUT).chat(request(id), UsageAttribution.of("acme", "key-0").options());
+    assertThat(totals("acme", "key-0", OPENAI_ANSWERED))
+        .isEqualTo(new UsageTotals(1, 0, 0, 0, 0, 0, 0));
+    assertThat(listener.callsWithoutUsage()).isEqualTo(1);
+    assertThat(listener.failures()).isZero();
+  }
+
+  @Test
   void onError_http500IsAnErrorCallUnderTheRequestedModel() {
     int blocking = plan(new Reply(HTTP_500, OPENAI_ANSWERED, 5, 5, 0, 0, 0));
     int streaming = plan(new Reply(HTTP_500, OPENAI_ANSWERED, 5, 5, 0, 0, 0));
     int claude = plan(new Reply(HTTP_500, ANTHROPIC_ANSWERED, 5, 5, 0, 0, 0));
+    int geminiCall = plan(new Reply(HTTP_500, GEMINI_ANSWERED, 5, 5, 0, 0, 0));
     ChatRequestOptions acme = UsageAttribution.of("acme", "key-3").options();
     assertThatThrownBy(() -> openAi(TIMEOUT).chat(request(blocking), acme));
     assertThatThrownBy(() -> stream(openAiStreaming(), streaming, acme));
     assertThatThrownBy(() -> anthropic().chat(request(claude), acme));
+    assertThatThrownBy(() -> gemini().chat(request(geminiCall), acme));
     assertThat(totals("acme", "key-3", OPENAI_REQUESTED))
         .isEqualTo(new UsageTotals(2, 2, 0, 0, 0, 0, 0));
     assertThat(totals("acme", "key-3", ANTHROPIC_REQUESTED))
+        .isEqualTo(new UsageTotals(1, 1, 0, 0, 0, 0, 0));
+    assertThat(totals("acme", "key-3", GEMINI_REQUESTED))
         .isEqualTo(new UsageTotals(1, 1, 0, 0, 0, 0, 0));
   }
 
@@ -289,12 +341,37 @@ class UsageChatModelListenerTest {
 
   /** The kinds of call the concurrent test mixes. */
   enum Kind {
-    OPENAI,
-    OPENAI_STREAM,
-    ANTHROPIC,
-    ANTHROPIC_STREAM,
-    OPENAI_SHORT_TIMEOUT
+    OPENAI(Family.OPENAI),
+    OPENAI_STREAM(Family.OPENAI),
+    ANTHROPIC(Family.ANTHROPIC),
+    ANTHROPIC_STREAM(Family.ANTHROPIC),
+    GEMINI(Family.GEMINI),
+    GEMINI_STREAM(Family.GEMINI),
+    OPENAI_SHORT_TIMEOUT(Family.OPENAI);
+
+    final Family family;
+
+    Kind(Family family) {
+      this.family = family;
+    }
   }
+
+  /** Whose wire rules a call follows. */
+  enum Family {
+    OPENAI,
+    ANTHROPIC,
+    GEMINI
+  }
+
+  /** One shared instance per kind of call. */
+  record Models(
+      ChatModel openAi,
+      StreamingChatModel openAiStreaming,
+      ChatModel anthropic,
+      StreamingChatModel anthropicStreaming,
+      ChatModel gemini,
+      StreamingChatModel geminiStreaming,
+      ChatModel openAiShort) {}
 
   record Key(String tenant, String apiKey, String model) {}
 
@@ -307,30 +384,37 @@ class UsageChatModelListenerTest {
 
   @Test
   void concurrent_oneSharedModelPerKindManyTenantsEachCallAttributed() throws Exception {
-    ChatModel openAi = openAi(TIMEOUT);
-    StreamingChatModel openAiStreaming = openAiStreaming();
-    ChatModel anthropic = anthropic();
-    StreamingChatModel anthropicStreaming = anthropicStreaming();
-    ChatModel openAiShort = openAi(SHORT_TIMEOUT);
+    Models models =
+        new Models(
+            openAi(TIMEOUT),
+            openAiStreaming(),
+            anthropic(),
+            anthropicStreaming(),
+            gemini(),
+            geminiStreaming(),
+            openAi(SHORT_TIMEOUT));
 
     Random random = new Random(15);
     List<Planned> calls = new ArrayList<>();
     Map<Key, long[]> expected = new HashMap<>(); // calls, errors, in, out, read, write, reasoning
     String[] tenants = {"acme", "globex", "initech"};
-    for (int i = 0; i < 80; i++) {
-      Kind kind = i % 27 == 13 ? Kind.OPENAI_SHORT_TIMEOUT : Kind.values()[random.nextInt(4)];
-      boolean openAiKind = kind != Kind.ANTHROPIC && kind != Kind.ANTHROPIC_STREAM;
+    for (int i = 0; i < 90; i++) {
+      Kind kind = i % 27 == 13 ? Kind.OPENAI_SHORT_TIMEOUT : Kind.values()[random.nextInt(6)];
+      Family family = kind.family;
       Behaviour behaviour =
           kind == Kind.OPENAI_SHORT_TIMEOUT ? SLOW : random.nextInt(10) == 0 ? HTTP_500 : OK;
+      boolean other = random.nextBoolean();
       String answered =
-          openAiKind
-              ? (random.nextBoolean() ? OPENAI_ANSWERED : "gpt-4.1-2025-04-14")
-              : (random.nextBoolean() ? ANTHROPIC_ANSWERED : "claude-haiku-4-5-20251001");
+          switch (family) {
+            case OPENAI -> other ? "gpt-4.1-2025-04-14" : OPENAI_ANSWERED;
+            case ANTHROPIC -> other ? "claude-haiku-4-5-20251001" : ANTHROPIC_ANSWERED;
+            case GEMINI -> other ? "gemini-2.5-pro" : GEMINI_ANSWERED;
+          };
       long in = 1 + random.nextInt(5000);
       long read = random.nextInt(3) == 0 ? 0 : random.nextInt((int) in);
-      long write = openAiKind ? 0 : random.nextInt(2000);
+      long write = family == Family.ANTHROPIC ? random.nextInt(2000) : 0;
       long out = 1 + random.nextInt(900);
-      long reasoning = openAiKind ? random.nextInt((int) out) : 0;
+      long reasoning = family == Family.ANTHROPIC ? 0 : random.nextInt((int) out);
       Reply reply = new Reply(behaviour, answered, in, out, read, write, reasoning);
       String tenant = tenants[random.nextInt(tenants.length)];
       UsageAttribution who = UsageAttribution.of(tenant, tenant + "-key-" + random.nextInt(2));
@@ -339,7 +423,13 @@ class UsageChatModelListenerTest {
 
       // What the engine must hold for this call, worked out from the wire rules by hand.
       boolean ok = behaviour == OK;
-      String model = ok ? answered : openAiKind ? OPENAI_REQUESTED : ANTHROPIC_REQUESTED;
+      String requested =
+          switch (family) {
+            case OPENAI -> OPENAI_REQUESTED;
+            case ANTHROPIC -> ANTHROPIC_REQUESTED;
+            case GEMINI -> GEMINI_REQUESTED;
+          };
+      String model = ok ? answered : requested;
       long[] e =
           expected.computeIfAbsent(new Key(who.tenant(), who.apiKey(), model), k -> new long[7]);
       e[0]++;
@@ -347,8 +437,10 @@ class UsageChatModelListenerTest {
         e[1]++;
         continue;
       }
-      e[2] += openAiKind ? in : in + read + write;
-      e[3] += out;
+      // OpenAI and Gemini prompts include the cache; Anthropic's input_tokens exclude it.
+      e[2] += family == Family.ANTHROPIC ? in + read + write : in;
+      // OpenAI's completion includes reasoning; Gemini's candidates exclude thoughts.
+      e[3] += family == Family.GEMINI ? out + reasoning : out;
       e[4] += read;
       e[5] += write;
       e[6] += reasoning;
@@ -361,7 +453,7 @@ class UsageChatModelListenerTest {
         done.add(
             pool.submit(
                 () -> {
-                  call(p, openAi, openAiStreaming, anthropic, anthropicStreaming, openAiShort);
+                  call(p, models);
                   return null;
                 }));
       }
@@ -375,6 +467,7 @@ class UsageChatModelListenerTest {
     assertThat(server.served()).isGreaterThanOrEqualTo(calls.size());
     assertThat(listener.failures()).isZero();
     assertThat(listener.unattributedCalls()).isZero();
+    assertThat(listener.callsWithoutUsage()).isZero();
     for (Map.Entry<Key, long[]> e : expected.entrySet()) {
       Key k = e.getKey();
       long[] v = e.getValue();
@@ -407,14 +500,7 @@ class UsageChatModelListenerTest {
     }
   }
 
-  private static void call(
-      Planned p,
-      ChatModel openAi,
-      StreamingChatModel openAiStreaming,
-      ChatModel anthropic,
-      StreamingChatModel anthropicStreaming,
-      ChatModel openAiShort)
-      throws Exception {
+  private static void call(Planned p, Models m) throws Exception {
     ChatRequestOptions options =
         switch (p.how()) {
           case 0 -> p.who().options();
@@ -427,11 +513,13 @@ class UsageChatModelListenerTest {
         };
     try (UsageScope scope = p.how() == 1 ? UsageScope.open(p.who()) : null) {
       switch (p.kind()) {
-        case OPENAI -> openAi.chat(request(p.id()), options);
-        case OPENAI_STREAM -> stream(openAiStreaming, p.id(), options);
-        case ANTHROPIC -> anthropic.chat(request(p.id()), options);
-        case ANTHROPIC_STREAM -> stream(anthropicStreaming, p.id(), options);
-        case OPENAI_SHORT_TIMEOUT -> openAiShort.chat(request(p.id()), options);
+        case OPENAI -> m.openAi().chat(request(p.id()), options);
+        case OPENAI_STREAM -> stream(m.openAiStreaming(), p.id(), options);
+        case ANTHROPIC -> m.anthropic().chat(request(p.id()), options);
+        case ANTHROPIC_STREAM -> stream(m.anthropicStreaming(), p.id(), options);
+        case GEMINI -> m.gemini().chat(request(p.id()), options);
+        case GEMINI_STREAM -> stream(m.geminiStreaming(), p.id(), options);
+        case OPENAI_SHORT_TIMEOUT -> m.openAiShort().chat(request(p.id()), options);
       }
     } catch (Exception e) {
       if (p.reply().behaviour() == OK) {

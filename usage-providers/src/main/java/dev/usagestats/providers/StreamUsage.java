@@ -3,7 +3,6 @@ package dev.usagestats.providers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -123,8 +122,7 @@ public final class StreamUsage {
       return;
     }
     ObjectNode merged = anthropicUsage.deepCopy();
-    for (Iterator<Map.Entry<String, JsonNode>> it = counts.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
+    for (Map.Entry<String, JsonNode> field : counts.properties()) {
       if (!field.getValue().isNull()) {
         merged.set(field.getKey(), field.getValue());
       }
