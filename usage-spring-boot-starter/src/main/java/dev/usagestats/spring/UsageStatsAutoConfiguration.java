@@ -45,6 +45,7 @@ public final class UsageStatsAutoConfiguration {
     set("close-timeout", properties.getCloseTimeout(), b::closeTimeout);
     set("node-id", properties.getNodeId(), b::nodeId);
     set("max-pending-rows", properties.getMaxPendingRows(), b::maxPendingRows);
+    set("api-key-policy", properties.getApiKeyPolicy(), b::apiKeyPolicy);
     store.ifAvailable(b::store);
     listeners.orderedStream().forEach(b::listener);
     customizers.orderedStream().forEach(c -> c.customize(b));

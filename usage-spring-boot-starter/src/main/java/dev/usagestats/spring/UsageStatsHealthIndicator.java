@@ -24,8 +24,9 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  *
  * Details: {@code store} ({@code none}, {@code reachable} or {@code unreachable}), {@code
  * pendingRows}, {@code lastGoodFlush} and {@code lastGoodFlushAge} (when there was one), {@code
- * failedFlushes}, {@code droppedCalls}, {@code coarsenedRows}, {@code series}, {@code
- * overflowEvents}, {@code rejectedEvents}, {@code listenerFailures}. Thread-safe.
+ * failedFlushes}, {@code droppedCalls}, {@code droppedTokens}, {@code refusedRows}, {@code
+ * refusedCalls}, {@code coarsenedRows}, {@code series}, {@code overflowEvents}, {@code
+ * rejectedEvents}, {@code listenerFailures}. Thread-safe.
  */
 public final class UsageStatsHealthIndicator implements HealthIndicator {
   private final UsageStats stats;
@@ -74,6 +75,9 @@ public final class UsageStatsHealthIndicator implements HealthIndicator {
     }
     h.withDetail("failedFlushes", s.failedFlushes());
     h.withDetail("droppedCalls", s.droppedCalls());
+    h.withDetail("droppedTokens", s.droppedTokens());
+    h.withDetail("refusedRows", s.refusedRows());
+    h.withDetail("refusedCalls", s.refusedCalls());
     h.withDetail("coarsenedRows", s.coarsenedRows());
     h.withDetail("series", s.series());
     h.withDetail("overflowEvents", s.overflowEvents());

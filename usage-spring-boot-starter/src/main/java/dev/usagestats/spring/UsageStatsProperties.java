@@ -1,5 +1,6 @@
 package dev.usagestats.spring;
 
+import dev.usagestats.ApiKeyPolicy;
 import dev.usagestats.micrometer.TokenMeter;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -67,6 +68,12 @@ public final class UsageStatsProperties {
    * minutes, at the cap further usage is dropped and counted. Default 500000.
    */
   private @Nullable Long maxPendingRows;
+
+  /**
+   * What to do with an API key id that looks like a provider secret: REFUSE the event, record it
+   * under its FINGERPRINT instead, or ALLOW it as given. Default REFUSE.
+   */
+  private @Nullable ApiKeyPolicy apiKeyPolicy;
 
   private final Store store = new Store();
   private final Metrics metrics = new Metrics();
@@ -173,6 +180,16 @@ public final class UsageStatsProperties {
   /** Sets the cap on rows pending for the store. */
   public void setMaxPendingRows(@Nullable Long maxPendingRows) {
     this.maxPendingRows = maxPendingRows;
+  }
+
+  /** The policy for API key ids that look like secrets, or null for the engine's default. */
+  public @Nullable ApiKeyPolicy getApiKeyPolicy() {
+    return apiKeyPolicy;
+  }
+
+  /** Sets the policy for API key ids that look like secrets. */
+  public void setApiKeyPolicy(@Nullable ApiKeyPolicy apiKeyPolicy) {
+    this.apiKeyPolicy = apiKeyPolicy;
   }
 
   /** The store settings. */

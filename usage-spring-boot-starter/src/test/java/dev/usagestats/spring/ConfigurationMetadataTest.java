@@ -41,6 +41,7 @@ class ConfigurationMetadataTest {
                 Map.entry("usagestats.close-timeout", "java.time.Duration"),
                 Map.entry("usagestats.node-id", "java.lang.String"),
                 Map.entry("usagestats.max-pending-rows", "java.lang.Long"),
+                Map.entry("usagestats.api-key-policy", "dev.usagestats.ApiKeyPolicy"),
                 Map.entry("usagestats.store.jdbc.enabled", "java.lang.Boolean"),
                 Map.entry("usagestats.store.jdbc.table-prefix", "java.lang.String"),
                 Map.entry("usagestats.store.jdbc.create-schema", "java.lang.Boolean"),

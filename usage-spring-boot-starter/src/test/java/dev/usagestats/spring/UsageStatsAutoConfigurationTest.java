@@ -2,9 +2,11 @@ package dev.usagestats.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usagestats.ApiKeys;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageListener;
 import dev.usagestats.UsageStats;
+import dev.usagestats.UsageTotals;
 import dev.usagestats.spi.UsageStore;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -55,6 +57,23 @@ class UsageStatsAutoConfigurationTest {
               // max-series=1: the second series goes to the overflow series, totals stay exact.
               assertThat(stats.stats().overflowEvents()).isEqualTo(1);
               assertThat(stats.query(stats.newQuery().build()).totals().calls()).isEqualTo(2);
+            });
+  }
+
+  @Test
+  void usageStats_apiKeyPolicyFingerprint_secretKeptAsItsFingerprint() {
+    runner
+        .withPropertyValues("usagestats.api-key-policy=fingerprint")
+        .run(
+            ctx -> {
+              UsageStats stats = ctx.getBean(UsageStats.class);
+              String secret = "sk-proj-9f8e7d6c5b4a39281706";
+              stats.record("acme", secret, "m1", 10, 5);
+              UsageTotals t =
+                  stats
+                      .query(stats.newQuery().apiKey(ApiKeys.fingerprint(secret)).build())
+                      .totals();
+              assertThat(t.calls()).isEqualTo(1);
             });
   }
 
