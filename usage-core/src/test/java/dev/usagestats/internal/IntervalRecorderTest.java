@@ -267,7 +267,7 @@ class IntervalRecorderTest {
     SeriesTable table = table();
     IntervalRecorder recorder = new IntervalRecorder(STRIPES, table);
     Series s = table.findOrCreate("t", "k", "m");
-    int writers = 4;
+    int writers = 3;
     long[] accepted = new long[writers];
     CountDownLatch go = new CountDownLatch(1);
     CountDownLatch started = new CountDownLatch(writers);
@@ -290,7 +290,7 @@ class IntervalRecorderTest {
     Collector sink = new Collector();
     go.countDown();
     assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-    for (int i = 0; i < 20; i++) sink.drain(recorder);
+    for (int i = 0; i < 5; i++) sink.drain(recorder);
     recorder.close();
     sink.drain(recorder);
     long drainedAtClose = sink.sums.values().stream().mapToLong(c -> c[CALLS]).sum();
