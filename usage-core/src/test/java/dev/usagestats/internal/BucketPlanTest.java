@@ -17,18 +17,20 @@ import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link BucketPlan} against a naive {@code java.time} reference, in every zone of the tz database
- * over one year (2024: every zone's transitions of that year, the 30-minute DST of Lord Howe, the
- * 45-minute offsets of Kathmandu, Eucla and Chatham).
+ * (hours once per distinct rules) over one year (2024: every zone's transitions of that year, the
+ * 30-minute DST of Lord Howe, the 45-minute offsets of Kathmandu, Eucla and Chatham).
  *
  * <p>The reference for days, weeks and months is {@link LocalDate#atStartOfDay(ZoneId)} stepped by
  * date, and each bound is also checked to be the first instant of its date. The reference for hours
@@ -45,6 +47,16 @@ class BucketPlanTest {
   private static final long HOUR_MS = 60 * MINUTE_MS;
   private static final List<ZoneId> ZONES =
       new TreeSet<>(ZoneId.getAvailableZoneIds()).stream().map(ZoneId::of).toList();
+
+  /**
+   * One zone per distinct {@link ZoneRules} (603 ids have 344 in JDK 17's tz data): a plan depends
+   * on the zone's rules only, so the hour checks, the costly ones, run once per rules.
+   */
+  private static final List<ZoneId> DISTINCT_RULES =
+      List.copyOf(
+          ZONES.stream()
+              .collect(Collectors.toMap(ZoneId::getRules, z -> z, (a, b) -> a, LinkedHashMap::new))
+              .values());
 
   /** Plans of the whole of YEAR, by zone and granularity: several tests read them. */
   private static final Map<List<Object>, BucketPlan> YEAR_PLANS = new ConcurrentHashMap<>();
@@ -101,7 +113,7 @@ class BucketPlanTest {
     List<String> problems = new ArrayList<>();
     int steppedDays = 0;
     int transitionDays = 0;
-    for (ZoneId zone : ZONES) {
+    for (ZoneId zone : DISTINCT_RULES) {
       ZoneRules rules = zone.getRules();
       Instant from = yearStart(zone, YEAR);
       Instant to = yearStart(zone, YEAR + 1);
@@ -146,14 +158,14 @@ class BucketPlanTest {
     }
     assertThat(problems).isEmpty();
     // The year has transitions in a good part of the tz database, so the stepping saw them.
-    assertThat(transitionDays).isGreaterThan(300);
+    assertThat(transitionDays).isGreaterThan(100); // 245 with JDK 17's tz data
     assertThat(steppedDays).isGreaterThan(transitionDays);
   }
 
   @Test
   void of_partRangesInEveryZone_widenToTheYearPlansBuckets() {
     List<String> problems = new ArrayList<>();
-    for (ZoneId zone : ZONES) {
+    for (ZoneId zone : DISTINCT_RULES) {
       Instant from = yearStart(zone, YEAR);
       Instant to = yearStart(zone, YEAR + 1);
       SplittableRandom random = new SplittableRandom(zone.getId().hashCode() * 31L);
