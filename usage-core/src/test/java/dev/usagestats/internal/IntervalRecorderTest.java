@@ -2,6 +2,7 @@ package dev.usagestats.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usagestats.ApiKeyPolicy;
 import dev.usagestats.spi.Measure;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,11 +37,11 @@ class IntervalRecorderTest {
   private static final int REASONING = Measure.REASONING_TOKENS.ordinal();
 
   private static SeriesTable table() {
-    return new SeriesTable(100, STRIPES, List.of(), new Health());
+    return new SeriesTable(100, ApiKeyPolicy.REFUSE, STRIPES, List.of(), new Health());
   }
 
   private static boolean add(IntervalRecorder r, Series s, long minute, long k) {
-    return r.add(s, minute, 1, 2 * k + 1, k, k, 1, k);
+    return r.add(s, minute, 1, 2 * k + 1, k, k, 1, k) == Series.ADDED;
   }
 
   /** Expected counts of {@code calls} events whose k add up to {@code ks}. */
@@ -66,7 +67,7 @@ class IntervalRecorderTest {
   }
 
   /** Sums drained deltas per (series id, minute) and notes every torn or misplaced one. */
-  private static final class Collector implements DeltaSink {
+  private static final class Collector implements Series.DeltaSink {
     final Map<List<Long>, long[]> sums = new HashMap<>();
     final List<String> torn = new ArrayList<>();
     int deltas;

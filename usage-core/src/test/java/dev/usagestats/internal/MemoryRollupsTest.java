@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -240,9 +239,6 @@ class MemoryRollupsTest {
    * kept but never read.
    */
   @Test
-  @Disabled(
-      "bug: MemoryRollups.read skips chunks older than newestIndex - ringSize + 1 that were never"
-          + " replaced, while completeFrom() still claims memory holds them")
   void read_oldChunkNeverReplaced_isReadOrCompleteFromMovesPastIt() {
     MemoryRollups r = new MemoryRollups(MINUTE_MS, 60, 15, 3);
     long[] one = counts(1, 0, 10, 5, 0, 0, 0);
