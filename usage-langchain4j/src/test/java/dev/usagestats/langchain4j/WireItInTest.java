@@ -10,7 +10,7 @@ import dev.usagestats.UsageTotals;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The LangChain4j lines of WIRE-IT-IN.md (the top README's "Wire it in"), verbatim. */
+/** The LangChain4j lines of the top README's "Wire it in", verbatim. */
 @SuppressWarnings("try") // a UsageScope is used for its effect, like OpenTelemetry's Scope
 class WireItInTest {
   @Test

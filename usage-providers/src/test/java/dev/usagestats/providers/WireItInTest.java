@@ -10,7 +10,7 @@ import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
 import org.junit.jupiter.api.Test;
 
-/** The plain-Java lines of WIRE-IT-IN.md (the top README's "Wire it in"), verbatim. */
+/** The plain-Java lines of the top README's "Wire it in", verbatim. */
 class WireItInTest {
   @Test
   void plainJava_runs() throws Exception {

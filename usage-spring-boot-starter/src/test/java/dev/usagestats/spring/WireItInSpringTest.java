@@ -20,12 +20,12 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.stereotype.Service;
 
 /**
- * The Spring Boot lines of WIRE-IT-IN-SPRING.md without Spring AI, verbatim: the properties and the
+ * The Spring Boot lines of the top README's "Wire it in" without Spring AI, verbatim: the properties and the
  * service. (The Spring AI lines run in {@link SpringAiApplicationTest}.)
  */
 class WireItInSpringTest {
 
-  // --- Wire it in: Spring Boot without Spring AI (WIRE-IT-IN-SPRING.md) ---
+  // --- Wire it in: Spring Boot without Spring AI (the top README's "Wire it in") ---
   @Service
   static class Completions {
     private final UsageStats stats; // the starter's engine
