@@ -70,10 +70,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       Asia/Kathmandu (DAY buckets, grouped by model) over a store holding 1,000 series x 365 days
  *       of compacted 15-minute rows, 4 rows per series per day (1.46 million rows), built once in
  *       table {@code bench_hist_rollup} and reused.
- *   <li>{@code compact}: one {@code compact()} of {@code minuteRows} minute rows (500 series, one
- *       row per series per minute, so 120,000 rows are 4 hours, two 2-hour slices) into 15-minute
- *       rows; the tables are emptied and the rows written before each call, outside the timing. The
- *       score is minute rows folded per second.
+ *   <li>{@code compact}: one {@code compact()} of 120,000 minute rows into 15-minute rows, one row
+ *       per series per minute: dense (500 series, 4 hours) or sparse (8 series, 10.4 days, as a
+ *       small deployment's history looks); the tables are emptied and the rows written before each
+ *       call, outside the timing. The score is minute rows folded per second.
  * </ul>
  */
 @Fork(1)
@@ -82,7 +82,6 @@ import org.openjdk.jmh.annotations.Warmup;
 public class StoreBenchmark {
   private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
   private static final String MARIADB_URL = "jdbc:mariadb://127.0.0.1:3306/test?user=root";
-  private static final int COMPACT_SERIES = 500;
   private static final int COMPACT_ROWS = 120_000;
   private static final int SERIES = 1_000;
   private static final int MINUTES = 10;
@@ -151,21 +150,20 @@ public class StoreBenchmark {
     @Param({"H2", "POSTGRESQL", "MARIADB"})
     public String database;
 
-    /** Minute rows per compaction: a multiple of 500 (series). */
-    @Param({"120000"})
-    public int minuteRows;
+    /** Series with a row in every minute; 120,000 rows in all, so fewer series span more time. */
+    @Param({"500", "8"})
+    public int series;
 
     HikariDataSource ds;
     JdbcUsageStore store;
     String prefix;
-    SeriesKey[] keys = new SeriesKey[COMPACT_SERIES];
+    SeriesKey[] keys;
     long folded;
 
     @Setup(Level.Trial)
     public void setUp() {
-      if (minuteRows != COMPACT_ROWS) {
-        throw new IllegalArgumentException(
-            "minuteRows must be " + COMPACT_ROWS + " (@OperationsPerInvocation): " + minuteRows);
+      if (COMPACT_ROWS % series != 0) {
+        throw new IllegalArgumentException("series must divide " + COMPACT_ROWS + ": " + series);
       }
       ds =
           pool(
@@ -183,7 +181,8 @@ public class StoreBenchmark {
               .compactAfter(Duration.ofMinutes(15))
               .clock(Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC))
               .build();
-      for (int i = 0; i < COMPACT_SERIES; i++) {
+      keys = new SeriesKey[series];
+      for (int i = 0; i < series; i++) {
         keys[i] = new SeriesKey("tenant-" + i % 10, "key-" + i, "model-" + i % 20);
       }
     }
@@ -199,7 +198,7 @@ public class StoreBenchmark {
       UsageTotals t = new UsageTotals(3, 0, 4200, 800, 100, 50, 0);
       long first = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond() / 60;
       List<UsageDelta> deltas = new ArrayList<>();
-      for (int m = 0; m < minuteRows / COMPACT_SERIES; m++) {
+      for (int m = 0; m < COMPACT_ROWS / series; m++) {
         Instant minute = Instant.ofEpochSecond((first + m) * 60);
         for (SeriesKey k : keys) deltas.add(new UsageDelta(k, minute, t));
         if (deltas.size() >= 10_000) {
@@ -215,8 +214,8 @@ public class StoreBenchmark {
     @TearDown(Level.Invocation)
     public void check() {
       // a run that folded nothing measured nothing
-      if (folded != minuteRows) {
-        throw new IllegalStateException("compact folded " + folded + " rows, not " + minuteRows);
+      if (folded != COMPACT_ROWS) {
+        throw new IllegalStateException("compact folded " + folded + " rows, not " + COMPACT_ROWS);
       }
     }
 

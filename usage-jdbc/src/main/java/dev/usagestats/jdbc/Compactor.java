@@ -22,10 +22,14 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * Design notes
  *
- * Set-based. A slice (2 hours of minute rows) is folded by the dialect's statements in one
- * transaction: the rows summed per series and quarter hour by the database (INSERT ... SELECT ...
- * GROUP BY, merged with the additive upsert), then deleted by the same key range. No row travels
- * to the store and back.
+ * Set-based. A slice of minute rows is folded by the dialect's statements in one transaction:
+ * the rows summed per series and quarter hour by the database (INSERT ... SELECT ... GROUP BY,
+ * merged with the additive upsert), then deleted by the same key range. No row travels to the
+ * store and back.
+ *
+ * Slices. The first is 2 hours; the next doubles (up to a day) after a slice of under 12,500
+ * rows and halves (down to 15 minutes) after one of over 100,000, so sparse history takes a few
+ * transactions, not hundreds, and dense history keeps each transaction's locks short.
  *
  * No lost row. The rows deleted are exactly the rows added into quarter rows, whatever appends do
  * meanwhile; each dialect gets there its own way (DialectSql#foldSlice):
@@ -44,7 +48,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Compactor {
   private static final long QUARTER_S = Grain.QUARTER_HOUR.seconds();
-  private static final long SLICE_S = 2 * 3600;
+  private static final long FIRST_SLICE_S = 2 * 3600;
+  private static final long MAX_SLICE_S = 24 * 3600;
+  private static final long TARGET_ROWS = 50_000;
 
   private final Tables tables;
   private final DialectSql sql;
@@ -75,16 +81,19 @@ final class Compactor {
     long cutoffS = floorQuarter(clock.instant().minus(compactAfter).getEpochSecond());
     long folded = 0;
     long low = Long.MIN_VALUE;
+    long slice = FIRST_SLICE_S;
     while (true) {
       @Nullable Long oldest = oldestMinute(low, cutoffS);
       if (oldest == null) break;
       long start = floorQuarter(oldest);
-      long end = Math.min(start + SLICE_S, cutoffS);
-      folded +=
+      long end = Math.min(start + slice, cutoffS);
+      long rows =
           tx.run(
               "compact slice at " + Instant.ofEpochSecond(start),
               sql.foldIsolation(),
               c -> foldSlice(c, start, end));
+      folded += rows;
+      slice = nextSlice(slice, rows);
       // Whatever reaches [low, end) from now on is a late event; the next pass folds it.
       low = end;
     }
@@ -145,6 +154,17 @@ final class Compactor {
             return ps.executeUpdate();
           }
         });
+  }
+
+  /**
+   * The next slice's length: doubled (up to a day) while slices hold few rows, so sparse history is
+   * not folded in hundreds of tiny transactions; halved (down to 15 minutes) while they hold many,
+   * so a transaction's locks stay short. Always a whole number of quarter hours.
+   */
+  static long nextSlice(long slice, long rows) {
+    if (rows < TARGET_ROWS / 4) return Math.min(slice * 2, MAX_SLICE_S);
+    if (rows > TARGET_ROWS * 2) return Math.max(floorQuarter(slice / 2), QUARTER_S);
+    return slice;
   }
 
   private static long floorQuarter(long epochSecond) {

@@ -148,10 +148,11 @@ public final class JdbcUsageStore implements UsageStore {
 
   /**
    * Folds minute rows older than {@code compactAfter} into 15-minute rows, and forgets ledger rows
-   * older than {@code ledgerRetention}. Each 2-hour slice is folded in one transaction by set-based
-   * SQL; totals of any range whose bounds fall on 15-minute steps are unchanged. Safe to run on
-   * several nodes at once and while batches are appended: a minute row is deleted only together
-   * with adding it into its 15-minute row.
+   * older than {@code ledgerRetention}. Each slice (2 hours at first, longer over sparse rows,
+   * shorter over dense ones) is folded in one transaction by set-based SQL; totals of any range
+   * whose bounds fall on 15-minute steps are unchanged. Safe to run on several nodes at once and
+   * while batches are appended: a minute row is deleted only together with adding it into its
+   * 15-minute row.
    *
    * @return the number of minute rows folded
    * @throws UsageStoreException if the database fails
