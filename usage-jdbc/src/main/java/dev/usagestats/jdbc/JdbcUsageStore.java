@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *       include.
  *   <li><b>Compaction loses nothing.</b> {@link #compact()} deletes exactly the minute rows it
  *       folds, also while batches are appended.
- *   <li><b>Versioned schema.</b> {@link #builder build()} upgrades an older schema in place when
+ *   <li><b>Versioned schema.</b> {@link Builder#build()} upgrades an older schema in place when
  *       asked ({@link Builder#createSchema(boolean)}), and otherwise refuses one it cannot use.
  *   <li><b>Thread-safe.</b> Every call takes its own connection.
  * </ul>
