@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
+/** How compaction sizes its slices: bigger over sparse rows, smaller over dense ones. */
 class CompactorTest {
   @Test
   void nextSlice_fewRows_doublesUpToADay() {
