@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -41,8 +42,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code JdbcUsageStore} speed: how many rollup rows a flush writes per second, and how long a
- * 30-day daily report over a year of stored history takes.
+ * {@code JdbcUsageStore} speed: how many rollup rows a flush writes per second, how many minute
+ * rows compaction folds per second, and how long a 30-day daily report over a year of stored
+ * history takes.
  *
  * <p>Run (PostgreSQL on 127.0.0.1:5432, database {@code test}, user {@code postgres}):
  *
@@ -52,6 +54,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *     -rf json -rff benchmarks/results/store.json
  * </pre>
  *
+ * <p>Compaction on all three databases (MariaDB on 127.0.0.1:3306, database {@code test}, user
+ * {@code root}; its driver is not a dependency of this module, so put it on the class path):
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar:$HOME/.m2/repository/org/mariadb/jdbc/\
+ * mariadb-java-client/3.5.6/mariadb-java-client-3.5.6.jar org.openjdk.jmh.Main \
+ *     'StoreBenchmark.compact' -rf json -rff benchmarks/results/store-compact.json
+ * </pre>
+ *
  * <ul>
  *   <li>{@code flush}: one {@code append} of a batch of 10,000 new rows (1,000 series x 10 minutes)
  *       in one transaction with its ledger row; the score is rows per second.
@@ -59,6 +70,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       Asia/Kathmandu (DAY buckets, grouped by model) over a store holding 1,000 series x 365 days
  *       of compacted 15-minute rows, 4 rows per series per day (1.46 million rows), built once in
  *       table {@code bench_hist_rollup} and reused.
+ *   <li>{@code compact}: one {@code compact()} of 120,000 minute rows into 15-minute rows, one row
+ *       per series per minute: dense (500 series, 4 hours) or sparse (8 series, 10.4 days, as a
+ *       small deployment's history looks); the tables are emptied and the rows written before each
+ *       call, outside the timing. The score is minute rows folded per second.
  * </ul>
  */
 @Fork(1)
@@ -66,6 +81,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 5)
 public class StoreBenchmark {
   private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+  private static final String MARIADB_URL = "jdbc:mariadb://127.0.0.1:3306/test?user=root";
+  private static final int COMPACT_ROWS = 120_000;
   private static final int SERIES = 1_000;
   private static final int MINUTES = 10;
   private static final int ROWS = SERIES * MINUTES;
@@ -121,6 +138,95 @@ public class StoreBenchmark {
           Statement st = c.createStatement()) {
         st.execute("DROP TABLE IF EXISTS " + prefix + "rollup");
         st.execute("DROP TABLE IF EXISTS " + prefix + "ledger");
+        st.execute("DROP TABLE IF EXISTS " + prefix + "schema_version");
+      }
+      ds.close();
+    }
+  }
+
+  /** A store on the database under test, refilled with minute rows before each compaction. */
+  @State(Scope.Benchmark)
+  public static class CompactState {
+    @Param({"H2", "POSTGRESQL", "MARIADB"})
+    public String database;
+
+    /** Series with a row in every minute; 120,000 rows in all, so fewer series span more time. */
+    @Param({"500", "8"})
+    public int series;
+
+    HikariDataSource ds;
+    JdbcUsageStore store;
+    String prefix;
+    SeriesKey[] keys;
+    long folded;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      if (COMPACT_ROWS % series != 0) {
+        throw new IllegalArgumentException("series must divide " + COMPACT_ROWS + ": " + series);
+      }
+      ds =
+          pool(
+              switch (database) {
+                case "H2" -> "jdbc:h2:mem:bench-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+                case "POSTGRESQL" -> PG_URL;
+                case "MARIADB" -> MARIADB_URL;
+                default -> throw new IllegalArgumentException("database: " + database);
+              });
+      prefix = "bench_compact_" + UUID.randomUUID().toString().substring(0, 8) + "_";
+      store =
+          JdbcUsageStore.builder(ds)
+              .tablePrefix(prefix)
+              .createSchema(true)
+              .compactAfter(Duration.ofMinutes(15))
+              .clock(Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC))
+              .build();
+      keys = new SeriesKey[series];
+      for (int i = 0; i < series; i++) {
+        keys[i] = new SeriesKey("tenant-" + i % 10, "key-" + i, "model-" + i % 20);
+      }
+    }
+
+    /** Empties the tables and writes the minute rows, in batches of 10,000 as a flush would. */
+    @Setup(Level.Invocation)
+    public void fill() throws SQLException {
+      try (Connection c = ds.getConnection();
+          Statement st = c.createStatement()) {
+        st.execute("TRUNCATE TABLE " + prefix + "rollup");
+        st.execute("TRUNCATE TABLE " + prefix + "ledger");
+      }
+      UsageTotals t = new UsageTotals(3, 0, 4200, 800, 100, 50, 0);
+      long first = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond() / 60;
+      List<UsageDelta> deltas = new ArrayList<>();
+      for (int m = 0; m < COMPACT_ROWS / series; m++) {
+        Instant minute = Instant.ofEpochSecond((first + m) * 60);
+        for (SeriesKey k : keys) deltas.add(new UsageDelta(k, minute, t));
+        if (deltas.size() >= 10_000) {
+          store.append(new UsageBatch(UUID.randomUUID().toString(), "bench", deltas));
+          deltas = new ArrayList<>();
+        }
+      }
+      if (!deltas.isEmpty()) {
+        store.append(new UsageBatch(UUID.randomUUID().toString(), "bench", deltas));
+      }
+    }
+
+    @TearDown(Level.Invocation)
+    public void check() {
+      // a run that folded nothing measured nothing
+      if (folded != COMPACT_ROWS) {
+        throw new IllegalStateException("compact folded " + folded + " rows, not " + COMPACT_ROWS);
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws SQLException {
+      store.close();
+      try (Connection c = ds.getConnection();
+          Statement st = c.createStatement()) {
+        st.execute("DROP TABLE IF EXISTS " + prefix + "rollup");
+        st.execute("DROP TABLE IF EXISTS " + prefix + "ledger");
+        st.execute("DROP TABLE IF EXISTS " + prefix + "schema_version");
       }
       ds.close();
     }
@@ -191,6 +297,18 @@ public class StoreBenchmark {
   @OperationsPerInvocation(ROWS)
   public void flush(FlushState s) {
     s.store.append(s.nextBatch());
+  }
+
+  /** Minute rows per second folded into 15-minute rows by one {@code compact()}. */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  @OperationsPerInvocation(COMPACT_ROWS)
+  @Warmup(iterations = 1, time = 1)
+  @Measurement(iterations = 5, time = 1)
+  public long compact(CompactState s) {
+    s.folded = s.store.compact();
+    return s.folded;
   }
 
   /** A 30-day daily report in Asia/Kathmandu over a year of history for 1,000 series. */

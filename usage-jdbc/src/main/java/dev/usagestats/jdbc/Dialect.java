@@ -2,51 +2,65 @@ package dev.usagestats.jdbc;
 
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * The SQL dialects {@link JdbcUsageStore} speaks. Detected from {@link
- * DatabaseMetaData#getDatabaseProductName()} unless set on the builder.
+ * DatabaseMetaData#getDatabaseProductName()} unless set on the builder. Each constant holds its
+ * dialect's SQL in one package-private class; the store's parts never branch on the dialect.
  */
 public enum Dialect {
   /** H2 2.x, embedded (file or in-memory) or server: {@code MERGE INTO ... USING}. */
-  H2("h2", Set.of("23505", "90131", "HYT00", "40001"), Set.of(50200, 90131, 23505, 40001)),
+  H2("h2", new H2Sql()),
   /** PostgreSQL 15+: {@code INSERT ... ON CONFLICT DO UPDATE}. */
-  POSTGRESQL("postgresql", Set.of("40001", "40P01"), Set.of()),
+  POSTGRESQL("postgresql", new PostgresSql()),
   /** MariaDB 10.11+ and MySQL 8: {@code INSERT ... ON DUPLICATE KEY UPDATE}. */
-  MARIADB("mariadb", Set.of("40001"), Set.of(1213, 1205));
+  MARIADB("mariadb", new MariaDbSql());
 
   private final String scriptName;
-  private final Set<String> retryStates;
-  private final Set<Integer> retryCodes;
+  private final DialectSql sql;
 
-  Dialect(String scriptName, Set<String> retryStates, Set<Integer> retryCodes) {
+  Dialect(String scriptName, DialectSql sql) {
     this.scriptName = scriptName;
-    this.retryStates = retryStates;
-    this.retryCodes = retryCodes;
+    this.sql = sql;
   }
 
-  /** The schema script on the class path, for hosts that apply it with Flyway or Liquibase. */
+  /**
+   * The schema as first released (version 1), one script. It lacks what later versions add; apply
+   * {@link #migrations()} instead.
+   *
+   * @deprecated since schema version 2: use {@link #migrations()} or {@link #migrationFolder()}
+   */
+  @Deprecated
   public String schemaResource() {
     return "dev/usagestats/jdbc/schema-" + scriptName + ".sql";
   }
 
   /**
-   * Whether a failed transaction is worth running again: deadlocks, serialization failures, lock
-   * timeouts, and H2's unique-key or "concurrent update" errors when two connections merge the same
-   * new key.
+   * The class-path folder holding this dialect's versioned schema scripts, named as Flyway expects
+   * ({@code V1__rollups.sql}, {@code V2__cache_creation_tokens.sql}, ...): {@code
+   * db/usagestats/postgresql}. Point Flyway's {@code locations} at {@code classpath:} plus this.
    */
-  boolean isTransient(SQLException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s) {
-        if (s.getSQLState() != null && retryStates.contains(s.getSQLState())) return true;
-        if (retryCodes.contains(s.getErrorCode())) return true;
-        SQLException next = s.getNextException();
-        if (next != null && next != t && isTransient(next)) return true;
-      }
-    }
-    return false;
+  public String migrationFolder() {
+    return sql.scriptFolder();
+  }
+
+  /**
+   * The versioned schema scripts on the class path, oldest first, each with {@code ${prefix}} where
+   * the table prefix goes. Applied in order they build the schema {@link
+   * JdbcUsageStore.Builder#createSchema(boolean)} builds.
+   */
+  public List<String> migrations() {
+    List<String> out = new ArrayList<>();
+    for (Migration m : Migration.values()) out.add(m.resource(this));
+    return List.copyOf(out);
+  }
+
+  /** This dialect's SQL. */
+  DialectSql sql() {
+    return sql;
   }
 
   static Dialect detect(DatabaseMetaData meta) throws SQLException {

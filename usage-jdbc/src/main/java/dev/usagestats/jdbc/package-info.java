@@ -1,6 +1,6 @@
 /**
- * A durable {@link dev.usagestats.UsageStore} over a JDBC {@code DataSource}: H2 2.x, PostgreSQL
- * 15+ and MariaDB 10.11+ (MySQL-compatible). Entry point: {@link
+ * A durable {@link dev.usagestats.spi.UsageStore} over a JDBC {@code DataSource}: H2 2.x,
+ * PostgreSQL 15+ and MariaDB 10.11+ (MySQL-compatible). Entry point: {@link
  * dev.usagestats.jdbc.JdbcUsageStore#builder(javax.sql.DataSource)}.
  */
 @NullMarked

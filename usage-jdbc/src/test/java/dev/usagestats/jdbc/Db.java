@@ -80,6 +80,7 @@ enum Db {
         Statement st = c.createStatement()) {
       st.execute("DROP TABLE IF EXISTS " + prefix + "rollup");
       st.execute("DROP TABLE IF EXISTS " + prefix + "ledger");
+      st.execute("DROP TABLE IF EXISTS " + prefix + "schema_version");
     }
   }
 }

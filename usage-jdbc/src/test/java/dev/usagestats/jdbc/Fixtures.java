@@ -3,6 +3,7 @@ package dev.usagestats.jdbc;
 import dev.usagestats.Granularity;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageTotals;
+import dev.usagestats.spi.Measure;
 import dev.usagestats.spi.StoreRead;
 import dev.usagestats.spi.StoreResult;
 import dev.usagestats.spi.UsageBatch;
@@ -35,20 +36,20 @@ final class Fixtures {
     final Map<Cell, long[]> cells = new HashMap<>();
 
     void add(SeriesKey key, Instant at, long calls, long errors, long in, long out) {
+      add(key, at, new UsageTotals(calls, errors, in, out, 0, 0, 0));
+    }
+
+    /** Adds every measure of {@code totals} to the minute holding {@code at}. */
+    void add(SeriesKey key, Instant at, UsageTotals totals) {
       long minute = Math.floorDiv(at.toEpochMilli(), 60_000L) * 60_000L;
-      long[] c = cells.computeIfAbsent(new Cell(key, minute), k -> new long[6]);
-      c[0] += calls;
-      c[1] += errors;
-      c[2] += in;
-      c[3] += out;
+      Measure.add(
+          cells.computeIfAbsent(new Cell(key, minute), k -> new long[Measure.COUNT]),
+          Measure.counts(totals));
     }
 
     void addAll(Reference other) {
       other.cells.forEach(
-          (k, v) -> {
-            long[] c = cells.computeIfAbsent(k, x -> new long[6]);
-            for (int i = 0; i < 6; i++) c[i] += v[i];
-          });
+          (k, v) -> Measure.add(cells.computeIfAbsent(k, x -> new long[Measure.COUNT]), v));
     }
 
     /** Sums per series per bucket for the given bounds. */
@@ -58,18 +59,19 @@ final class Fixtures {
           (cell, v) -> {
             int b = bucket(bounds, cell.bucketMillis());
             if (b < 0) return;
-            long[] c =
+            Measure.add(
                 out.computeIfAbsent(
-                    new Cell(cell.key(), bounds.get(b).toEpochMilli()), k -> new long[6]);
-            for (int i = 0; i < 6; i++) c[i] += v[i];
+                    new Cell(cell.key(), bounds.get(b).toEpochMilli()),
+                    k -> new long[Measure.COUNT]),
+                v);
           });
       Map<Cell, UsageTotals> t = new HashMap<>();
-      out.forEach((k, v) -> t.put(k, new UsageTotals(v[0], v[1], v[2], v[3], v[4], 0, v[5])));
+      out.forEach((k, v) -> t.put(k, Measure.totals(v)));
       return t;
     }
 
     long calls() {
-      return cells.values().stream().mapToLong(v -> v[0]).sum();
+      return cells.values().stream().mapToLong(v -> v[Measure.CALLS.ordinal()]).sum();
     }
   }
 

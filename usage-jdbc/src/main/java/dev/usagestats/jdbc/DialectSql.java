@@ -1,0 +1,138 @@
+package dev.usagestats.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The SQL of one dialect, all of it in one place: the additive upsert, the ledger insert, the
+ * summing read, the compaction statements, the schema lock, and which errors are worth a retry.
+ * {@link Dialect} holds one implementation per constant ({@link H2Sql}, {@link PostgresSql}, {@link
+ * MariaDbSql}); the writer, reader, compactor and schema manager ask it for statements and never
+ * branch on the dialect themselves.
+ *
+ * <p>Implementations are stateless and thread-safe. Statements take table names from {@link Tables}
+ * and the measure columns from {@link Tables#COLUMNS}, so no dialect lists the counters.
+ */
+interface DialectSql {
+  /** The class-path folder of this dialect's versioned scripts: {@code db/usagestats/h2}. */
+  String scriptFolder();
+
+  /**
+   * An additive upsert into the rollup table of the rows {@code source} yields ({@code VALUES ...}
+   * or a {@code SELECT}), one column per {@link Tables#COLUMNS} in that order: a new key is
+   * inserted, an existing key gets every measure added.
+   */
+  String additiveUpsert(Tables t, String source);
+
+  /** One row of a {@code VALUES} list: a parameter per rollup column, typed where needed. */
+  String valuesRow();
+
+  /**
+   * Inserts the ledger row {@code (batch_id, node_id, applied_at)}, three parameters in that order,
+   * unless the batch id is there already: the update count is 1 if inserted, 0 if not.
+   */
+  String ledgerInsert(Tables t);
+
+  /**
+   * Whether a read whose bucket bounds fall on 15-minute steps is summed per bucket in SQL, with
+   * {@link #bucketIndex()}; otherwise rows are summed in Java.
+   */
+  boolean sumsBucketsInSql();
+
+  /** The 0-based bucket index of {@code bucket_start}, with one parameter: the bounds. */
+  String bucketIndex();
+
+  /** Binds the bucket bounds (epoch seconds) as the parameter of {@link #bucketIndex()}. */
+  void bindBounds(Connection c, PreparedStatement ps, int index, long[] seconds)
+      throws SQLException;
+
+  /** Runs before a summing read, inside its read-only transaction. */
+  void beforeSummingRead(Connection c) throws SQLException;
+
+  /** The isolation level {@link #foldSlice} runs at. */
+  int foldIsolation();
+
+  /**
+   * The statements that fold one slice of minute rows into quarter-hour rows, in order, in one
+   * transaction at {@link #foldIsolation()}. Each binds the slice's first and end second (epoch
+   * seconds, end excluded) as its two parameters. Exactly one step is a {@link FoldStep.Kind#COUNT}
+   * that tells how many minute rows were folded. Together they must never delete a minute row they
+   * did not add into a quarter row.
+   */
+  List<FoldStep> foldSlice(Tables t);
+
+  /** Whether DDL runs inside a transaction (and so an upgrade is all or nothing). */
+  boolean transactionalDdl();
+
+  /** Whether {@link #lockSchema} takes a lock (else schema steps may collide and are retried). */
+  boolean locksSchema();
+
+  /**
+   * Takes the lock that keeps two nodes from creating or upgrading the schema at once. For a
+   * transaction-scoped lock, {@code c} is already in a transaction; otherwise it auto-commits.
+   */
+  void lockSchema(Connection c, String name) throws SQLException;
+
+  /** Releases what {@link #lockSchema} took (a no-op for a transaction-scoped lock). */
+  void unlockSchema(Connection c, String name) throws SQLException;
+
+  /** Whether {@code e} says a table does not exist. */
+  boolean isMissingTable(SQLException e);
+
+  /**
+   * Whether a failed transaction is worth running again: deadlocks, serialization failures, lock
+   * timeouts, and the errors a dialect raises when two connections insert the same new key.
+   */
+  boolean isTransient(SQLException e);
+
+  /** One statement of a slice fold. */
+  record FoldStep(String sql, Kind kind) {
+    /** How a step is run. */
+    enum Kind {
+      /** A query whose one row's first column is the number of minute rows folded. */
+      COUNT,
+      /** An update; its count is not used. */
+      UPDATE
+    }
+  }
+
+  /**
+   * The rows of {@code from} (a table expression and its WHERE) summed per series and quarter hour,
+   * as rollup rows of grain 15 in {@link Tables#COLUMNS} order. Every dialect floors with {@code
+   * MOD}, which keeps the sign of the dividend in all three, so the double MOD floors negative
+   * seconds too.
+   */
+  static String foldSource(String from) {
+    String quarter = "bucket_start - MOD(MOD(bucket_start, 900) + 900, 900)";
+    StringBuilder sb = new StringBuilder("SELECT ").append(quarter).append(", series_hash, ");
+    sb.append("15, tenant, api_key, model");
+    for (String m : Tables.measureColumns()) sb.append(", SUM(").append(m).append(')');
+    return sb.append(" FROM ")
+        .append(from)
+        .append(" GROUP BY ")
+        .append(quarter)
+        .append(", series_hash, tenant, api_key, model")
+        .toString();
+  }
+
+  /** {@code grain = 1 AND bucket_start >= ? AND bucket_start < ?}: a slice's minute rows. */
+  String SLICE = "grain = 1 AND bucket_start >= ? AND bucket_start < ?";
+
+  /**
+   * Whether {@code e}, a cause or a chained exception has one of the SQL states or vendor codes.
+   */
+  static boolean matches(SQLException e, Set<String> states, Set<Integer> codes) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s) {
+        if (s.getSQLState() != null && states.contains(s.getSQLState())) return true;
+        if (codes.contains(s.getErrorCode())) return true;
+        SQLException next = s.getNextException();
+        if (next != null && next != t && matches(next, states, codes)) return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,140 @@
+package dev.usagestats.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * H2 2.x: {@code MERGE INTO ... USING}, reads summed in Java, compaction through a data change
+ * delta table ({@code OLD TABLE (DELETE ...)}). H2 commits each DDL statement and has no advisory
+ * lock, so schema steps are written to run again and the schema manager retries them. Stateless;
+ * used through {@link Dialect#H2}.
+ */
+final class H2Sql implements DialectSql {
+  /**
+   * Unique key, "concurrent update", lock timeout, deadlock: what H2 raises when two connections
+   * merge the same new key or one changes a row another's snapshot holds.
+   */
+  private static final Set<String> RETRY_STATES = Set.of("23505", "90131", "HYT00", "40001");
+
+  private static final Set<Integer> RETRY_CODES = Set.of(50200, 90131, 23505, 40001);
+
+  private static final String ROW_TYPES;
+
+  static {
+    StringBuilder sb = new StringBuilder("(CAST(? AS BIGINT), CAST(? AS BINARY(16)),");
+    sb.append(" CAST(? AS SMALLINT), CAST(? AS VARCHAR(256)), CAST(? AS VARCHAR(256)),");
+    sb.append(" CAST(? AS VARCHAR(256))");
+    for (int i = 0; i < Tables.measureColumns().size(); i++) sb.append(", CAST(? AS BIGINT)");
+    ROW_TYPES = sb.append(')').toString();
+  }
+
+  @Override
+  public String scriptFolder() {
+    return "db/usagestats/h2";
+  }
+
+  @Override
+  public String additiveUpsert(Tables t, String source) {
+    StringBuilder sb = new StringBuilder("MERGE INTO ").append(t.rollup()).append(" t USING (");
+    sb.append(source).append(") s(").append(Tables.list(Tables.COLUMNS, "")).append(')');
+    sb.append(" ON t.bucket_start = s.bucket_start AND t.series_hash = s.series_hash");
+    sb.append(" AND t.grain = s.grain WHEN MATCHED THEN UPDATE SET ");
+    String sep = "";
+    for (String m : Tables.measureColumns()) {
+      sb.append(sep).append(m).append(" = t.").append(m).append(" + s.").append(m);
+      sep = ", ";
+    }
+    sb.append(" WHEN NOT MATCHED THEN INSERT (").append(Tables.list(Tables.COLUMNS, ""));
+    sb.append(") VALUES (").append(Tables.list(Tables.COLUMNS, "s.")).append(')');
+    return sb.toString();
+  }
+
+  /** Typed: H2 cannot infer parameter types in a VALUES list. */
+  @Override
+  public String valuesRow() {
+    return ROW_TYPES;
+  }
+
+  @Override
+  public String ledgerInsert(Tables t) {
+    return "MERGE INTO "
+        + t.ledger()
+        + " t USING (VALUES (CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(256)), CAST(? AS BIGINT)))"
+        + " s(batch_id, node_id, applied_at) ON t.batch_id = s.batch_id"
+        + " WHEN NOT MATCHED THEN INSERT (batch_id, node_id, applied_at)"
+        + " VALUES (s.batch_id, s.node_id, s.applied_at)";
+  }
+
+  @Override
+  public boolean sumsBucketsInSql() {
+    return false;
+  }
+
+  @Override
+  public String bucketIndex() {
+    throw new UnsupportedOperationException("H2 reads are summed in Java");
+  }
+
+  @Override
+  public void bindBounds(Connection c, PreparedStatement ps, int index, long[] seconds) {
+    throw new UnsupportedOperationException("H2 reads are summed in Java");
+  }
+
+  @Override
+  public void beforeSummingRead(Connection c) {}
+
+  /**
+   * REPEATABLE READ: the count and the delete see one snapshot, so the count is exact; a row an
+   * append changes after the snapshot makes the delete fail with a serialization error (40001), and
+   * the fold is retried.
+   */
+  @Override
+  public int foldIsolation() {
+    return Connection.TRANSACTION_REPEATABLE_READ;
+  }
+
+  /**
+   * The merge reads its source from the rows its own DELETE removed ({@code OLD TABLE}), so it adds
+   * exactly what it deletes; a row appended after the snapshot is not deleted and the next pass
+   * folds it.
+   */
+  @Override
+  public List<FoldStep> foldSlice(Tables t) {
+    String where = " WHERE " + DialectSql.SLICE;
+    String deleted = "OLD TABLE (DELETE FROM " + t.rollup() + where + ")";
+    return List.of(
+        new FoldStep("SELECT COUNT(*) FROM " + t.rollup() + where, FoldStep.Kind.COUNT),
+        new FoldStep(additiveUpsert(t, DialectSql.foldSource(deleted)), FoldStep.Kind.UPDATE));
+  }
+
+  @Override
+  public boolean transactionalDdl() {
+    return false;
+  }
+
+  @Override
+  public boolean locksSchema() {
+    return false;
+  }
+
+  @Override
+  public void lockSchema(Connection c, String name) {
+    // no advisory lock in H2: every step runs again without harm, and the schema manager retries
+  }
+
+  @Override
+  public void unlockSchema(Connection c, String name) {}
+
+  @Override
+  public boolean isMissingTable(SQLException e) {
+    return "42S04".equals(e.getSQLState()) || "42S02".equals(e.getSQLState());
+  }
+
+  @Override
+  public boolean isTransient(SQLException e) {
+    return DialectSql.matches(e, RETRY_STATES, RETRY_CODES);
+  }
+}

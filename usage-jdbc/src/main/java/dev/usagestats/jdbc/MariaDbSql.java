@@ -1,0 +1,133 @@
+package dev.usagestats.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * MariaDB 10.11+ and MySQL 8: {@code INSERT ... ON DUPLICATE KEY UPDATE}, reads summed in Java,
+ * compaction under InnoDB next-key locks, schema changes under {@code GET_LOCK}. Stateless; used
+ * through {@link Dialect#MARIADB}.
+ */
+final class MariaDbSql implements DialectSql {
+  private static final Set<String> RETRY_STATES = Set.of("40001");
+  private static final Set<Integer> RETRY_CODES = Set.of(1213, 1205);
+  private static final int LOCK_WAIT_SECONDS = 60;
+
+  @Override
+  public String scriptFolder() {
+    return "db/usagestats/mariadb";
+  }
+
+  @Override
+  public String additiveUpsert(Tables t, String source) {
+    StringBuilder sb = new StringBuilder("INSERT INTO ").append(t.rollup());
+    sb.append(" (").append(Tables.list(Tables.COLUMNS, "")).append(") ").append(source);
+    sb.append(" ON DUPLICATE KEY UPDATE ");
+    String sep = "";
+    for (String m : Tables.measureColumns()) {
+      // qualified: when the source reads the same table, a bare name could mean its column
+      sb.append(sep).append(m).append(" = ").append(t.rollup()).append('.').append(m);
+      sb.append(" + VALUES(").append(m).append(')');
+      sep = ", ";
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public String valuesRow() {
+    return "(" + "?, ".repeat(Tables.COLUMNS.size() - 1) + "?)";
+  }
+
+  @Override
+  public String ledgerInsert(Tables t) {
+    return "INSERT IGNORE INTO " + t.ledger() + " (batch_id, node_id, applied_at) VALUES (?, ?, ?)";
+  }
+
+  @Override
+  public boolean sumsBucketsInSql() {
+    return false;
+  }
+
+  @Override
+  public String bucketIndex() {
+    throw new UnsupportedOperationException("MariaDB reads are summed in Java");
+  }
+
+  @Override
+  public void bindBounds(Connection c, PreparedStatement ps, int index, long[] seconds) {
+    throw new UnsupportedOperationException("MariaDB reads are summed in Java");
+  }
+
+  @Override
+  public void beforeSummingRead(Connection c) {}
+
+  /** REPEATABLE READ, so the locking reads below also lock the gaps between rows. */
+  @Override
+  public int foldIsolation() {
+    return Connection.TRANSACTION_REPEATABLE_READ;
+  }
+
+  /**
+   * First a locking read over the slice's key range: at REPEATABLE READ InnoDB takes next-key
+   * locks, so no append can change, insert or delete a row in the range until commit (it waits, and
+   * afterwards writes a new minute row that the next pass folds). Then the locked rows, summed, go
+   * into quarter rows, and the same range is deleted: both see exactly the locked rows.
+   */
+  @Override
+  public List<FoldStep> foldSlice(Tables t) {
+    String where = " WHERE " + DialectSql.SLICE;
+    return List.of(
+        new FoldStep(
+            "SELECT COUNT(*) FROM " + t.rollup() + where + " FOR UPDATE", FoldStep.Kind.COUNT),
+        new FoldStep(
+            additiveUpsert(t, DialectSql.foldSource(t.rollup() + " src" + where)),
+            FoldStep.Kind.UPDATE),
+        new FoldStep("DELETE FROM " + t.rollup() + where, FoldStep.Kind.UPDATE));
+  }
+
+  @Override
+  public boolean transactionalDdl() {
+    return false;
+  }
+
+  @Override
+  public boolean locksSchema() {
+    return true;
+  }
+
+  @Override
+  public void lockSchema(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(?, ?)")) {
+      ps.setString(1, name);
+      ps.setInt(2, LOCK_WAIT_SECONDS);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || rs.getInt(1) != 1) {
+          throw new SQLException(
+              "could not take lock '" + name + "' within " + LOCK_WAIT_SECONDS + " s");
+        }
+      }
+    }
+  }
+
+  @Override
+  public void unlockSchema(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+      ps.setString(1, name);
+      ps.executeQuery().close();
+    }
+  }
+
+  @Override
+  public boolean isMissingTable(SQLException e) {
+    return e.getErrorCode() == 1146 || "42S02".equals(e.getSQLState());
+  }
+
+  @Override
+  public boolean isTransient(SQLException e) {
+    return DialectSql.matches(e, RETRY_STATES, RETRY_CODES);
+  }
+}

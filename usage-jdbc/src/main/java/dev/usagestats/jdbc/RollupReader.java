@@ -1,0 +1,203 @@
+package dev.usagestats.jdbc;
+
+import dev.usagestats.SeriesKey;
+import dev.usagestats.spi.Grain;
+import dev.usagestats.spi.Measure;
+import dev.usagestats.spi.StoreRead;
+import dev.usagestats.spi.StoreResult;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Answers {@link JdbcUsageStore#read}: sums per series per bucket, and which of the engine's
+ * pending batch ids the ledger holds, from one statement ({@code UNION ALL}) in one REPEATABLE READ
+ * transaction, so the engine adds exactly the pending batches the rows do not include.
+ *
+ * <p>Thread-safe: immutable; every read borrows its own connection.
+ *
+ * <pre>
+ * Design notes
+ *
+ * Where rows are summed. If the dialect can (PostgreSQL) and every bucket bound falls on a
+ * 15-minute step, rows are summed per bucket in SQL, across tenants and keys the read does not
+ * need: a report by model moves one row per model and bucket. Otherwise rows come back as stored
+ * and are summed here, and a row whose span a bucket bound splits (a 15-minute row under MINUTE
+ * buckets) is refused rather than counted in the wrong bucket.
+ *
+ * Range. A row is in range if its span [start, start + grain) meets [from, to): the scan starts
+ * 14 minutes early, so a 15-minute row that began before `from` is seen (and then refused).
+ * </pre>
+ */
+final class RollupReader {
+  private static final long QUARTER_S = Grain.QUARTER_HOUR.seconds();
+  private static final long QUARTER_MS = Grain.QUARTER_HOUR.millis();
+
+  private final Tables tables;
+  private final DialectSql sql;
+  private final Transactions tx;
+  private final Duration compactAfter;
+
+  RollupReader(Tables tables, DialectSql sql, Transactions tx, Duration compactAfter) {
+    this.tables = tables;
+    this.sql = sql;
+    this.tx = tx;
+    this.compactAfter = compactAfter;
+  }
+
+  StoreResult read(StoreRead read) {
+    long[] bounds = new long[read.bounds().size()];
+    boolean quarterAligned = true;
+    for (int i = 0; i < bounds.length; i++) {
+      bounds[i] = read.bounds().get(i).toEpochMilli();
+      if (Math.floorMod(bounds[i], QUARTER_MS) != 0) quarterAligned = false;
+    }
+    boolean summed = quarterAligned && sql.sumsBucketsInSql();
+    Query q = summed ? summedRows(read, bounds) : storedRows(bounds);
+    List<String> where = new ArrayList<>();
+    where.add("bucket_start >= ?");
+    q.params.add(summed ? Math.floorDiv(bounds[0], 1000) : lowSecond(bounds[0]));
+    where.add("bucket_start < ?");
+    q.params.add(-Math.floorDiv(-bounds[bounds.length - 1], 1000));
+    if (read.tenant() != null) {
+      where.add("tenant = ?");
+      q.params.add(read.tenant());
+    }
+    in(where, q, "api_key", read.apiKeys());
+    in(where, q, "model", read.models());
+    q.text.append(" FROM ").append(tables.rollup()).append(" WHERE ");
+    q.text.append(String.join(" AND ", where));
+    if (summed) q.text.append(" GROUP BY 2, 3, 4, 5");
+    if (!read.batchIds().isEmpty()) {
+      q.text.append(" UNION ALL SELECT 1, batch_id, batch_id, batch_id, 0");
+      if (!summed) q.text.append(", 0");
+      q.text.append(", 0".repeat(Measure.COUNT));
+      List<String> ledgerWhere = new ArrayList<>();
+      in(ledgerWhere, q, "batch_id", read.batchIds());
+      q.text.append(" FROM ").append(tables.ledger()).append(" WHERE ");
+      q.text.append(String.join(" AND ", ledgerWhere));
+    }
+    return tx.run(
+        "read",
+        Connection.TRANSACTION_REPEATABLE_READ,
+        c -> {
+          if (summed) sql.beforeSummingRead(c);
+          StoreResult r = run(c, q, bounds, summed);
+          c.commit();
+          return r;
+        });
+  }
+
+  /** Rows summed per bucket in SQL, across the key parts the read does not need. */
+  private Query summedRows(StoreRead read, long[] bounds) {
+    Query q = new Query();
+    q.text.append("SELECT 0 AS kind, ");
+    q.text.append(read.needsTenant() ? "tenant" : "''").append(" AS tenant, ");
+    q.text.append(read.needsApiKey() ? "api_key" : "''").append(" AS api_key, model, ");
+    q.text.append(sql.bucketIndex()).append(" AS b");
+    long[] seconds = new long[bounds.length];
+    for (int i = 0; i < bounds.length; i++) seconds[i] = Math.floorDiv(bounds[i], 1000);
+    q.params.add(seconds);
+    // SUM(bigint) may be wider (numeric in PostgreSQL); back to BIGINT, so the driver reads longs
+    for (String m : Tables.measureColumns()) {
+      q.text.append(", CAST(SUM(").append(m).append(") AS BIGINT) AS ").append(m);
+    }
+    return q;
+  }
+
+  /** Rows as stored, with their start and grain. */
+  private static Query storedRows(long[] bounds) {
+    Query q = new Query();
+    q.text.append("SELECT 0 AS kind, tenant, api_key, model, bucket_start, grain, ");
+    q.text.append(Tables.list(Tables.measureColumns(), ""));
+    return q;
+  }
+
+  private StoreResult run(Connection c, Query q, long[] bounds, boolean summed)
+      throws SQLException {
+    Map<RowId, long[]> sums = new HashMap<>();
+    Set<String> applied = new HashSet<>();
+    long from = bounds[0];
+    long to = bounds[bounds.length - 1];
+    try (PreparedStatement ps = c.prepareStatement(q.text.toString())) {
+      int p = 1;
+      for (Object o : q.params) {
+        if (o instanceof long[] seconds) {
+          sql.bindBounds(c, ps, p++, seconds);
+        } else if (o instanceof Long l) {
+          ps.setLong(p++, l);
+        } else {
+          ps.setString(p++, (String) o);
+        }
+      }
+      int first = summed ? 6 : 7;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (rs.getInt(1) == 1) {
+            applied.add(rs.getString(2));
+            continue;
+          }
+          SeriesKey key = new SeriesKey(rs.getString(2), rs.getString(3), rs.getString(4));
+          int bucket;
+          if (summed) {
+            bucket = rs.getInt(5);
+            if (bucket < 0 || bucket >= bounds.length - 1) continue;
+          } else {
+            long s = rs.getLong(5) * 1000;
+            long e = s + rs.getInt(6) * 60_000L;
+            if (e <= from || s >= to) continue;
+            bucket = bucketOf(bounds, s);
+            if (s < from || e > bounds[bucket + 1]) throw splitRow(s);
+          }
+          long[] acc = sums.computeIfAbsent(new RowId(key, bucket), k -> new long[Measure.COUNT]);
+          for (int m = 0; m < Measure.COUNT; m++) acc[m] += rs.getLong(first + m);
+        }
+      }
+    }
+    List<StoreResult.Row> rows = new ArrayList<>(sums.size());
+    sums.forEach((k, v) -> rows.add(new StoreResult.Row(k.key, k.bucket, Measure.totals(v))));
+    return new StoreResult(rows, applied);
+  }
+
+  private IllegalArgumentException splitRow(long startMillis) {
+    return new IllegalArgumentException(
+        "granularity must allow 15-minute rows: minute rows older than compactAfter ("
+            + compactAfter
+            + ") were folded into 15-minute rows, and the bucket bounds split the row at "
+            + Instant.ofEpochMilli(startMillis));
+  }
+
+  /** The first second to scan: early enough to see a 15-minute row that began before from. */
+  private static long lowSecond(long fromMillis) {
+    return Math.floorDiv(fromMillis, 1000) - (QUARTER_S - 60);
+  }
+
+  private static void in(List<String> where, Query q, String column, Set<String> values) {
+    if (values.isEmpty()) return;
+    where.add(column + " IN (" + "?, ".repeat(values.size() - 1) + "?)");
+    q.params.addAll(values);
+  }
+
+  private static int bucketOf(long[] bounds, long millis) {
+    int i = Arrays.binarySearch(bounds, millis);
+    return i >= 0 ? Math.min(i, bounds.length - 2) : Math.max(-i - 2, 0);
+  }
+
+  /** Statement text and its parameters in order: Long, String, or long[] bucket bounds. */
+  private static final class Query {
+    final StringBuilder text = new StringBuilder(512);
+    final List<Object> params = new ArrayList<>();
+  }
+
+  private record RowId(SeriesKey key, int bucket) {}
+}

@@ -1,0 +1,169 @@
+package dev.usagestats.jdbc;
+
+import dev.usagestats.SeriesKey;
+import dev.usagestats.spi.Measure;
+import dev.usagestats.spi.UsageBatch;
+import dev.usagestats.spi.UsageDelta;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Appends batches: the ledger row and the batch's rollup rows in one transaction, the rows merged
+ * by the dialect's additive upsert. Called by {@link JdbcUsageStore#append} (the engine's flusher).
+ *
+ * <p>Thread-safe: each append runs in its own transaction on its own connection; the only shared
+ * state is a cache of upsert statements by row count, a concurrent map.
+ *
+ * <pre>
+ * Design notes
+ *
+ * Once per batch. The ledger insert comes first and reports whether the batch id is new; a batch
+ * already applied writes nothing. Deadlocks, serialization failures and H2's duplicate-key errors
+ * rerun the whole transaction, ledger check included.
+ *
+ * Lock order. Rows are sorted by (bucket_start, series_hash, grain), the primary key's order, so
+ * concurrent writers (and compaction, which locks in key order too) take row locks in one order
+ * and rarely deadlock.
+ *
+ * Statements. CHUNK rows per statement, full chunks as one JDBC batch: far fewer round trips than
+ * a statement per row, and a bounded number of distinct statement texts.
+ *
+ * Keys. series_hash is 16 bytes of SHA-256 over the three names, which keeps the primary key short
+ * on MariaDB (3 x 256 utf8mb4 characters would not fit an InnoDB key).
+ * </pre>
+ */
+final class RollupWriter {
+  private static final int CHUNK = 128;
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException(e);
+            }
+          });
+
+  private final Tables tables;
+  private final DialectSql sql;
+  private final Transactions tx;
+  private final Clock clock;
+  private final Map<Integer, String> upsertByRows = new ConcurrentHashMap<>();
+
+  RollupWriter(Tables tables, DialectSql sql, Transactions tx, Clock clock) {
+    this.tables = tables;
+    this.sql = sql;
+    this.tx = tx;
+    this.clock = clock;
+  }
+
+  /** Applies the batch once: ledger row and rollup rows in one transaction. */
+  void append(UsageBatch batch) {
+    List<Row> rows = new ArrayList<>(batch.deltas().size());
+    for (UsageDelta d : batch.deltas()) {
+      // A coarsened delta (15 minutes) goes in as a 15-minute row, as compaction would write it,
+      // so a MINUTE query over it fails clearly instead of showing it in its first minute.
+      rows.add(
+          new Row(
+              d.start().getEpochSecond(),
+              d.grain().minutes(),
+              d.key(),
+              seriesHash(d.key()),
+              Measure.counts(d.totals())));
+    }
+    rows.sort(Row.ORDER);
+    long now = clock.millis();
+    tx.run(
+        "append batch " + batch.id(),
+        Connection.TRANSACTION_READ_COMMITTED,
+        c -> {
+          if (insertLedger(c, batch, now)) upsert(c, rows);
+          return null;
+        });
+  }
+
+  /** Inserts the ledger row; false if the batch was applied before. */
+  private boolean insertLedger(Connection c, UsageBatch batch, long now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.ledgerInsert(tables))) {
+      ps.setString(1, batch.id());
+      ps.setString(2, batch.nodeId());
+      ps.setLong(3, now);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  /** Adds rows with an additive upsert, CHUNK rows per statement, full chunks as a JDBC batch. */
+  private void upsert(Connection c, List<Row> rows) throws SQLException {
+    int full = rows.size() / CHUNK;
+    if (full > 0) {
+      try (PreparedStatement ps = c.prepareStatement(upsertSql(CHUNK))) {
+        for (int i = 0; i < full; i++) {
+          int p = 1;
+          for (int r = i * CHUNK; r < (i + 1) * CHUNK; r++) p = bind(ps, p, rows.get(r));
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+    int rest = rows.size() - full * CHUNK;
+    if (rest > 0) {
+      try (PreparedStatement ps = c.prepareStatement(upsertSql(rest))) {
+        int p = 1;
+        for (int r = full * CHUNK; r < rows.size(); r++) p = bind(ps, p, rows.get(r));
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  private static int bind(PreparedStatement ps, int p, Row row) throws SQLException {
+    ps.setLong(p++, row.start);
+    ps.setBytes(p++, row.hash);
+    ps.setShort(p++, (short) row.grain);
+    ps.setString(p++, row.key.tenant());
+    ps.setString(p++, row.key.apiKey());
+    ps.setString(p++, row.key.model());
+    for (long f : row.counts) ps.setLong(p++, f);
+    return p;
+  }
+
+  private String upsertSql(int rows) {
+    return upsertByRows.computeIfAbsent(
+        rows,
+        n -> {
+          StringBuilder values = new StringBuilder("VALUES ");
+          for (int r = 0; r < n; r++) values.append(r > 0 ? ", " : "").append(sql.valuesRow());
+          return sql.additiveUpsert(tables, values.toString());
+        });
+  }
+
+  /** The first 16 bytes of SHA-256 over {@code tenant NUL apiKey NUL model}, UTF-8. */
+  static byte[] seriesHash(SeriesKey key) {
+    MessageDigest md = SHA256.get();
+    md.reset();
+    md.update(key.tenant().getBytes(StandardCharsets.UTF_8));
+    md.update((byte) 0);
+    md.update(key.apiKey().getBytes(StandardCharsets.UTF_8));
+    md.update((byte) 0);
+    md.update(key.model().getBytes(StandardCharsets.UTF_8));
+    return Arrays.copyOf(md.digest(), 16);
+  }
+
+  /** One rollup row to write; counts indexed by {@link Measure#ordinal()}. */
+  private record Row(long start, int grain, SeriesKey key, byte[] hash, long[] counts) {
+    static final Comparator<Row> ORDER =
+        Comparator.comparingLong(Row::start)
+            .thenComparing((a, b) -> Arrays.compareUnsigned(a.hash, b.hash))
+            .thenComparingInt(Row::grain);
+  }
+}

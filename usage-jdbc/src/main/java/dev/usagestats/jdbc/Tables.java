@@ -1,0 +1,64 @@
+package dev.usagestats.jdbc;
+
+import dev.usagestats.spi.Measure;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The names a store's SQL uses: its three tables (after the configured prefix) and the rollup
+ * columns in the one order every statement writes and reads them: the key and names first, then one
+ * column per {@link Measure}, in {@link Measure#ordinal()} order.
+ *
+ * <p>Built once per store by {@link JdbcUsageStore.Builder}; immutable, so shared freely between
+ * threads.
+ *
+ * @param prefix the table prefix, already checked against {@code [A-Za-z_][A-Za-z0-9_]{0,47}}
+ */
+record Tables(String prefix) {
+  /** The key and name columns of a rollup row, before the measures. */
+  static final List<String> KEY_COLUMNS =
+      List.of("bucket_start", "series_hash", "grain", "tenant", "api_key", "model");
+
+  /** Every rollup column, key first, then the measures. */
+  static final List<String> COLUMNS = columns();
+
+  /** Index (0-based) of the first measure in {@link #COLUMNS}. */
+  static final int FIRST_MEASURE = KEY_COLUMNS.size();
+
+  /** The rollup table. */
+  String rollup() {
+    return prefix + "rollup";
+  }
+
+  /** The flush ledger table. */
+  String ledger() {
+    return prefix + "ledger";
+  }
+
+  /** The schema version table (from schema version 2 on). */
+  String version() {
+    return prefix + "schema_version";
+  }
+
+  /** {@code a, b, c}: the names joined by commas, each after {@code qualifier} if not empty. */
+  static String list(List<String> names, String qualifier) {
+    StringBuilder sb = new StringBuilder();
+    for (String n : names) {
+      if (sb.length() > 0) sb.append(", ");
+      sb.append(qualifier).append(n);
+    }
+    return sb.toString();
+  }
+
+  /** The measure columns. */
+  static List<String> measureColumns() {
+    return COLUMNS.subList(FIRST_MEASURE, COLUMNS.size());
+  }
+
+  private static List<String> columns() {
+    List<String> c = new ArrayList<>(KEY_COLUMNS);
+    for (Measure m : Measure.all()) c.add(m.column());
+    return Collections.unmodifiableList(c);
+  }
+}
