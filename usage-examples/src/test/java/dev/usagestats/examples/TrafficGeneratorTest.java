@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
-import dev.usagestats.TestClock;
 import dev.usagestats.TrendPoint;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -21,7 +21,7 @@ class TrafficGeneratorTest {
 
   @Test
   void backfill_fourteenDays_engineHoldsExactlyWhatWasRecorded() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     try (UsageStats stats = newStats(clock)) {
       TrafficGenerator traffic = new TrafficGenerator(stats, clock, DemoCatalog.standard(), 7);
 
@@ -40,7 +40,7 @@ class TrafficGeneratorTest {
 
   @Test
   void backfill_lastTwoWeeks_everyDayAndKeyHasTraffic() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     try (UsageStats stats = newStats(clock)) {
       new TrafficGenerator(stats, clock, DemoCatalog.standard(), 7).backfill(Duration.ofDays(14));
 
@@ -64,7 +64,7 @@ class TrafficGeneratorTest {
 
   @Test
   void backfill_sameSeed_sameTraffic() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     try (UsageStats a = newStats(clock);
         UsageStats b = newStats(clock)) {
       UsageTotals first =
@@ -78,7 +78,7 @@ class TrafficGeneratorTest {
 
   @Test
   void tick_recordsAtTheClocksTime() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     try (UsageStats stats = newStats(clock)) {
       TrafficGenerator traffic = new TrafficGenerator(stats, clock, DemoCatalog.standard(), 3);
 
@@ -103,7 +103,7 @@ class TrafficGeneratorTest {
 
   @Test
   void backfill_negativeSpan_refused() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     try (UsageStats stats = newStats(clock)) {
       TrafficGenerator traffic = new TrafficGenerator(stats, clock, DemoCatalog.standard(), 1);
 
