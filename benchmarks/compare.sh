@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Measures usagestats before and after a change in one run: builds the benchmark jar of two refs,
+# runs RecordBenchmark (usagestats by name and through a handle) and QueryBenchmark (the 14-day
+# report) of both in turn, base, head, base, head, with the same JMH options and -prof gc, and
+# prints the two side by side with the ratio head / base.
+#
+#   benchmarks/compare.sh BASE_REF [HEAD_REF]    # HEAD_REF defaults to HEAD (committed code only)
+#
+# About 10 minutes on 2 cores, building included. Settings, from the environment:
+#   ROUNDS=2                                     base/head pairs per benchmark
+#   JMH_OPTS="-f 1 -wi 2 -w 1s -i 5 -r 1s"       JMH options of every run
+#   THREADS="1"                                  RecordBenchmark thread counts, e.g. "1 2"
+#   IMPLS="usagestats_handle usagestats_by_name" RecordBenchmark implementations, any spelling
+#   MVN_OFFLINE=1                                build with -o (0 lets Maven download)
+#
+# Each ref is checked out with `git worktree add` into a temporary directory and built there with
+# `mvn package -pl benchmarks -am -DskipTests` (the reactor, never `install`, so ~/.m2 is only
+# read). Results go to benchmarks/results/compare-<UTC time>/: one JMH CSV and log per run, env.txt
+# (machine, refs, load before and after each run) and COMPARE.md, made by Compare.java.
+set -euo pipefail
+
+if [[ $# -lt 1 || $# -gt 2 ]]; then
+  echo "usage: $0 BASE_REF [HEAD_REF]" >&2
+  exit 2
+fi
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+base_ref=$1
+head_ref=${2:-HEAD}
+base=$(git rev-parse --verify "$base_ref^{commit}")
+head=$(git rev-parse --verify "$head_ref^{commit}")
+
+rounds=${ROUNDS:-2}
+read -r -a jmh_opts <<< "${JMH_OPTS:--f 1 -wi 2 -w 1s -i 5 -r 1s}"
+read -r -a threads <<< "${THREADS:-1}"
+read -r -a impls <<< "${IMPLS:-usagestats_handle usagestats_by_name}"
+offline=()
+[[ "${MVN_OFFLINE:-1}" == 1 ]] && offline=(-o)
+
+out=benchmarks/results/compare-$(date -u +%Y%m%dT%H%MZ)
+mkdir -p "$out"
+tmp=$(mktemp -d)
+cleanup() {
+  for side in base head; do
+    [[ -d "$tmp/$side" ]] && git worktree remove --force "$tmp/$side" 2> /dev/null
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+{
+  echo "base: $base_ref = $(git log -1 --format='%h %s' "$base")"
+  echo "head: $head_ref = $(git log -1 --format='%h %s' "$head")"
+  echo "jmh: ${jmh_opts[*]} -prof gc; rounds: $rounds; threads: ${threads[*]}; impls: ${impls[*]}"
+  echo "started: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs) x $(nproc)"
+  echo "memory: $(free -g | awk '/^Mem:/ {print $2}') GiB"
+  echo "kernel: $(uname -sr)"
+  echo "java: $(java -version 2>&1 | tr '\n' ' ')"
+} > "$out/env.txt"
+
+# build SIDE COMMIT: the benchmark jar of COMMIT, copied to $tmp/SIDE.jar.
+build() {
+  local side=$1 commit=$2
+  echo "building $side ($(git log -1 --format=%h "$commit"))..." >&2
+  git worktree add --quiet --detach "$tmp/$side" "$commit"
+  if ! (cd "$tmp/$side" && mvn -B -q "${offline[@]}" package -pl benchmarks -am -DskipTests \
+    > "$root/$out/build-$side.log" 2>&1); then
+    tail -40 "$out/build-$side.log" >&2
+    exit 1
+  fi
+  cp "$tmp/$side/benchmarks/target/benchmarks.jar" "$tmp/$side.jar"
+  git worktree remove --force "$tmp/$side"
+}
+build base "$base"
+build head "$head"
+
+# impl_param SIDE: the RecordBenchmark impl values in the spelling SIDE's jar accepts (the enum's
+# upper case since the parameter became Implementation, lower case before).
+impl_param() {
+  local list
+  if java -jar "$tmp/$1.jar" -lp RecordBenchmark | grep -q 'USAGESTATS_HANDLE'; then
+    list=$(printf '%s,' "${impls[@]}" | tr '[:lower:]' '[:upper:]')
+  else
+    list=$(printf '%s,' "${impls[@]}" | tr '[:upper:]' '[:lower:]')
+  fi
+  echo "${list%,}"
+}
+base_impls=$(impl_param base)
+head_impls=$(impl_param head)
+
+# jmh NAME SIDE ROUND ARGS...: one JMH run of SIDE's jar, results in NAME-SIDE-rROUND.csv.
+jmh() {
+  local name=$1 side=$2 round=$3
+  shift 3
+  local file="$out/$name-$side-r$round"
+  echo "$(date -u +%H:%M:%S) $name $side round $round" >&2
+  echo "load before $name-$side-r$round: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
+  if ! LC_ALL=C java -Duser.language=en -jar "$tmp/$side.jar" "$@" "${jmh_opts[@]}" -prof gc \
+    -rf csv -rff "$file.csv" > "$file.log" 2>&1; then
+    tail -40 "$file.log" >&2
+    exit 1
+  fi
+  {
+    echo "load after $name-$side-r$round: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "    busiest processes (%cpu over their lifetime):"
+    ps -eo pcpu=,etime=,comm= --sort=-pcpu | head -3 | sed 's/^/      /'
+  } >> "$out/env.txt"
+}
+
+for ((round = 1; round <= rounds; round++)); do
+  for t in "${threads[@]}"; do
+    jmh "record_t$t" base "$round" RecordBenchmark -t "$t" -p impl="$base_impls"
+    jmh "record_t$t" head "$round" RecordBenchmark -t "$t" -p impl="$head_impls"
+  done
+  jmh query base "$round" QueryBenchmark -t 1
+  jmh query head "$round" QueryBenchmark -t 1
+done
+echo "finished: $(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$out/env.txt"
+
+java "$root/benchmarks/src/main/java/dev/usagestats/benchmarks/Compare.java" "$out" \
+  "$base_ref ($(git rev-parse --short "$base"))" "$head_ref ($(git rev-parse --short "$head"))" \
+  > "$out/COMPARE.md"
+cat "$out/COMPARE.md"
+echo "results: $out"
