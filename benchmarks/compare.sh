@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Measures usagestats before and after a change in one run: builds the benchmark jar of two refs,
-# runs RecordBenchmark (usagestats by name and through a handle) and QueryBenchmark (the 14-day
-# report) of both in turn, base, head, base, head, with the same JMH options and -prof gc, and
-# prints the two side by side with the ratio head / base.
+# runs RecordBenchmark (usagestats by name and through a handle, 1 and 1,000 series) and
+# QueryBenchmark (the six 14-day reports) of both in turn, each configuration base then head, in
+# ROUNDS rounds, with the same JMH options and -prof gc, and prints the two side by side with the
+# ratio head / base.
 #
 #   benchmarks/compare.sh BASE_REF [HEAD_REF]    # HEAD_REF defaults to HEAD (committed code only)
 #
 # About 10 minutes on 2 cores, building included. Settings, from the environment:
-#   ROUNDS=2                                     base/head pairs per benchmark
+#   ROUNDS=2                                     base/head pairs per configuration
 #   JMH_OPTS="-f 1 -wi 2 -w 1s -i 5 -r 1s"       JMH options of every run
 #   THREADS="1"                                  RecordBenchmark thread counts, e.g. "1 2"
 #   IMPLS="usagestats_handle usagestats_by_name" RecordBenchmark implementations, any spelling
@@ -15,7 +16,7 @@
 #
 # Each ref is checked out with `git worktree add` into a temporary directory and built there with
 # `mvn package -pl benchmarks -am -DskipTests` (the reactor, never `install`, so ~/.m2 is only
-# read). Results go to benchmarks/results/compare-<UTC time>/: one JMH CSV and log per run, env.txt
+# read). Results go to benchmarks/results/compare-<UTC time>/: one JMH JSON and log per run, env.txt
 # (machine, refs, load before and after each run) and COMPARE.md, made by Compare.java.
 set -euo pipefail
 
@@ -75,21 +76,23 @@ build() {
 build base "$base"
 build head "$head"
 
-# impl_param SIDE: the RecordBenchmark impl values in the spelling SIDE's jar accepts (the enum's
-# upper case since the parameter became Implementation, lower case before).
-impl_param() {
-  local list
-  if java -jar "$tmp/$1.jar" -lp RecordBenchmark | grep -q 'USAGESTATS_HANDLE'; then
-    list=$(printf '%s,' "${impls[@]}" | tr '[:lower:]' '[:upper:]')
+# spell SIDE IMPL: IMPL as SIDE's jar takes it: the enum's upper case since RecordBenchmark's impl
+# parameter became Implementation, lower case before.
+enum_base=0
+enum_head=0
+java -jar "$tmp/base.jar" -lp RecordBenchmark | grep -q USAGESTATS_HANDLE && enum_base=1
+java -jar "$tmp/head.jar" -lp RecordBenchmark | grep -q USAGESTATS_HANDLE && enum_head=1
+spell() {
+  local enum=$enum_base
+  [[ $1 == head ]] && enum=$enum_head
+  if [[ $enum == 1 ]]; then
+    echo "$2" | tr '[:lower:]' '[:upper:]'
   else
-    list=$(printf '%s,' "${impls[@]}" | tr '[:upper:]' '[:lower:]')
+    echo "$2" | tr '[:upper:]' '[:lower:]'
   fi
-  echo "${list%,}"
 }
-base_impls=$(impl_param base)
-head_impls=$(impl_param head)
 
-# jmh NAME SIDE ROUND ARGS...: one JMH run of SIDE's jar, results in NAME-SIDE-rROUND.csv.
+# jmh NAME SIDE ROUND ARGS...: one JMH run of SIDE's jar, results in NAME-SIDE-rROUND.json.
 jmh() {
   local name=$1 side=$2 round=$3
   shift 3
@@ -97,7 +100,7 @@ jmh() {
   echo "$(date -u +%H:%M:%S) $name $side round $round" >&2
   echo "load before $name-$side-r$round: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
   if ! LC_ALL=C java -Duser.language=en -jar "$tmp/$side.jar" "$@" "${jmh_opts[@]}" -prof gc \
-    -rf csv -rff "$file.csv" > "$file.log" 2>&1; then
+    -rf json -rff "$file.json" > "$file.log" 2>&1; then
     tail -40 "$file.log" >&2
     exit 1
   fi
@@ -108,13 +111,23 @@ jmh() {
   } >> "$out/env.txt"
 }
 
+# Base and head of one configuration run back to back, so both see about the same load.
 for ((round = 1; round <= rounds; round++)); do
   for t in "${threads[@]}"; do
-    jmh "record_t$t" base "$round" RecordBenchmark -t "$t" -p impl="$base_impls"
-    jmh "record_t$t" head "$round" RecordBenchmark -t "$t" -p impl="$head_impls"
+    for impl in "${impls[@]}"; do
+      for s in 1 1000; do
+        name="record_t${t}_$(echo "$impl" | tr '[:upper:]' '[:lower:]')_$s"
+        jmh "$name" base "$round" RecordBenchmark -t "$t" -p series="$s" -p impl="$(spell base "$impl")"
+        jmh "$name" head "$round" RecordBenchmark -t "$t" -p series="$s" -p impl="$(spell head "$impl")"
+      done
+    done
   done
-  jmh query base "$round" QueryBenchmark -t 1
-  jmh query head "$round" QueryBenchmark -t 1
+  for events in 100000 1000000 10000000; do
+    for g in DAY HOUR; do
+      jmh "query_${events}_$g" base "$round" QueryBenchmark -p events="$events" -p granularity="$g"
+      jmh "query_${events}_$g" head "$round" QueryBenchmark -p events="$events" -p granularity="$g"
+    done
+  done
 done
 echo "finished: $(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$out/env.txt"
 

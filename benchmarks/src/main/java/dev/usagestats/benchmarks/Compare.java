@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,17 +15,23 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The before/after table of {@code benchmarks/compare.sh}: reads the JMH CSV results of two builds
- * measured in turn in one run ({@code NAME-base-rN.csv} and {@code NAME-head-rN.csv}, round {@code
- * N}) and prints, per configuration, each side's time in every round and their mean, the ratio head
- * ÷ base of the means, and allocation per operation.
+ * The before/after table of {@code benchmarks/compare.sh}: reads the JMH JSON results of two builds
+ * measured in turn in one run ({@code NAME-base-rN.json} and {@code NAME-head-rN.json}, round
+ * {@code N}) and prints, per configuration, each side's score in every round, head ÷ base per round
+ * and of the means, the best measured iteration of each side and their ratio, and allocation per
+ * operation.
+ *
+ * <p>Why three ratios: on a machine shared with other work the load changes from minute to minute
+ * and moves the figures more than a code change does. Base and head of one round run one after the
+ * other, so the ratio within a round pairs figures taken under similar load; the best iteration (of
+ * all rounds) is the one least disturbed. When the three agree, the difference is the code's.
  *
  * <p>Rows are matched on benchmark method, threads and parameters. The {@code impl} parameter of
  * {@code RecordBenchmark} was a lower-case string before it became {@link Implementation}, so it is
  * compared in upper case, the enum's spelling: {@code usagestats_handle} and {@code
  * USAGESTATS_HANDLE} are the same row.
  *
- * <p>Depends on the JDK only, so {@code compare.sh} runs it as a source file, whichever refs it
+ * <p>Depends on the JDK only, so {@code compare.sh} runs it as a source file whichever refs it
  * compares:
  *
  * <pre>
@@ -38,7 +45,7 @@ public final class Compare {
   /** As {@link Summary#ZERO_BYTES}, repeated so this file compiles on its own. */
   static final double ZERO_BYTES = 1.0;
 
-  private static final Pattern FILE = Pattern.compile("(\\w+)-(base|head)-r(\\d+)\\.csv");
+  private static final Pattern FILE = Pattern.compile("(.+)-(base|head)-r(\\d+)\\.json");
 
   /** One configuration: benchmark method, threads and parameters ({@code impl} normalized). */
   record Key(String method, int threads, String params) implements Comparable<Key> {
@@ -46,15 +53,16 @@ public final class Compare {
     public int compareTo(Key o) {
       int c = method.compareTo(o.method);
       if (c != 0) return c;
-      c = params.compareTo(o.params);
-      return c != 0 ? c : Integer.compare(threads, o.threads);
+      c = Integer.compare(threads, o.threads);
+      return c != 0 ? c : params.compareTo(o.params);
     }
   }
 
-  /** One side's figures for one configuration, one entry per round. */
+  /** One side's figures for one configuration, by round. */
   static final class Side {
     final TreeMap<Integer, Double> score = new TreeMap<>();
     final TreeMap<Integer, Double> bytes = new TreeMap<>();
+    double best = Double.NaN;
     String unit = "";
 
     double mean() {
@@ -63,14 +71,6 @@ public final class Compare {
 
     double meanBytes() {
       return bytes.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-    }
-
-    /** Largest minus smallest round, as a fraction of the mean: the run's own noise. */
-    double spread() {
-      if (score.size() < 2) return Double.NaN;
-      double min = score.values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-      double max = score.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-      return (max - min) / mean();
     }
   }
 
@@ -96,86 +96,87 @@ public final class Compare {
     if (!m.matches()) return;
     int side = m.group(2).equals("base") ? 0 : 1;
     int round = Integer.parseInt(m.group(3));
-    List<String> lines = Files.readAllLines(file);
-    if (lines.isEmpty()) return;
-    List<String> header = split(lines.get(0));
-    for (String line : lines.subList(1, lines.size())) {
-      List<String> f = split(line);
-      if (f.size() != header.size()) continue;
-      String benchmark = f.get(0);
-      String metric = "";
-      int sep = benchmark.indexOf(':');
-      if (sep < 0) sep = benchmark.indexOf('\u00b7');
-      if (sep >= 0) {
-        metric = benchmark.substring(sep + 1);
-        benchmark = benchmark.substring(0, sep);
-      }
-      if (!metric.isEmpty() && !metric.equals("gc.alloc.rate.norm")) continue;
+    String text = Files.readString(file);
+    if (text.isBlank()) return;
+    for (Object o : (List<?>) new Json(text).value()) {
+      Map<?, ?> r = (Map<?, ?>) o;
       StringBuilder params = new StringBuilder();
-      for (int i = 7; i < header.size(); i++) {
-        String name = header.get(i).replaceFirst("^Param: ", "");
-        String value = name.equals("impl") ? f.get(i).toUpperCase(Locale.ROOT) : f.get(i);
-        if (params.length() > 0) params.append(' ');
-        params.append(name).append('=').append(value);
+      if (r.get("params") instanceof Map<?, ?> p) {
+        for (Map.Entry<?, ?> e : p.entrySet()) {
+          String name = (String) e.getKey();
+          String value = (String) e.getValue();
+          if (params.length() > 0) params.append(' ');
+          params.append(name).append('=');
+          params.append(name.equals("impl") ? value.toUpperCase(Locale.ROOT) : value);
+        }
       }
+      String benchmark = (String) r.get("benchmark");
       Key key =
           new Key(
               benchmark.replaceAll(".*\\.(\\w+\\.\\w+)$", "$1"),
-              Integer.parseInt(f.get(2)),
+              (int) number(r.get("threads")),
               params.toString());
       Side s = rows.computeIfAbsent(key, k -> new Side[] {new Side(), new Side()})[side];
-      double value = number(f.get(4));
-      if (metric.isEmpty()) {
-        s.score.put(round, value);
-        s.unit = f.get(6);
-      } else {
-        s.bytes.put(round, value);
+      Map<?, ?> primary = (Map<?, ?>) r.get("primaryMetric");
+      s.score.put(round, number(primary.get("score")));
+      s.unit = (String) primary.get("scoreUnit");
+      if (primary.get("rawData") instanceof List<?> forks) {
+        for (Object fork : forks) {
+          for (Object v : (List<?>) fork) {
+            double x = number(v);
+            if (Double.isNaN(s.best) || x < s.best) s.best = x;
+          }
+        }
+      }
+      if (r.get("secondaryMetrics") instanceof Map<?, ?> sec
+          && sec.get("gc.alloc.rate.norm") instanceof Map<?, ?> alloc) {
+        s.bytes.put(round, number(alloc.get("score")));
       }
     }
   }
 
   private void print(PrintStream out, String baseLabel, String headLabel) {
     out.printf("base: %s; head: %s%n%n", baseLabel, headLabel);
-    out.print("| benchmark | threads | params | unit | base rounds | base mean |");
-    out.println(" head rounds | head mean | head ÷ base | base B/op | head B/op |");
-    out.println("|---|---:|---|---|---|---:|---|---:|---:|---:|---:|");
-    int slower = 0;
-    int compared = 0;
-    double worstSpread = 0;
+    out.print("| benchmark | threads | params | unit | base by round | head by round |");
+    out.print(" head ÷ base by round | head ÷ base of means | best base | best head |");
+    out.println(" head ÷ base of bests | base B/op | head B/op |");
+    out.println("|---|---:|---|---|---|---|---|---:|---:|---:|---:|---:|---:|");
+    int flagged = 0;
     for (Map.Entry<Key, Side[]> e : rows.entrySet()) {
       Key k = e.getKey();
       Side base = e.getValue()[0];
       Side head = e.getValue()[1];
-      double ratio = head.mean() / base.mean();
-      boolean flagged = ratio > 1 + TOLERANCE;
-      if (!Double.isNaN(ratio)) {
-        compared++;
-        if (flagged) slower++;
+      List<String> paired = new ArrayList<>();
+      for (Map.Entry<Integer, Double> b : base.score.entrySet()) {
+        Double h = head.score.get(b.getKey());
+        if (h != null) paired.add(fmt(h / b.getValue()));
       }
-      for (Side s : e.getValue()) {
-        if (!Double.isNaN(s.spread())) worstSpread = Math.max(worstSpread, s.spread());
-      }
+      double means = head.mean() / base.mean();
+      double bests = head.best / base.best;
+      boolean slower = means > 1 + TOLERANCE;
+      if (slower) flagged++;
       out.printf(
-          "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
           k.method(),
           k.threads(),
           k.params(),
           base.unit.isEmpty() ? head.unit : base.unit,
           rounds(base),
-          num(base.mean()),
           rounds(head),
-          num(head.mean()),
-          Double.isNaN(ratio) ? "-" : (flagged ? "**" + fmt(ratio) + "×**" : fmt(ratio) + "×"),
+          paired.isEmpty() ? "-" : String.join(", ", paired),
+          Double.isNaN(means) ? "-" : (slower ? "**" + fmt(means) + "**" : fmt(means)),
+          num(base.best),
+          num(head.best),
+          num(bests),
           bytes(base.meanBytes()),
           bytes(head.meanBytes()));
     }
     out.println();
     out.printf(
-        "%d of %d configurations more than %.0f%% slower at head (in bold). Rounds are"
-            + " interleaved (base, head, base, head, ...), each a separate JMH run; the widest"
-            + " spread between one side's rounds was %.0f%% of its mean, a measure of this run's"
-            + " noise.%n",
-        slower, compared, TOLERANCE * 100, worstSpread * 100);
+        "Scores are JMH's mean per round (each round one JMH run per side, base then head); a"
+            + " best is the fastest measured iteration of all rounds. %d of %d configurations are"
+            + " more than %.0f%% slower at head by the means (in bold).%n",
+        flagged, rows.size(), TOLERANCE * 100);
   }
 
   private static String rounds(Side s) {
@@ -185,37 +186,16 @@ public final class Compare {
     return String.join(", ", r);
   }
 
-  /** Splits one CSV line as JMH writes it: fields separated by commas, strings in quotes. */
-  static List<String> split(String line) {
-    List<String> fields = new ArrayList<>();
-    StringBuilder f = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (c == '"') {
-        if (quoted && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-          f.append('"');
-          i++;
-        } else {
-          quoted = !quoted;
-        }
-      } else if (c == ',' && !quoted) {
-        fields.add(f.toString());
-        f.setLength(0);
-      } else {
-        f.append(c);
+  private static double number(Object o) {
+    if (o instanceof Number n) return n.doubleValue();
+    if (o instanceof String s) {
+      try {
+        return Double.parseDouble(s);
+      } catch (NumberFormatException e) {
+        return Double.NaN;
       }
     }
-    fields.add(f.toString());
-    return fields;
-  }
-
-  private static double number(String s) {
-    try {
-      return Double.parseDouble(s);
-    } catch (NumberFormatException e) {
-      return Double.NaN;
-    }
+    return Double.NaN;
   }
 
   private static String fmt(double v) {
@@ -231,5 +211,142 @@ public final class Compare {
     return v < ZERO_BYTES
         ? String.format(Locale.ROOT, "%.3f", v)
         : String.format(Locale.ROOT, "%,.0f", v);
+  }
+
+  /**
+   * Just enough JSON for JMH's result files: objects (as insertion-ordered maps), arrays, strings,
+   * numbers (also JMH's bare {@code NaN} and {@code Infinity}), booleans and null.
+   */
+  static final class Json {
+    private final String s;
+    private int i;
+
+    Json(String s) {
+      this.s = s;
+    }
+
+    Object value() {
+      skip();
+      if (i >= s.length()) throw error("a value");
+      char c = s.charAt(i);
+      switch (c) {
+        case '{':
+          return object();
+        case '[':
+          return array();
+        case '"':
+          return string();
+        default:
+          return literal();
+      }
+    }
+
+    private Map<String, Object> object() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      i++;
+      skip();
+      if (peek() == '}') {
+        i++;
+        return m;
+      }
+      while (true) {
+        skip();
+        String key = string();
+        skip();
+        expect(':');
+        m.put(key, value());
+        skip();
+        if (peek() == ',') {
+          i++;
+        } else {
+          expect('}');
+          return m;
+        }
+      }
+    }
+
+    private List<Object> array() {
+      List<Object> a = new ArrayList<>();
+      i++;
+      skip();
+      if (peek() == ']') {
+        i++;
+        return a;
+      }
+      while (true) {
+        a.add(value());
+        skip();
+        if (peek() == ',') {
+          i++;
+        } else {
+          expect(']');
+          return a;
+        }
+      }
+    }
+
+    private String string() {
+      expect('"');
+      StringBuilder b = new StringBuilder();
+      while (true) {
+        if (i >= s.length()) throw error("a closing quote");
+        char c = s.charAt(i++);
+        if (c == '"') return b.toString();
+        if (c != '\\') {
+          b.append(c);
+          continue;
+        }
+        char e = s.charAt(i++);
+        switch (e) {
+          case 'n' -> b.append('\n');
+          case 't' -> b.append('\t');
+          case 'r' -> b.append('\r');
+          case 'b' -> b.append('\b');
+          case 'f' -> b.append('\f');
+          case 'u' -> {
+            b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+            i += 4;
+          }
+          default -> b.append(e);
+        }
+      }
+    }
+
+    private Object literal() {
+      int start = i;
+      while (i < s.length() && ",]} \t\r\n".indexOf(s.charAt(i)) < 0) i++;
+      String t = s.substring(start, i);
+      switch (t) {
+        case "true":
+          return Boolean.TRUE;
+        case "false":
+          return Boolean.FALSE;
+        case "null":
+          return "";
+        default:
+          try {
+            return Double.parseDouble(t);
+          } catch (NumberFormatException e) {
+            throw error("a number");
+          }
+      }
+    }
+
+    private void skip() {
+      while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+    }
+
+    private char peek() {
+      return i < s.length() ? s.charAt(i) : '\0';
+    }
+
+    private void expect(char c) {
+      if (peek() != c) throw error("'" + c + "'");
+      i++;
+    }
+
+    private IllegalArgumentException error(String wanted) {
+      return new IllegalArgumentException("JSON: expected " + wanted + " at offset " + i);
+    }
   }
 }
