@@ -98,12 +98,22 @@ jmh() {
   shift 3
   local file="$out/$name-$side-r$round"
   echo "$(date -u +%H:%M:%S) $name $side round $round" >&2
-  echo "load before $name-$side-r$round: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
-  if ! LC_ALL=C java -Duser.language=en -jar "$tmp/$side.jar" "$@" "${jmh_opts[@]}" -prof gc \
-    -rf json -rff "$file.json" > "$file.log" 2>&1; then
+  # JMH holds a machine-wide lock while it runs; another session's benchmark is waited for, never
+  # run alongside (-Djmh.ignoreLock would measure both under each other's load).
+  while true; do
+    echo "load before $name-$side-r$round: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
+    if LC_ALL=C java -Duser.language=en -jar "$tmp/$side.jar" "$@" "${jmh_opts[@]}" -prof gc \
+      -rf json -rff "$file.json" > "$file.log" 2>&1; then
+      break
+    fi
+    if grep -q 'Unable to acquire the JMH lock' "$file.log"; then
+      echo "$(date -u +%H:%M:%S) another JMH run holds the lock; waiting" | tee -a "$out/env.txt" >&2
+      sleep 15
+      continue
+    fi
     tail -40 "$file.log" >&2
     exit 1
-  fi
+  done
   {
     echo "load after $name-$side-r$round: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "    busiest processes (%cpu over their lifetime):"
