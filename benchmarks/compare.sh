@@ -7,11 +7,14 @@
 #
 #   benchmarks/compare.sh BASE_REF [HEAD_REF]    # HEAD_REF defaults to HEAD (committed code only)
 #
-# About 10 minutes on 2 cores, building included. Settings, from the environment:
+# About 7 minutes on 2 cores with 2 rounds, building included; each more round about 3. Settings, from the environment:
 #   ROUNDS=2                                     base/head pairs per configuration
 #   JMH_OPTS="-f 1 -wi 2 -w 1s -i 5 -r 1s"       JMH options of every run
 #   THREADS="1"                                  RecordBenchmark thread counts, e.g. "1 2"
 #   IMPLS="usagestats_handle usagestats_by_name" RecordBenchmark implementations, any spelling
+#   QUERY_EVENTS="100000 1000000 10000000"       QueryBenchmark events
+#   QUERY_GRANULARITIES="DAY HOUR"               QueryBenchmark granularities
+# An empty list skips that part: IMPLS="" QUERY_GRANULARITIES=HOUR measures the HOUR reports only.
 #   MVN_OFFLINE=1                                build with -o (0 lets Maven download)
 #
 # Each ref is checked out with `git worktree add` into a temporary directory and built there with
@@ -34,7 +37,9 @@ head=$(git rev-parse --verify "$head_ref^{commit}")
 rounds=${ROUNDS:-2}
 read -r -a jmh_opts <<< "${JMH_OPTS:--f 1 -wi 2 -w 1s -i 5 -r 1s}"
 read -r -a threads <<< "${THREADS:-1}"
-read -r -a impls <<< "${IMPLS:-usagestats_handle usagestats_by_name}"
+read -r -a impls <<< "${IMPLS-usagestats_handle usagestats_by_name}"
+read -r -a query_events <<< "${QUERY_EVENTS-100000 1000000 10000000}"
+read -r -a query_granularities <<< "${QUERY_GRANULARITIES-DAY HOUR}"
 offline=()
 [[ "${MVN_OFFLINE:-1}" == 1 ]] && offline=(-o)
 
@@ -53,6 +58,7 @@ trap cleanup EXIT
   echo "base: $base_ref = $(git log -1 --format='%h %s' "$base")"
   echo "head: $head_ref = $(git log -1 --format='%h %s' "$head")"
   echo "jmh: ${jmh_opts[*]} -prof gc; rounds: $rounds; threads: ${threads[*]}; impls: ${impls[*]}"
+  echo "query events: ${query_events[*]}; granularities: ${query_granularities[*]}"
   echo "started: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs) x $(nproc)"
   echo "memory: $(free -g | awk '/^Mem:/ {print $2}') GiB"
@@ -137,8 +143,8 @@ for ((round = 1; round <= rounds; round++)); do
       done
     done
   done
-  for events in 100000 1000000 10000000; do
-    for g in DAY HOUR; do
+  for events in "${query_events[@]}"; do
+    for g in "${query_granularities[@]}"; do
       jmh "query_${events}_$g" base "$round" QueryBenchmark -p events="$events" -p granularity="$g"
       jmh "query_${events}_$g" head "$round" QueryBenchmark -p events="$events" -p granularity="$g"
     done
