@@ -53,6 +53,67 @@ public final class ApiKeys {
     return prefix + "..." + secret.substring(secret.length() - 4);
   }
 
+  /** Prefixes of provider API key secrets: OpenAI, Anthropic, Google, xAI, Groq, Hugging Face... */
+  private static final String[] SECRET_PREFIXES = {
+    "sk-", "sk_", "rk-", "pk-", "AIza", "xai-", "gsk_", "hf_", "ghp_", "github_pat_", "pplx-", "r8_"
+  };
+
+  /**
+   * Whether {@code value} looks like a provider secret rather than an id: one of the well-known
+   * prefixes ({@code sk-} as OpenAI and DeepSeek use, {@code sk-proj-}, {@code sk-ant-}, {@code
+   * AIza}, {@code xai-}, {@code gsk_}, {@code hf_}...) followed by at least 16 token characters, or
+   * a long high-entropy token: 32 or more letters, digits and {@code -_+/=}, mixing upper and lower
+   * case and digits, with at least 4 bits of entropy per character. Ids such as {@link
+   * #fingerprint} results, UUIDs, hex digests and {@code sk-...abcd} display forms do not look like
+   * secrets.
+   */
+  public static boolean looksLikeSecret(String value) {
+    Objects.requireNonNull(value, "value");
+    for (String prefix : SECRET_PREFIXES) {
+      if (value.startsWith(prefix) && tokenLength(value, prefix.length()) >= 16) return true;
+    }
+    if (value.length() < 32 || tokenLength(value, 0) != value.length()) return false;
+    boolean upper = false;
+    boolean lower = false;
+    boolean digit = false;
+    int[] counts = new int[128];
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      upper |= c >= 'A' && c <= 'Z';
+      lower |= c >= 'a' && c <= 'z';
+      digit |= c >= '0' && c <= '9';
+      counts[c]++;
+    }
+    if (!(upper && lower && digit)) return false;
+    double bits = 0;
+    for (int n : counts) {
+      if (n == 0) continue;
+      double p = (double) n / value.length();
+      bits -= p * Math.log(p) / Math.log(2);
+    }
+    return bits >= 4.0;
+  }
+
+  /** Characters from {@code from} on that may appear in a secret token. */
+  private static int tokenLength(String value, int from) {
+    int n = 0;
+    for (int i = from; i < value.length(); i++) {
+      char c = value.charAt(i);
+      boolean token =
+          (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_'
+              || c == '+'
+              || c == '/'
+              || c == '=';
+      if (!token) return n;
+      n++;
+    }
+    return n;
+  }
+
   private static void requireSecret(String secret) {
     Objects.requireNonNull(secret, "secret");
     if (secret.isBlank()) {

@@ -24,6 +24,20 @@ public record SeriesKey(String tenant, String apiKey, String model) {
     Objects.requireNonNull(model, "model");
   }
 
+  /**
+   * The key with its API key id redacted ({@link ApiKeys#redact}), as logs and messages show it.
+   */
+  @Override
+  public String toString() {
+    return "SeriesKey[tenant="
+        + tenant
+        + ", apiKey="
+        + ApiKeys.redact(apiKey)
+        + ", model="
+        + model
+        + "]";
+  }
+
   /** Whether this is the overflow series. */
   public boolean isOverflow() {
     return OVERFLOW.equals(tenant) && OVERFLOW.equals(apiKey) && OVERFLOW.equals(model);

@@ -9,10 +9,14 @@ public enum SeriesView {
   /** Output tokens. */
   OUTPUT;
 
-  /** The value of this view for the given counts. */
+  /**
+   * The value of this view for the given counts.
+   *
+   * @throws ArithmeticException if the total would pass {@link Long#MAX_VALUE}
+   */
   public long of(long inputTokens, long outputTokens) {
     return switch (this) {
-      case TOTAL -> inputTokens + outputTokens;
+      case TOTAL -> Math.addExact(inputTokens, outputTokens);
       case INPUT -> inputTokens;
       case OUTPUT -> outputTokens;
     };

@@ -57,6 +57,8 @@ public record UsageQuery(
     Objects.requireNonNull(granularity, "granularity");
     Objects.requireNonNull(groupBy, "groupBy");
     Objects.requireNonNull(view, "view");
+    if (from != null) Checks.queryInstant("from", from);
+    if (to != null) Checks.queryInstant("to", to);
     if (from != null && to != null && !from.isBefore(to)) {
       throw new IllegalArgumentException("from must be before to: from=" + from + ", to=" + to);
     }
@@ -99,14 +101,14 @@ public record UsageQuery(
 
     /** First instant of the range. */
     public Builder from(Instant from) {
-      this.from = Objects.requireNonNull(from, "from");
+      this.from = Checks.queryInstant("from", from);
       this.firstDay = null;
       return this;
     }
 
     /** End of the range, exclusive. */
     public Builder to(Instant to) {
-      this.to = Objects.requireNonNull(to, "to");
+      this.to = Checks.queryInstant("to", to);
       this.lastDay = null;
       return this;
     }
@@ -118,8 +120,8 @@ public record UsageQuery(
 
     /** Whole local days, {@code first} to {@code last} inclusive, in the query's zone. */
     public Builder days(LocalDate first, LocalDate last) {
-      Objects.requireNonNull(first, "first");
-      Objects.requireNonNull(last, "last");
+      checkDay("first", first);
+      checkDay("last", last);
       if (last.isBefore(first)) {
         throw new IllegalArgumentException(
             "last must not be before first: first=" + first + ", last=" + last);
@@ -129,6 +131,14 @@ public record UsageQuery(
       this.from = null;
       this.to = null;
       return this;
+    }
+
+    private static void checkDay(String field, LocalDate day) {
+      Objects.requireNonNull(day, field);
+      if (day.getYear() < 1 || day.getYear() > 9999) {
+        throw new IllegalArgumentException(
+            field + " must be a day of the years 0001 to 9999: " + day);
+      }
     }
 
     /** The zone buckets follow (default UTC). */

@@ -6,6 +6,7 @@ import dev.usagestats.internal.EngineConfig;
 import dev.usagestats.spi.UsageStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -212,6 +213,8 @@ public final class UsageStats implements AutoCloseable {
     final List<UsageListener> listeners = new ArrayList<>();
     String nodeId = UUID.randomUUID().toString();
     long maxPendingRows = 500_000;
+    Instant earliestTimestamp = Instant.parse("2000-01-01T00:00:00Z");
+    ApiKeyPolicy apiKeyPolicy = ApiKeyPolicy.REFUSE;
 
     private Builder() {}
 
@@ -306,6 +309,36 @@ public final class UsageStats implements AutoCloseable {
     }
 
     /**
+     * Events dated before this instant are refused as bad input (default 2000-01-01T00:00:00Z): a
+     * timestamp from year 1 or 1970 is a caller's bug, not usage.
+     */
+    public Builder earliestTimestamp(Instant earliestTimestamp) {
+      Objects.requireNonNull(earliestTimestamp, "earliestTimestamp");
+      if (earliestTimestamp.isBefore(Checks.MIN_QUERY_INSTANT)
+          || earliestTimestamp.isAfter(Checks.MAX_QUERY_INSTANT)) {
+        throw new IllegalArgumentException(
+            "earliestTimestamp must be between "
+                + Checks.MIN_QUERY_INSTANT
+                + " and "
+                + Checks.MAX_QUERY_INSTANT
+                + ": "
+                + earliestTimestamp);
+      }
+      this.earliestTimestamp = earliestTimestamp;
+      return this;
+    }
+
+    /**
+     * What to do with an API key id that looks like a provider secret ({@link
+     * ApiKeys#looksLikeSecret}): {@link ApiKeyPolicy#REFUSE} (the default), {@link
+     * ApiKeyPolicy#FINGERPRINT} or {@link ApiKeyPolicy#ALLOW}.
+     */
+    public Builder apiKeyPolicy(ApiKeyPolicy apiKeyPolicy) {
+      this.apiKeyPolicy = Objects.requireNonNull(apiKeyPolicy, "apiKeyPolicy");
+      return this;
+    }
+
+    /**
      * Builds and starts the engine.
      *
      * @throws IllegalStateException if minuteRetention exceeds retention
@@ -332,7 +365,9 @@ public final class UsageStats implements AutoCloseable {
                   store,
                   listeners,
                   nodeId,
-                  maxPendingRows)));
+                  maxPendingRows,
+                  earliestTimestamp,
+                  apiKeyPolicy)));
     }
   }
 }

@@ -26,7 +26,7 @@ public record UsageTotals(
 
   private static final UsageTotals EMPTY = new UsageTotals(0, 0, 0, 0, 0, 0, 0);
 
-  /** Checks that no count is negative. */
+  /** Checks that no count is negative and that input plus output fits in a {@code long}. */
   public UsageTotals {
     if (calls < 0) throw new IllegalArgumentException("calls must be >= 0: " + calls);
     if (errors < 0) throw new IllegalArgumentException("errors must be >= 0: " + errors);
@@ -45,6 +45,15 @@ public record UsageTotals(
     }
     if (reasoningTokens < 0) {
       throw new IllegalArgumentException("reasoningTokens must be >= 0: " + reasoningTokens);
+    }
+    if (inputTokens > Long.MAX_VALUE - outputTokens) {
+      throw new IllegalArgumentException(
+          "inputTokens + outputTokens must be <= "
+              + Long.MAX_VALUE
+              + ": "
+              + inputTokens
+              + " + "
+              + outputTokens);
     }
   }
 
@@ -73,15 +82,19 @@ public record UsageTotals(
     return BigDecimal.valueOf(outputTokens, 3);
   }
 
-  /** The sum of this and {@code other}. */
+  /**
+   * The sum of this and {@code other}.
+   *
+   * @throws ArithmeticException if a sum would pass {@link Long#MAX_VALUE}
+   */
   public UsageTotals plus(UsageTotals other) {
     return new UsageTotals(
-        calls + other.calls,
-        errors + other.errors,
-        inputTokens + other.inputTokens,
-        outputTokens + other.outputTokens,
-        cachedInputTokens + other.cachedInputTokens,
-        cacheCreationInputTokens + other.cacheCreationInputTokens,
-        reasoningTokens + other.reasoningTokens);
+        Math.addExact(calls, other.calls),
+        Math.addExact(errors, other.errors),
+        Math.addExact(inputTokens, other.inputTokens),
+        Math.addExact(outputTokens, other.outputTokens),
+        Math.addExact(cachedInputTokens, other.cachedInputTokens),
+        Math.addExact(cacheCreationInputTokens, other.cacheCreationInputTokens),
+        Math.addExact(reasoningTokens, other.reasoningTokens));
   }
 }

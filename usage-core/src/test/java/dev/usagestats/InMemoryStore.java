@@ -30,10 +30,19 @@ class InMemoryStore implements UsageStore {
   volatile boolean failReads;
   volatile boolean closed;
 
+  /** A model whose rows the store refuses for good, as a constraint would; null for none. */
+  volatile String refusedModel;
+
   @Override
   public synchronized void append(UsageBatch batch) {
     appends.incrementAndGet();
     if (failure == Failure.BEFORE_APPLY) throw new UsageStoreException("store down", null);
+    String refused = refusedModel;
+    for (UsageDelta d : batch.deltas()) {
+      if (d.key().model().equals(refused)) {
+        throw new UsageStoreException("check constraint violated", null, true);
+      }
+    }
     if (ledger.add(batch.id())) rows.addAll(batch.deltas());
     if (failure == Failure.AFTER_APPLY) throw new UsageStoreException("reply lost", null);
   }

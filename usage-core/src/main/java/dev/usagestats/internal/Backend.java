@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #accept} and {@link #begin} are called under the engine's drain lock, right after a
  * drain; the rest may be called from any thread.
  */
-interface Backend extends DeltaSink {
+interface Backend extends Series.DeltaSink {
   /**
    * Why an event at {@code timestamp} cannot be kept (a message ending where the timestamp is to be
    * appended), or null if it can.

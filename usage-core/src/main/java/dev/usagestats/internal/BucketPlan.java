@@ -119,7 +119,11 @@ final class BucketPlan {
     long end = to.toEpochMilli();
     while (t < end) {
       d = next(d, g);
-      t = d.atStartOfDay(zone).toInstant().toEpochMilli();
+      long start = d.atStartOfDay(zone).toInstant().toEpochMilli();
+      // A date the zone skipped (Pacific/Apia had no 2011-12-30) starts where the next one does:
+      // it has no instants, so no bucket.
+      if (start == t) continue;
+      t = start;
       b.add(t);
       checkCount(b.size - 1, g);
     }
@@ -146,7 +150,7 @@ final class BucketPlan {
   private static void checkCount(long n, Granularity g) {
     if (n > MAX_BUCKETS) {
       throw new IllegalArgumentException(
-          "range must have at most " + MAX_BUCKETS + " " + g + " buckets: more than " + n);
+          "range must have at most " + MAX_BUCKETS + " " + g + " buckets: at least " + n);
     }
   }
 

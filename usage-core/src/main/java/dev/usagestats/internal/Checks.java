@@ -1,7 +1,10 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.ApiKeys;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** Argument checks shared by the public API. Messages name the field, the rule and the value. */
 public final class Checks {
@@ -17,8 +20,11 @@ public final class Checks {
   private Checks() {}
 
   /**
-   * Checks a tenant, API key id or model name: not null, not blank, at most 256 characters, no
-   * control characters, not the reserved overflow name.
+   * Checks a tenant, API key id or model name: not null, not blank, at most 256 characters,
+   * well-formed text (no unpaired surrogates, no Unicode noncharacters), no control, format or
+   * separator characters (such as U+200B or the bidi controls U+202A-U+202E, U+2066-U+2069, which
+   * make lookalike or reordered names), not the reserved overflow name. Messages show an API key id
+   * only redacted.
    */
   public static String name(String field, String value) {
     Objects.requireNonNull(value, field);
@@ -33,28 +39,52 @@ public final class Checks {
               + " characters: "
               + value.length()
               + " characters starting '"
-              + value.substring(0, 32)
+              + shown(field, value.substring(0, 32))
               + "'");
     }
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (Character.isISOControl(c)) {
+    for (int i = 0; i < value.length(); ) {
+      int cp = value.codePointAt(i);
+      String rule = refusal(cp);
+      if (rule != null) {
         throw new IllegalArgumentException(
             field
-                + " must not contain control characters: U+"
-                + String.format("%04X", (int) c)
+                + " must not contain "
+                + rule
+                + ": U+"
+                + String.format("%04X", cp)
                 + " at index "
                 + i
                 + " in '"
-                + printable(value)
+                + printable(shown(field, value))
                 + "'");
       }
+      i += Character.charCount(cp);
     }
     if (value.equals(OVERFLOW)) {
       throw new IllegalArgumentException(
           field + " must not be the reserved overflow name: " + value);
     }
     return value;
+  }
+
+  /** Why a code point may not appear in a name, or null if it may. */
+  private static @Nullable String refusal(int cp) {
+    if (Character.isISOControl(cp)) return "control characters";
+    if (Character.isSurrogate((char) cp) && cp <= Character.MAX_VALUE) {
+      return "unpaired surrogates";
+    }
+    if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE) return "noncharacters";
+    int type = Character.getType(cp);
+    if (type == Character.FORMAT) return "format characters";
+    if (type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+      return "line or paragraph separators";
+    }
+    return null;
+  }
+
+  /** The value as a message may show it: an API key id only redacted. */
+  public static String shown(String field, String value) {
+    return field.equals("apiKey") || field.equals("apiKeys") ? ApiKeys.redact(value) : value;
   }
 
   /** Checks one token count: 0 to {@link #MAX_TOKENS}. */
@@ -121,15 +151,38 @@ public final class Checks {
     return value;
   }
 
+  /** Earliest instant a query may name: 0001-01-01T00:00:00Z. */
+  public static final Instant MIN_QUERY_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
+
+  /** Latest instant a query may name: 10000-01-01T00:00:00Z. */
+  public static final Instant MAX_QUERY_INSTANT = Instant.parse("+10000-01-01T00:00:00Z");
+
+  /** Checks that a query bound lies in years 1 to 9999 (UTC), so bucket arithmetic cannot fail. */
+  public static Instant queryInstant(String field, Instant value) {
+    Objects.requireNonNull(value, field);
+    if (value.isBefore(MIN_QUERY_INSTANT) || value.isAfter(MAX_QUERY_INSTANT)) {
+      throw new IllegalArgumentException(
+          field
+              + " must be between "
+              + MIN_QUERY_INSTANT
+              + " and "
+              + MAX_QUERY_INSTANT
+              + ": "
+              + value);
+    }
+    return value;
+  }
+
   private static String printable(String value) {
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < value.length() && i < 64; i++) {
-      char c = value.charAt(i);
-      if (Character.isISOControl(c)) {
-        sb.append("\\u").append(String.format("%04X", (int) c));
+    for (int i = 0; i < value.length() && i < 64; ) {
+      int cp = value.codePointAt(i);
+      if (refusal(cp) != null) {
+        sb.append("\\u").append(String.format("%04X", cp));
       } else {
-        sb.append(c);
+        sb.appendCodePoint(cp);
       }
+      i += Character.charCount(cp);
     }
     return sb.toString();
   }

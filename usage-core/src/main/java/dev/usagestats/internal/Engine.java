@@ -12,7 +12,9 @@ import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The engine behind {@code UsageStats}: a thin composition of parts with one job each. Not public
@@ -57,11 +59,21 @@ public final class Engine {
   public Engine(EngineConfig config) {
     this.config = Objects.requireNonNull(config, "config");
     int stripes = IntervalRecorder.stripes();
-    this.table = new SeriesTable(config.maxSeries(), stripes, config.listeners(), health);
+    this.table =
+        new SeriesTable(
+            config.maxSeries(), config.apiKeyPolicy(), stripes, config.listeners(), health);
     this.recorder = new IntervalRecorder(stripes, table);
     this.backend = backend(config, table);
     this.clock = new MinuteClock(config.clock());
-    this.recording = new Recording(table, recorder, clock, health, config.maxFutureSkew(), backend);
+    this.recording =
+        new Recording(
+            table,
+            recorder,
+            clock,
+            health,
+            config.maxFutureSkew(),
+            config.earliestTimestamp(),
+            backend);
     this.planner = new QueryPlanner(config.minuteRetention());
     this.background = DaemonThreads.scheduler("usagestats-flusher");
     long interval = config.flushInterval().toMillis();
@@ -77,9 +89,16 @@ public final class Engine {
           table, config.retention(), config.minuteRetention(), config.maxFutureSkew());
     }
     PendingBuffer pending = new PendingBuffer(config.nodeId(), config.maxPendingRows());
+    ReadWriteLock splitLock = new ReentrantReadWriteLock();
     Flusher flusher =
-        new Flusher(store, pending, config.clock(), config.flushInterval(), config.closeTimeout());
-    return new StoreBackend(store, pending, flusher);
+        new Flusher(
+            store,
+            pending,
+            splitLock,
+            config.clock(),
+            config.flushInterval(),
+            config.closeTimeout());
+    return new StoreBackend(store, pending, splitLock, flusher);
   }
 
   // ---------------------------------------------------------------- recording
@@ -103,7 +122,10 @@ public final class Engine {
   }
 
   public UsageSeries series(String tenant, String apiKey, String model) {
-    return recording.series(tenant, apiKey, model);
+    Objects.requireNonNull(tenant, "tenant");
+    Objects.requireNonNull(apiKey, "apiKey");
+    Objects.requireNonNull(model, "model");
+    return new SeriesHandle(recording, table.findOrCreate(tenant, apiKey, model));
   }
 
   // ---------------------------------------------------------------- draining and flushing
@@ -162,6 +184,9 @@ public final class Engine {
         f.pendingRows(),
         f.coarsenedRows(),
         f.droppedCalls(),
+        f.droppedTokens(),
+        f.refusedRows(),
+        f.refusedCalls(),
         f.failedFlushes(),
         f.lastGoodFlush());
   }
@@ -177,15 +202,25 @@ public final class Engine {
     if (recorder.isClosed()) throw new IllegalStateException("usage stats are closed");
     long now = config.clock().millis();
     ReportAccumulator acc = new ReportAccumulator(planner.plan(query, now), query);
-    Backend.Read rest;
-    drainLock.lock();
     try {
-      recorder.drain(backend);
-      rest = backend.begin(acc);
-    } finally {
-      drainLock.unlock();
+      Backend.Read rest;
+      drainLock.lock();
+      try {
+        recorder.drain(backend);
+        rest = backend.begin(acc);
+      } finally {
+        drainLock.unlock();
+      }
+      rest.finish();
+      return acc.build(query, Instant.ofEpochMilli(now));
+    } catch (ArithmeticException e) {
+      // Every sum across series is checked: a report never shows a wrapped number.
+      throw new IllegalArgumentException(
+          "query must select sums within "
+              + Long.MAX_VALUE
+              + " (a report total would pass it): narrow the range or the filters, or group"
+              + " finer",
+          e);
     }
-    rest.finish();
-    return acc.build(query, Instant.ofEpochMilli(now));
   }
 }

@@ -1,9 +1,11 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.ApiKeyPolicy;
 import dev.usagestats.UsageListener;
 import dev.usagestats.spi.UsageStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
@@ -25,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param listeners listeners that hear every event
  * @param nodeId this node's id in batch ids
  * @param maxPendingRows the most rows held for the store
+ * @param earliestTimestamp events before this instant are refused
+ * @param apiKeyPolicy what to do with API key ids that look like secrets
  */
 public record EngineConfig(
     Clock clock,
@@ -38,7 +42,9 @@ public record EngineConfig(
     @Nullable UsageStore store,
     List<UsageListener> listeners,
     String nodeId,
-    long maxPendingRows) {
+    long maxPendingRows,
+    Instant earliestTimestamp,
+    ApiKeyPolicy apiKeyPolicy) {
   /** Checks that nothing required is null and copies the listeners. */
   public EngineConfig {
     Objects.requireNonNull(clock, "clock");
@@ -50,5 +56,7 @@ public record EngineConfig(
     Objects.requireNonNull(closeTimeout, "closeTimeout");
     listeners = List.copyOf(listeners);
     Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(earliestTimestamp, "earliestTimestamp");
+    Objects.requireNonNull(apiKeyPolicy, "apiKeyPolicy");
   }
 }

@@ -1,11 +1,13 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.UsageStoreException;
 import dev.usagestats.spi.UsageStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -18,22 +20,34 @@ import java.util.concurrent.locks.ReentrantLock;
  * 2. Called by the engine's background thread, by flush() and by close(), from any thread; one
  *    send runs at a time. A send with a deadline waits for the lock only until then, and starts
  *    no batch after it.
- * 3. A failed batch stays first in line, frozen, and is retried whole: the store's ledger makes a
- *    retry after an ambiguous failure count once. Nothing is acknowledged before the store says so.
+ * 3. A batch that failed for a passing reason (connection, timeout, deadlock) stays first in line,
+ *    frozen, and is retried whole after a backoff that doubles up to 2 x flushInterval:
+ *    the store's ledger makes a retry after an ambiguous failure count once.
+ * 4. A batch the store refused for good (UsageStoreException.isPermanent: a constraint, a value
+ *    out of range) was not applied. It is split in halves, each written on its own, down to the
+ *    single rows the store refuses; those are set aside, counted and logged, and the batches
+ *    behind them flow. The split holds the read-write lock's write side, which every store read
+ *    of a query holds the read side of from its pending snapshot to its store read: a query sees
+ *    either the whole batch pending or its halves, never both a half applied and the whole pending.
+ * 5. Nothing is acknowledged before the store says so. At close, what cannot be written by the
+ *    deadline is counted as dropped (calls and tokens) and logged.
  * </pre>
  */
 final class Flusher {
   static final long NO_DEADLINE = Long.MIN_VALUE;
-  private static final long MAX_BACKOFF_MS = 60_000L;
 
   private final UsageStore store;
   private final PendingBuffer pending;
+  private final ReadWriteLock splitLock;
   private final Clock clock;
   private final long flushIntervalMillis;
+  private final long maxBackoffMillis;
   private final Duration closeTimeout;
   private final ReentrantLock sendLock = new ReentrantLock();
   private final AtomicLong failedFlushes = new AtomicLong();
   private final RateLimitedLog storeLog =
+      new RateLimitedLog(Health.LOG, TimeUnit.MINUTES.toNanos(1));
+  private final RateLimitedLog refusedLog =
       new RateLimitedLog(Health.LOG, TimeUnit.MINUTES.toNanos(1));
   private volatile long lastGoodFlush = Long.MIN_VALUE;
   private int consecutiveFailures; // guarded by sendLock
@@ -42,18 +56,30 @@ final class Flusher {
   Flusher(
       UsageStore store,
       PendingBuffer pending,
+      ReadWriteLock splitLock,
       Clock clock,
       Duration flushInterval,
       Duration closeTimeout) {
     this.store = store;
     this.pending = pending;
+    this.splitLock = splitLock;
     this.clock = clock;
     this.flushIntervalMillis = flushInterval.toMillis();
+    this.maxBackoffMillis = maxBackoff(flushInterval).toMillis();
     this.closeTimeout = closeTimeout;
   }
 
   /**
-   * Sends pending batches until none is left, one fails, or the deadline passes.
+   * The longest wait between retries after failures: 2 x flushInterval (at least 100 ms), so a
+   * dashboard is current within about three flush intervals of the store coming back.
+   */
+  static Duration maxBackoff(Duration flushInterval) {
+    return Duration.ofMillis(Math.max(100, 2 * flushInterval.toMillis()));
+  }
+
+  /**
+   * Sends pending batches until none is left, one fails for a passing reason, or the deadline
+   * passes.
    *
    * @param force ignore the backoff
    * @param deadline a {@link System#nanoTime()} value, or {@link #NO_DEADLINE}
@@ -79,29 +105,17 @@ final class Flusher {
       PendingBuffer.Batch b;
       while ((b = pending.next()) != null) {
         if (deadline != NO_DEADLINE && System.nanoTime() - deadline >= 0) return false;
-        try {
-          store.append(pending.toBatch(b));
-        } catch (RuntimeException e) {
-          failedFlushes.incrementAndGet();
-          consecutiveFailures++;
-          long backoff =
-              Math.min(
-                  MAX_BACKOFF_MS,
-                  Math.max(100, flushIntervalMillis) << Math.min(consecutiveFailures - 1, 16));
-          nextSendAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
-          storeLog.warn(
-              "usage store write failed; "
-                  + pending.rows()
-                  + " pending rows kept, retrying in "
-                  + backoff
-                  + " ms",
-              e);
+        UsageStoreException refused = write(b);
+        if (refused != null) {
+          splitLock.writeLock().lock();
+          try {
+            if (!resolve(b, refused)) return false;
+          } finally {
+            splitLock.writeLock().unlock();
+          }
+        } else if (nextSendAt != Long.MIN_VALUE) {
           return false;
         }
-        pending.acknowledge(b);
-        consecutiveFailures = 0;
-        nextSendAt = Long.MIN_VALUE;
-        lastGoodFlush = clock.millis();
       }
       return true;
     } finally {
@@ -109,7 +123,72 @@ final class Flusher {
     }
   }
 
-  /** Retries pending batches until {@code deadline}, logs what is left, and closes the store. */
+  /**
+   * Writes one batch. Returns the exception if the store refused it for good; on success or a
+   * passing failure returns null, having acknowledged the batch or set the backoff.
+   */
+  private UsageStoreException write(PendingBuffer.Batch b) {
+    try {
+      store.append(pending.toBatch(b));
+    } catch (RuntimeException e) {
+      if (e instanceof UsageStoreException u && u.isPermanent()) return u;
+      failedFlushes.incrementAndGet();
+      consecutiveFailures++;
+      long backoff =
+          Math.min(
+              maxBackoffMillis,
+              Math.max(100, flushIntervalMillis) << Math.min(consecutiveFailures - 1, 16));
+      nextSendAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
+      storeLog.warn(
+          "usage store write failed; "
+              + pending.rows()
+              + " pending rows kept, retrying in "
+              + backoff
+              + " ms",
+          e);
+      return null;
+    }
+    pending.acknowledge(b);
+    consecutiveFailures = 0;
+    nextSendAt = Long.MIN_VALUE;
+    lastGoodFlush = clock.millis();
+    return null;
+  }
+
+  /**
+   * Finds the rows of a refused batch that the store refuses, by halves, and sets them aside.
+   * Caller holds the send lock and the split lock's write side.
+   *
+   * @return false if a half failed for a passing reason (it stays pending; the backoff is set)
+   */
+  private boolean resolve(PendingBuffer.Batch b, UsageStoreException refused) {
+    if (b.rows.size() == 1) {
+      PendingBuffer.Lost lost = pending.setAside(b);
+      failedFlushes.incrementAndGet();
+      refusedLog.warn(
+          "usage store refused "
+              + lost.rows()
+              + " rollup row(s) for good ("
+              + lost.calls()
+              + " calls); set aside so later batches flow, counted in EngineStats.refusedRows"
+              + " (refused so far: "
+              + pending.refusedRows()
+              + ")",
+          refused);
+      return true;
+    }
+    for (PendingBuffer.Batch half : pending.split(b)) {
+      UsageStoreException again = write(half);
+      if (again != null) {
+        if (!resolve(half, again)) return false;
+      } else if (nextSendAt != Long.MIN_VALUE) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Retries pending batches until {@code deadline}, counts what is left, and closes the store. */
   void close(long deadline) {
     long pause = 50;
     while (!send(true, deadline)) {
@@ -122,11 +201,14 @@ final class Flusher {
       }
       pause = Math.min(pause * 2, 1000);
     }
-    long left = pending.rows();
-    if (left > 0) {
+    PendingBuffer.Lost lost = pending.abandon();
+    if (lost.rows() > 0) {
       Health.LOG.error(
-          "usage store unavailable at close: {} rollup rows were not written after {}",
-          left,
+          "usage store unavailable at close: {} rollup rows ({} calls, {} tokens) were not written"
+              + " after {}; counted in EngineStats.droppedCalls",
+          lost.rows(),
+          lost.calls(),
+          lost.tokens(),
           closeTimeout);
     }
     try {
@@ -142,6 +224,9 @@ final class Flusher {
         pending.rows(),
         pending.coarsenedRows(),
         pending.droppedCalls(),
+        pending.droppedTokens(),
+        pending.refusedRows(),
+        pending.refusedCalls(),
         failedFlushes.get(),
         good == Long.MIN_VALUE ? null : Instant.ofEpochMilli(good));
   }

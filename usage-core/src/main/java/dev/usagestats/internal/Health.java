@@ -1,6 +1,5 @@
 package dev.usagestats.internal;
 
-import dev.usagestats.UsageStats;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -12,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * every counter is one atomic add.
  */
 final class Health {
-  static final Logger LOG = LoggerFactory.getLogger(UsageStats.class);
+  /** The engine's logger, named after the public entry point. */
+  static final Logger LOG = LoggerFactory.getLogger("dev.usagestats.UsageStats");
 
   final AtomicLong rejected = new AtomicLong();
   final AtomicLong overflowEvents = new AtomicLong();

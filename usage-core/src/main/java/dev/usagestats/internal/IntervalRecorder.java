@@ -53,12 +53,17 @@ final class IntervalRecorder {
     return Math.min(Integer.highestOneBit(Math.max(4, cpus) * 2 - 1), 8);
   }
 
+  /** {@link #add} result: closed, nothing recorded. */
+  static final int CLOSED = -1;
+
   /**
    * Adds one event's counts (one call) into the active interval.
    *
-   * @return false if closed: nothing was recorded
+   * @return {@link Series#ADDED}; {@link #CLOSED}; or {@link Series#TOO_MANY_INPUT} / {@link
+   *     Series#TOO_MANY_OUTPUT} if the event would take its series past its limit. Whatever the
+   *     result, an event lands whole or not at all.
    */
-  boolean add(
+  int add(
       Series series,
       long minute,
       long errors,
@@ -72,20 +77,14 @@ final class IntervalRecorder {
     int stripe = (int) Thread.currentThread().getId() & stripeMask;
     long v = gate.enter(stripe);
     try {
-      if (closed) return false;
+      if (closed) return CLOSED;
       int phase = PhaseGate.phaseOf(v);
-      if (!series.add(
-          phase, stripe, minute, errors, input, output, cached, cacheCreation, reasoning)) {
-        AtomicLongArray c = spill(phase, series, minute).counts();
-        c.getAndIncrement(Series.CALLS);
-        c.getAndAdd(Series.ERRORS, errors);
-        c.getAndAdd(Series.INPUT, input);
-        c.getAndAdd(Series.OUTPUT, output);
-        c.getAndAdd(Series.CACHED, cached);
-        c.getAndAdd(Series.CACHE_CREATION, cacheCreation);
-        c.getAndAdd(Series.REASONING, reasoning);
-      }
-      return true;
+      int result =
+          series.add(
+              phase, stripe, minute, errors, input, output, cached, cacheCreation, reasoning);
+      if (result != Series.NO_SLOT) return result;
+      AtomicLongArray c = spill(phase, series, minute).counts();
+      return series.addAt(c, 0, errors, input, output, cached, cacheCreation, reasoning);
     } finally {
       gate.exit(stripe, v);
     }
@@ -100,13 +99,15 @@ final class IntervalRecorder {
   }
 
   /** Flips the interval and moves the previous one into {@code sink}. One caller at a time. */
-  void drain(DeltaSink sink) {
+  void drain(Series.DeltaSink sink) {
     int phase = gate.flip();
     int n = table.count();
     Series[] a = table.array();
     for (int i = 0; i < n; i++) a[i].drain(phase, scratch, sink);
     for (Spill sp : spills[phase].values()) {
       for (int f = 0; f < Measure.COUNT; f++) scratch[f] = sp.counts().get(f);
+      if (scratch[Series.CALLS] == 0) continue; // every event in it was refused
+      sp.series().drained(scratch);
       sink.accept(sp.series(), sp.minuteMillis(), scratch);
     }
     spills[phase].clear();

@@ -43,6 +43,7 @@ final class MemoryRollups {
   private Chunk[][] rings = new Chunk[64][];
   private long completeFrom = Long.MIN_VALUE;
   private long newestIndex = Long.MIN_VALUE;
+  private long oldestIndex = Long.MAX_VALUE;
 
   MemoryRollups(long slotMillis, int slotsPerChunk, int group, int ringSize) {
     if (slotsPerChunk % group != 0) {
@@ -60,9 +61,23 @@ final class MemoryRollups {
     Chunk[] ring = ring(seriesId);
     int pos = (int) Math.floorMod(index, (long) ringSize);
     Chunk c = ring[pos];
+    if (newestIndex != Long.MIN_VALUE && index <= newestIndex - ringSize) {
+      // Older than any ring can hold now: reads never reach it, so memory is complete only after.
+      completeFrom = Math.max(completeFrom, (index + 1) * chunkMillis);
+      return;
+    }
     if (c == null || c.index < index) {
       if (c != null) completeFrom = Math.max(completeFrom, (c.index + 1) * chunkMillis);
-      newestIndex = Math.max(newestIndex, index);
+      oldestIndex = Math.min(oldestIndex, index);
+      if (index > newestIndex) {
+        newestIndex = index;
+        // Reads cover only the ring window, whatever each series' own ring still holds: once
+        // the window has passed the oldest chunk ever kept, memory is complete only from there.
+        long windowStart = newestIndex - ringSize + 1;
+        if (oldestIndex < windowStart) {
+          completeFrom = Math.max(completeFrom, windowStart * chunkMillis);
+        }
+      }
       c = new Chunk(index);
       ring[pos] = c;
     } else if (c.index > index) {
@@ -143,18 +158,18 @@ final class MemoryRollups {
     if (first >= 0 && last >= 0) {
       for (int f = 0; f < Measure.COUNT; f++) fields[f] += c.totals[f];
       if (first == last) {
-        trend[0][first] += c.totals[Series.CALLS];
-        trend[1][first] += c.totals[Series.INPUT];
-        trend[2][first] += c.totals[Series.OUTPUT];
+        trend[0][first] = Math.addExact(trend[0][first], c.totals[Series.CALLS]);
+        trend[1][first] = Math.addExact(trend[1][first], c.totals[Series.INPUT]);
+        trend[2][first] = Math.addExact(trend[2][first], c.totals[Series.OUTPUT]);
         return;
       }
       for (int k = 0; k < steps; k++) {
         long n = calls[k];
         if (n == 0) continue;
         int b = buckets[k];
-        trend[0][b] += n;
-        if (input != null) trend[1][b] += input[k];
-        if (output != null) trend[2][b] += output[k];
+        trend[0][b] = Math.addExact(trend[0][b], n);
+        if (input != null) trend[1][b] = Math.addExact(trend[1][b], input[k]);
+        if (output != null) trend[2][b] = Math.addExact(trend[2][b], output[k]);
       }
       return;
     }
@@ -165,9 +180,9 @@ final class MemoryRollups {
         long[] v = values[f];
         if (v != null) fields[f] += v[k];
       }
-      trend[0][b] += calls[k];
-      if (input != null) trend[1][b] += input[k];
-      if (output != null) trend[2][b] += output[k];
+      trend[0][b] = Math.addExact(trend[0][b], calls[k]);
+      if (input != null) trend[1][b] = Math.addExact(trend[1][b], input[k]);
+      if (output != null) trend[2][b] = Math.addExact(trend[2][b], output[k]);
     }
   }
 

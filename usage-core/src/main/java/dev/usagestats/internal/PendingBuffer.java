@@ -41,6 +41,15 @@ final class PendingBuffer {
     boolean sent;
   }
 
+  /**
+   * Counts of rows that will never reach the store.
+   *
+   * @param rows rollup rows
+   * @param calls calls in them
+   * @param tokens input plus output tokens in them
+   */
+  record Lost(long rows, long calls, long tokens) {}
+
   /** A copy of a batch's id and rows, for a query. */
   record Snapshot(String id, Map<RowKey, long[]> rows) {}
 
@@ -52,6 +61,9 @@ final class PendingBuffer {
   private long rows;
   private long coarsenedRows;
   private long droppedCalls;
+  private long droppedTokens;
+  private long refusedRows;
+  private long refusedCalls;
 
   PendingBuffer(String nodeId, long maxRows) {
     this.nodeId = nodeId;
@@ -77,7 +89,8 @@ final class PendingBuffer {
       open.rows.put(k, counts.clone());
       rows++;
     } else {
-      droppedCalls += counts[Measure.CALLS.ordinal()];
+      droppedCalls = saturatedAdd(droppedCalls, counts[Measure.CALLS.ordinal()]);
+      droppedTokens = saturatedAdd(droppedTokens, tokens(counts));
       lossLog.warn(
           "usage pending rows reached maxPendingRows="
               + maxRows
@@ -100,6 +113,91 @@ final class PendingBuffer {
   /** Calls (events) dropped because the buffer was full; their tokens were dropped with them. */
   synchronized long droppedCalls() {
     return droppedCalls;
+  }
+
+  /** Input plus output tokens of the dropped calls. */
+  synchronized long droppedTokens() {
+    return droppedTokens;
+  }
+
+  /** Rows the store refused for good and that were set aside. */
+  synchronized long refusedRows() {
+    return refusedRows;
+  }
+
+  /** Calls in the refused rows. */
+  synchronized long refusedCalls() {
+    return refusedCalls;
+  }
+
+  /**
+   * Replaces {@code b}, the first batch in line, by its two halves (new ids, frozen), first in line
+   * in its place. Only for a batch the store refused for good, which therefore was not applied.
+   *
+   * @return the halves, in order
+   */
+  synchronized List<Batch> split(Batch b) {
+    if (batches.peekFirst() != b || b.rows.size() < 2) {
+      throw new IllegalStateException("only the first batch, with 2 rows or more, can be split");
+    }
+    batches.removeFirst();
+    Batch first = new Batch();
+    Batch second = new Batch();
+    int half = b.rows.size() / 2;
+    int i = 0;
+    for (Map.Entry<RowKey, long[]> e : b.rows.entrySet()) {
+      (i++ < half ? first : second).rows.put(e.getKey(), e.getValue());
+    }
+    first.sent = true;
+    second.sent = true;
+    batches.addFirst(second);
+    batches.addFirst(first);
+    return List.of(first, second);
+  }
+
+  /** Forgets a batch the store refused for good, counting its rows as refused. */
+  synchronized Lost setAside(Batch b) {
+    if (!batches.remove(b)) return new Lost(0, 0, 0);
+    Lost lost = lost(List.of(b));
+    rows -= b.rows.size();
+    refusedRows += lost.rows();
+    refusedCalls = saturatedAdd(refusedCalls, lost.calls());
+    return lost;
+  }
+
+  /**
+   * Counts every pending batch as dropped (calls and tokens): close() gives up on the store. The
+   * rows stay, as {@link #rows()} reports what was not written.
+   */
+  synchronized Lost abandon() {
+    Lost lost = lost(batches);
+    droppedCalls = saturatedAdd(droppedCalls, lost.calls());
+    droppedTokens = saturatedAdd(droppedTokens, lost.tokens());
+    return lost;
+  }
+
+  private static Lost lost(Iterable<Batch> of) {
+    long n = 0;
+    long calls = 0;
+    long tokens = 0;
+    for (Batch b : of) {
+      for (long[] counts : b.rows.values()) {
+        n++;
+        calls = saturatedAdd(calls, counts[Measure.CALLS.ordinal()]);
+        tokens = saturatedAdd(tokens, tokens(counts));
+      }
+    }
+    return new Lost(n, calls, tokens);
+  }
+
+  /** Health counters of lost usage stop at {@link Long#MAX_VALUE} rather than wrap. */
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return r < 0 ? Long.MAX_VALUE : r;
+  }
+
+  private static long tokens(long[] counts) {
+    return counts[Measure.INPUT_TOKENS.ordinal()] + counts[Measure.OUTPUT_TOKENS.ordinal()];
   }
 
   /** The oldest batch, frozen from now on, or null if nothing is pending. */

@@ -3,7 +3,6 @@ package dev.usagestats.internal;
 import dev.usagestats.Outcome;
 import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageListener.SeriesListener;
-import dev.usagestats.UsageSeries;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -28,6 +27,7 @@ final class Recording {
   private final MinuteClock clock;
   private final Health health;
   private final long maxFutureSkewMillis;
+  private final Instant earliest;
   private final Backend backend;
 
   Recording(
@@ -36,12 +36,14 @@ final class Recording {
       MinuteClock clock,
       Health health,
       Duration maxFutureSkew,
+      Instant earliest,
       Backend backend) {
     this.table = table;
     this.recorder = recorder;
     this.clock = clock;
     this.health = health;
     this.maxFutureSkewMillis = maxFutureSkew.toMillis();
+    this.earliest = earliest;
     this.backend = backend;
   }
 
@@ -75,9 +77,10 @@ final class Recording {
 
   void record(UsageEvent event) {
     Objects.requireNonNull(event, "event");
-    long ts = event.timestamp().toEpochMilli();
+    Instant ts = event.timestamp();
     long now = clock.millis();
-    if (ts > now + maxFutureSkewMillis) {
+    // Compared as instants first: Instant.MIN or MAX has no epoch millis.
+    if (ts.isAfter(Instant.ofEpochMilli(now).plusMillis(maxFutureSkewMillis))) {
       health.rejected.incrementAndGet();
       throw new IllegalArgumentException(
           "timestamp must be at most "
@@ -85,30 +88,28 @@ final class Recording {
               + " after now ("
               + Instant.ofEpochMilli(now)
               + "): "
-              + event.timestamp());
+              + ts);
     }
-    String tooOld = backend.refuseTimestamp(ts, now);
+    if (ts.isBefore(earliest)) {
+      health.rejected.incrementAndGet();
+      throw new IllegalArgumentException(
+          "timestamp must not be before earliestTimestamp " + earliest + ": " + ts);
+    }
+    String tooOld = backend.refuseTimestamp(ts.toEpochMilli(), now);
     if (tooOld != null) {
       health.rejected.incrementAndGet();
-      throw new IllegalArgumentException(tooOld + event.timestamp());
+      throw new IllegalArgumentException(tooOld + ts);
     }
     Series s = lookup(event.tenant(), event.apiKey(), event.model());
     add(
         s,
-        Math.floorDiv(ts, MinuteClock.MINUTE_MS),
+        Math.floorDiv(ts.toEpochMilli(), MinuteClock.MINUTE_MS),
         event.inputTokens(),
         event.outputTokens(),
         event.cachedInputTokens(),
         event.cacheCreationInputTokens(),
         event.reasoningTokens(),
         event.outcome());
-  }
-
-  UsageSeries series(String tenant, String apiKey, String model) {
-    Objects.requireNonNull(tenant, "tenant");
-    Objects.requireNonNull(apiKey, "apiKey");
-    Objects.requireNonNull(model, "model");
-    return new SeriesHandle(this, table.findOrCreate(tenant, apiKey, model));
   }
 
   private void checkCounts(
@@ -152,9 +153,20 @@ final class Recording {
       long reasoning,
       Outcome outcome) {
     long errors = outcome == Outcome.ERROR ? 1 : 0;
-    if (!recorder.add(series, minute, errors, input, output, cached, cacheCreation, reasoning)) {
+    int result =
+        recorder.add(series, minute, errors, input, output, cached, cacheCreation, reasoning);
+    if (result != Series.ADDED) {
       health.rejected.incrementAndGet();
-      return;
+      if (result == IntervalRecorder.CLOSED) return;
+      String field = result == Series.TOO_MANY_INPUT ? "inputTokens" : "outputTokens";
+      throw new IllegalArgumentException(
+          field
+              + " must keep the series within "
+              + Series.MAX_TOKENS_PER_SERIES
+              + " tokens while the engine runs ("
+              + series.key
+              + " would pass it): "
+              + (result == Series.TOO_MANY_INPUT ? input : output));
     }
     if (series.overflow) health.overflowEvents.incrementAndGet();
     for (SeriesListener l : series.listeners) {

@@ -42,6 +42,12 @@ final class ReportAccumulator {
     }
   }
 
+  /**
+   * The most trend cells (buckets x groups) a report may hold: 2,000,000, about 48 MB of counts.
+   * Checked before a group's arrays are allocated.
+   */
+  static final long MAX_CELLS = 2_000_000;
+
   private final BucketPlan plan;
   private final UsageQuery query;
   private final GroupBy groupBy;
@@ -98,18 +104,18 @@ final class ReportAccumulator {
     Group g = group(key);
     long[] m = modelTotals.computeIfAbsent(key.model(), k -> new long[Measure.COUNT]);
     for (int f = 0; f < Measure.COUNT; f++) {
-      g.totals[f] += fields[f];
-      m[f] += fields[f];
-      totals[f] += fields[f];
+      g.totals[f] = Math.addExact(g.totals[f], fields[f]);
+      m[f] = Math.addExact(m[f], fields[f]);
+      totals[f] = Math.addExact(totals[f], fields[f]);
     }
   }
 
   /** Adds one row: a series' counts in one bucket. */
   void addRow(SeriesKey key, int bucket, long[] fields) {
     Group g = group(key);
-    g.calls[bucket] += fields[Series.CALLS];
-    g.input[bucket] += fields[Series.INPUT];
-    g.output[bucket] += fields[Series.OUTPUT];
+    g.calls[bucket] = Math.addExact(g.calls[bucket], fields[Series.CALLS]);
+    g.input[bucket] = Math.addExact(g.input[bucket], fields[Series.INPUT]);
+    g.output[bucket] = Math.addExact(g.output[bucket], fields[Series.OUTPUT]);
     addTotals(key, fields);
   }
 
@@ -121,7 +127,27 @@ final class ReportAccumulator {
           case API_KEY_AND_MODEL -> new GroupKey(key.apiKey(), key.model());
           case NONE -> new GroupKey(null, null);
         };
-    return groups.computeIfAbsent(gk, k -> new Group(k, plan.size()));
+    Group g = groups.get(gk);
+    if (g != null) return g;
+    long cells = (long) (groups.size() + 1) * plan.size();
+    if (cells > MAX_CELLS) {
+      throw new IllegalArgumentException(
+          "report must hold at most "
+              + MAX_CELLS
+              + " buckets x groups: "
+              + plan.size()
+              + " "
+              + plan.granularity
+              + " buckets x more than "
+              + groups.size()
+              + " groups by "
+              + groupBy
+              + "; choose a coarser granularity, a shorter range, fewer filters' values or another"
+              + " grouping");
+    }
+    g = new Group(gk, plan.size());
+    groups.put(gk, g);
+    return g;
   }
 
   UsageReport build(UsageQuery query, Instant asOf) {

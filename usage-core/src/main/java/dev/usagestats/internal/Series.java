@@ -37,6 +37,22 @@ final class Series {
   private static final int STRIDE = 16;
   private static final long EMPTY = Long.MIN_VALUE;
 
+  /**
+   * The most input (or output) tokens one series takes while the engine runs: 2^55. Each live cell
+   * is kept within it (an event that would cross it is refused), and a series has at most 2 phases
+   * x 3 slots x 8 stripes of cells besides what was drained, so every per-series sum (cells,
+   * rollups, pending rows, store rows) stays below 2^61 and input plus output below 2^62: nothing
+   * per series can wrap. Sums across series are checked where reports form them.
+   */
+  static final long MAX_TOKENS_PER_SERIES = 1L << 55;
+
+  /** {@link #add} results. */
+  static final int ADDED = 0;
+
+  static final int NO_SLOT = 1;
+  static final int TOO_MANY_INPUT = 2;
+  static final int TOO_MANY_OUTPUT = 3;
+
   static {
     if (Measure.COUNT > STRIDE) throw new AssertionError("STRIDE must hold every measure");
   }
@@ -56,12 +72,15 @@ final class Series {
   private final AtomicLongArray slotMinutes = new AtomicLongArray(2 * SLOTS);
   private final AtomicLongArray cells;
 
+  /** What drains moved out of this series so far, per measure (input and output are checked). */
+  private final AtomicLongArray drained = new AtomicLongArray(Measure.COUNT);
+
   Series(SeriesKey key, int id, int stripes, SeriesListener[] listeners) {
     this.key = key;
     this.tenant = key.tenant();
     this.apiKey = key.apiKey();
     this.model = key.model();
-    this.hash = SeriesIndex.hash(tenant, apiKey, model);
+    this.hash = hash(tenant, apiKey, model);
     this.id = id;
     this.overflow = key.isOverflow();
     this.stripes = stripes;
@@ -80,9 +99,11 @@ final class Series {
   /**
    * Adds one event's counts into a minute slot of the given phase. Must run inside the gate.
    *
-   * @return false if every slot of the phase holds another minute (the caller spills)
+   * @return {@link #ADDED}; {@link #NO_SLOT} if every slot of the phase holds another minute (the
+   *     caller spills); {@link #TOO_MANY_INPUT} or {@link #TOO_MANY_OUTPUT} if the event would take
+   *     the series past {@link #MAX_TOKENS_PER_SERIES} (nothing was added)
    */
-  boolean add(
+  int add(
       int phase,
       int stripe,
       long minute,
@@ -93,17 +114,51 @@ final class Series {
       long cacheCreation,
       long reasoning) {
     int slot = slotFor(phase, minute);
-    if (slot < 0) return false;
+    if (slot < 0) return NO_SLOT;
     int base = ((phase * SLOTS + slot) * stripes + stripe) * STRIDE;
-    AtomicLongArray c = cells;
+    return addAt(cells, base, errors, input, output, cached, cacheCreation, reasoning);
+  }
+
+  /**
+   * Adds one event into the counters at {@code base} of {@code c} (a cell of this series, or a
+   * spill cell), input and output first, each checked against the series' limit and taken back if
+   * it would cross it, so a refused event leaves nothing behind.
+   */
+  int addAt(
+      AtomicLongArray c,
+      int base,
+      long errors,
+      long input,
+      long output,
+      long cached,
+      long cacheCreation,
+      long reasoning) {
+    if (input != 0
+        && c.getAndAdd(base + INPUT, input)
+            > MAX_TOKENS_PER_SERIES - drained.getOpaque(INPUT) - input) {
+      c.getAndAdd(base + INPUT, -input);
+      return TOO_MANY_INPUT;
+    }
+    if (output != 0
+        && c.getAndAdd(base + OUTPUT, output)
+            > MAX_TOKENS_PER_SERIES - drained.getOpaque(OUTPUT) - output) {
+      c.getAndAdd(base + OUTPUT, -output);
+      if (input != 0) c.getAndAdd(base + INPUT, -input);
+      return TOO_MANY_OUTPUT;
+    }
     c.getAndIncrement(base + CALLS);
     if (errors != 0) c.getAndAdd(base + ERRORS, errors);
-    if (input != 0) c.getAndAdd(base + INPUT, input);
-    if (output != 0) c.getAndAdd(base + OUTPUT, output);
     if (cached != 0) c.getAndAdd(base + CACHED, cached);
     if (cacheCreation != 0) c.getAndAdd(base + CACHE_CREATION, cacheCreation);
     if (reasoning != 0) c.getAndAdd(base + REASONING, reasoning);
-    return true;
+    return ADDED;
+  }
+
+  /** Records that a drain moved {@code counts} out of this series. Drainer only. */
+  void drained(long[] counts) {
+    for (int f = 0; f < Measure.COUNT; f++) {
+      if (counts[f] != 0) drained.setOpaque(f, drained.getPlain(f) + counts[f]);
+    }
   }
 
   private int slotFor(int phase, long minute) {
@@ -138,6 +193,7 @@ final class Series {
         }
       }
       slotMinutes.set(si, EMPTY);
+      drained(scratch);
       sink.accept(this, minute * 60_000L, scratch);
     }
   }
@@ -145,5 +201,28 @@ final class Series {
   @Override
   public String toString() {
     return "Series" + key;
+  }
+
+  /** The combined hash of a series' names, as {@link SeriesIndex} probes by it. */
+  static int hash(String tenant, String apiKey, String model) {
+    int h = (tenant.hashCode() * 31 + apiKey.hashCode()) * 31 + model.hashCode();
+    h *= 0x9E3779B9;
+    return h ^ (h >>> 16);
+  }
+
+  /**
+   * Receives drained counts: one series in one UTC minute. Implemented by the backends (memory
+   * rollups, or a store's pending rows). Called by the drainer only, one delta at a time.
+   */
+  interface DeltaSink {
+    /**
+     * Takes one delta.
+     *
+     * @param series the series
+     * @param minuteMillis the minute's first instant, epoch millis
+     * @param counts the counts, indexed by {@link Measure#ordinal()}; the array is reused after the
+     *     call returns, so copy what you keep
+     */
+    void accept(Series series, long minuteMillis, long[] counts);
   }
 }

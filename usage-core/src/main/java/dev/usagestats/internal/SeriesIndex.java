@@ -15,7 +15,7 @@ final class SeriesIndex {
   @Nullable Series get(String tenant, String apiKey, String model) {
     AtomicReferenceArray<Series> tab = table;
     int mask = tab.length() - 1;
-    int h = hash(tenant, apiKey, model);
+    int h = Series.hash(tenant, apiKey, model);
     for (int i = h & mask; ; i = (i + 1) & mask) {
       Series s = tab.get(i);
       if (s == null) return null;
@@ -43,11 +43,5 @@ final class SeriesIndex {
     int i = s.hash & mask;
     while (tab.get(i) != null) i = (i + 1) & mask;
     tab.set(i, s);
-  }
-
-  static int hash(String tenant, String apiKey, String model) {
-    int h = (tenant.hashCode() * 31 + apiKey.hashCode()) * 31 + model.hashCode();
-    h *= 0x9E3779B9;
-    return h ^ (h >>> 16);
   }
 }

@@ -1,5 +1,7 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.ApiKeyPolicy;
+import dev.usagestats.ApiKeys;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageListener;
 import dev.usagestats.UsageListener.SeriesListener;
@@ -13,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * Assumptions and guarantees
  *
- * 1. Owns the series: creates each once (checking its names), binds the listeners' per-series
+ * 1. Owns the series: creates each once (checking its names, and applying the API key policy to
+ *    ids that look like secrets: refuse, fingerprint or allow), binds the listeners' per-series
  *    handles to it, never removes it. Ids are dense, 0 to count() - 1.
  * 2. Recording threads call find (lock-free, allocation-free) and, for a new series, create,
  *    which takes a short lock. Past maxSeries, create returns the one overflow series, so totals
@@ -24,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class SeriesTable {
   private final int maxSeries;
+  private final ApiKeyPolicy apiKeyPolicy;
   private final int stripes;
   private final List<UsageListener> listeners;
   private final Health health;
@@ -34,8 +38,14 @@ final class SeriesTable {
   private volatile boolean full;
   private volatile @Nullable Series overflowSeries;
 
-  SeriesTable(int maxSeries, int stripes, List<UsageListener> listeners, Health health) {
+  SeriesTable(
+      int maxSeries,
+      ApiKeyPolicy apiKeyPolicy,
+      int stripes,
+      List<UsageListener> listeners,
+      Health health) {
     this.maxSeries = maxSeries;
+    this.apiKeyPolicy = apiKeyPolicy;
     this.stripes = stripes;
     this.listeners = List.copyOf(listeners);
     this.health = health;
@@ -60,6 +70,18 @@ final class SeriesTable {
     Checks.name("tenant", tenant);
     Checks.name("apiKey", apiKey);
     Checks.name("model", model);
+    if (apiKeyPolicy != ApiKeyPolicy.ALLOW && ApiKeys.looksLikeSecret(apiKey)) {
+      if (apiKeyPolicy == ApiKeyPolicy.REFUSE) {
+        throw new IllegalArgumentException(
+            "apiKey must be an id, not a secret: "
+                + ApiKeys.redact(apiKey)
+                + " looks like a provider secret; pass ApiKeys.fingerprint(secret), or set"
+                + " UsageStats.Builder.apiKeyPolicy(FINGERPRINT) to have it done");
+      }
+      apiKey = ApiKeys.fingerprint(apiKey);
+      Series s = index.get(tenant, apiKey, model);
+      if (s != null) return s;
+    }
     if (full) return overflow();
     synchronized (createLock) {
       Series s = index.get(tenant, apiKey, model);

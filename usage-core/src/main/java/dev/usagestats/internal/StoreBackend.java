@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReadWriteLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,11 +27,13 @@ import org.jspecify.annotations.Nullable;
 final class StoreBackend implements Backend {
   private final UsageStore store;
   private final PendingBuffer pending;
+  private final ReadWriteLock splitLock;
   private final Flusher flusher;
 
-  StoreBackend(UsageStore store, PendingBuffer pending, Flusher flusher) {
+  StoreBackend(UsageStore store, PendingBuffer pending, ReadWriteLock splitLock, Flusher flusher) {
     this.store = store;
     this.pending = pending;
+    this.splitLock = splitLock;
     this.flusher = flusher;
   }
 
@@ -44,10 +47,27 @@ final class StoreBackend implements Backend {
     return null;
   }
 
+  /**
+   * Takes the split lock's read side from the pending snapshot to the end of the store read, so a
+   * batch the flusher splits is seen either whole and pending or in halves, never both.
+   */
   @Override
   public Read begin(ReportAccumulator acc) {
-    List<PendingBuffer.Snapshot> unsent = pending.snapshot();
-    return () -> read(acc, unsent);
+    splitLock.readLock().lock();
+    List<PendingBuffer.Snapshot> unsent;
+    try {
+      unsent = pending.snapshot();
+    } catch (RuntimeException | Error e) {
+      splitLock.readLock().unlock();
+      throw e;
+    }
+    return () -> {
+      try {
+        read(acc, unsent);
+      } finally {
+        splitLock.readLock().unlock();
+      }
+    };
   }
 
   private void read(ReportAccumulator acc, List<PendingBuffer.Snapshot> unsent) {

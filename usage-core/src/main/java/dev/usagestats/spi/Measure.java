@@ -96,9 +96,13 @@ public enum Measure {
         counts[REASONING_TOKENS.ordinal()]);
   }
 
-  /** Adds {@code delta} into {@code into}, element by element (both indexed by ordinal). */
+  /**
+   * Adds {@code delta} into {@code into}, element by element (both indexed by ordinal).
+   *
+   * @throws ArithmeticException if a sum would pass {@link Long#MAX_VALUE}
+   */
   public static void add(long[] into, long[] delta) {
-    for (int i = 0; i < COUNT; i++) into[i] += delta[i];
+    for (int i = 0; i < COUNT; i++) into[i] = Math.addExact(into[i], delta[i]);
   }
 
   /** Whether every count is zero. */

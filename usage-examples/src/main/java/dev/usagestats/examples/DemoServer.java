@@ -8,7 +8,6 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
 import dev.usagestats.ModelShare;
 import dev.usagestats.TrendSeries;
@@ -16,6 +15,9 @@ import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageStoreException;
+import dev.usagestats.http.BadRequestException;
+import dev.usagestats.http.ReportJson;
+import dev.usagestats.http.UsageRequest;
 import dev.usagestats.jdbc.JdbcUsageStore;
 import dev.usagestats.micrometer.MicrometerUsageListener;
 import dev.usagestats.micrometer.UsageStatsMetrics;
@@ -91,7 +93,7 @@ public final class DemoServer implements AutoCloseable {
   private final ZoneId zone;
   private final DemoCatalog catalog;
   private final ObjectMapper mapper = new ObjectMapper();
-  private final ReportJson json = new ReportJson(mapper);
+  private final ReportJson json = ReportJson.of(mapper);
   private final HttpServer http;
   private final ExecutorService executor;
 
@@ -155,19 +157,7 @@ public final class DemoServer implements AutoCloseable {
   private Response usage(HttpExchange exchange) throws IOException {
     Map<String, String> params = UsageRequest.parameters(exchange.getRequestURI().getRawQuery());
     UsageQuery query = UsageRequest.toQuery(params, clock, zone);
-    UsageReport report;
-    try {
-      report = stats.query(query);
-    } catch (IllegalArgumentException e) {
-      // The engine cannot answer this range (beyond retention, or MINUTE too far back).
-      String field =
-          query.granularity() == Granularity.MINUTE
-              ? "granularity"
-              : params.containsKey("days") ? "days" : params.containsKey("from") ? "from" : "to";
-      String value = params.getOrDefault(field, String.valueOf(UsageRequest.DEFAULT_DAYS));
-      throw new BadRequestException(
-          field, value, field + "=" + value + " cannot be answered: " + e.getMessage());
-    }
+    UsageReport report = UsageRequest.answer(stats, query, params);
     return Response.json(200, json.report(query, report));
   }
 

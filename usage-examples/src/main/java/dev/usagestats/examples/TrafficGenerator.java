@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
 /**
  * Makes plausible model traffic for the demo: a daily rhythm, quieter weekends, a burst now and
  * then, and token counts shaped per model (reasoning models write long answers, some prompts hit
- * the cache, about one call in a hundred fails).
+ * the cache, some models write a few percent of their input to the cache, about one call in a
+ * hundred fails).
  *
  * <p>{@link #backfill} writes history at past timestamps through {@link UsageStats#record(
  * UsageEvent)}; {@link #tick} records live traffic at the clock's time. Both return the totals of
@@ -36,14 +37,23 @@ public final class TrafficGenerator {
   /** One (key, model) pair and its share of the key's calls. */
   private record Pair(DemoKey key, String model, double weight, Shape shape) {}
 
-  /** How a model's token counts look. */
+  /**
+   * How a model's token counts look. {@code cacheChance} is the share of calls that read from the
+   * prompt cache; {@code cacheWriteChance} the share that also write to it. Only APIs with explicit
+   * prompt caching, such as Anthropic's, report cache writes (and bill them); in the demo qwen3 and
+   * kimi stand for such models, the others cache implicitly and report reads only.
+   */
   private record Shape(
-      double meanInput, double meanOutput, double reasoningShare, double cacheChance) {
+      double meanInput,
+      double meanOutput,
+      double reasoningShare,
+      double cacheChance,
+      double cacheWriteChance) {
     static Shape of(String model) {
-      if (model.contains("deepseek-r1")) return new Shape(1500, 1200, 0.6, 0.2);
-      if (model.contains("qwen3")) return new Shape(2200, 600, 0.2, 0.35);
-      if (model.contains("kimi")) return new Shape(3000, 500, 0.0, 0.5);
-      return new Shape(900, 400, 0.0, 0.1);
+      if (model.contains("deepseek-r1")) return new Shape(1500, 1200, 0.6, 0.2, 0);
+      if (model.contains("qwen3")) return new Shape(2200, 600, 0.2, 0.35, 0.25);
+      if (model.contains("kimi")) return new Shape(3000, 500, 0.0, 0.5, 0.3);
+      return new Shape(900, 400, 0.0, 0.1, 0);
     }
   }
 
@@ -118,6 +128,12 @@ public final class TrafficGenerator {
     long output = tokens(shape.meanOutput);
     long cached =
         random.nextDouble() < shape.cacheChance ? input * random.nextInt(20, 90) / 100 : 0;
+    // A cache write stores the prompt's new tail (a turn, a tool result) for the next call: a few
+    // percent of the input, never more than the part not read from the cache.
+    long cacheCreation =
+        shape.cacheWriteChance > 0 && random.nextDouble() < shape.cacheWriteChance
+            ? Math.min(input - cached, Math.max(1, input * random.nextInt(2, 9) / 100))
+            : 0;
     long reasoning = Math.round(output * shape.reasoningShare * random.nextDouble(0.5, 1.0));
     Outcome outcome = random.nextInt(100) == 0 ? Outcome.ERROR : Outcome.SUCCESS;
     if (outcome == Outcome.ERROR) {
@@ -133,11 +149,11 @@ public final class TrafficGenerator {
             input,
             output,
             cached,
-            0,
+            cacheCreation,
             reasoning,
             outcome));
     return new UsageTotals(
-        1, outcome == Outcome.ERROR ? 1 : 0, input, output, cached, 0, reasoning);
+        1, outcome == Outcome.ERROR ? 1 : 0, input, output, cached, cacheCreation, reasoning);
   }
 
   /** Relative load at an instant: a working-day curve in UTC, lower on weekends. */

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
+import dev.usagestats.ModelShare;
 import dev.usagestats.TrendPoint;
+import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
@@ -14,6 +16,10 @@ import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TrafficGeneratorTest {
@@ -35,6 +41,70 @@ class TrafficGeneratorTest {
       assertThat(recorded.reasoningTokens()).isPositive();
       assertThat(recorded.cachedInputTokens()).isPositive();
       assertThat(r.distribution()).hasSize(4);
+    }
+  }
+
+  @Test
+  void backfill_cacheWrites_aFewPercentOfInputForSomeModelsOnly() {
+    TestClock clock = TestClock.of(NOW);
+    try (UsageStats stats = newStats(clock)) {
+      new TrafficGenerator(stats, clock, DemoCatalog.standard(), 7).backfill(Duration.ofDays(14));
+
+      UsageReport r =
+          stats.query(UsageQuery.builder().from(NOW.minus(Duration.ofDays(14))).to(NOW).build());
+      long writes = r.totals().cacheCreationInputTokens();
+      assertThat(writes).isPositive();
+      assertThat(writes * 100)
+          .as("a few percent of all input")
+          .isLessThan(r.totals().inputTokens() * 5);
+      assertThat(r.totals().cachedInputTokens() + writes).isLessThan(r.totals().inputTokens());
+      Map<String, Long> byModel = new HashMap<>();
+      for (ModelShare m : r.distribution()) {
+        byModel.put(m.model(), m.totals().cacheCreationInputTokens());
+      }
+      assertThat(byModel.get("public/qwen3-235b")).isPositive();
+      assertThat(byModel.get("public/kimi-k2")).isPositive();
+      assertThat(byModel.get("public/deepseek-r1")).isZero();
+      assertThat(byModel.get("public/glm-4.5")).isZero();
+    }
+  }
+
+  @Test
+  void tick_cacheWrites_neverMoreThanInputLeavesUncached() {
+    TestClock clock = TestClock.of(NOW);
+    List<UsageEvent> events = new ArrayList<>();
+    try (UsageStats stats =
+        UsageStats.builder()
+            .clock(clock)
+            .flushInterval(Duration.ZERO)
+            .listener(
+                key ->
+                    (in, out, cached, cacheCreation, reasoning, outcome) ->
+                        events.add(
+                            new UsageEvent(
+                                NOW,
+                                key.tenant(),
+                                key.apiKey(),
+                                key.model(),
+                                in,
+                                out,
+                                cached,
+                                cacheCreation,
+                                reasoning,
+                                outcome)))
+            .build()) {
+      TrafficGenerator traffic = new TrafficGenerator(stats, clock, DemoCatalog.standard(), 5);
+      for (int i = 0; i < 200; i++) {
+        clock.advance(Duration.ofSeconds(1));
+        traffic.tick();
+      }
+    }
+    assertThat(events).anyMatch(e -> e.cacheCreationInputTokens() > 0);
+    assertThat(events).anyMatch(e -> e.cacheCreationInputTokens() > 0 && e.cachedInputTokens() > 0);
+    for (UsageEvent e : events) {
+      assertThat(e.cachedInputTokens() + e.cacheCreationInputTokens())
+          .isLessThanOrEqualTo(e.inputTokens());
+      assertThat(e.cacheCreationInputTokens() * 100).isLessThanOrEqualTo(e.inputTokens() * 8 + 100);
     }
   }
 

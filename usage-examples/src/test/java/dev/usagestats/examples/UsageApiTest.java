@@ -97,6 +97,23 @@ class UsageApiTest {
   }
 
   @Test
+  void usage_cacheCreationTokens_inTotalsAndEachModelsDistribution() throws Exception {
+    JsonNode r = getOk("/api/usage");
+
+    LocalDate today = LocalDate.of(2026, 11, 20);
+    Instant from = today.minusDays(13).atStartOfDay(ZoneId.of("UTC")).toInstant();
+    Instant to = today.plusDays(1).atStartOfDay(ZoneId.of("UTC")).toInstant();
+    long expected = ref.sum(from, to, Reference.all()).cacheCreationInputTokens();
+    assertThat(expected).as("the test data writes to the cache").isPositive();
+    assertThat(r.get("totals").get("cacheCreationInputTokens").asLong()).isEqualTo(expected);
+    assertThat(r.get("distribution")).hasSize(3);
+    for (JsonNode m : r.get("distribution")) {
+      String model = m.get("model").asText();
+      assertTotals(m.get("totals"), ref.sum(from, to, Reference.model(model)));
+    }
+  }
+
+  @Test
   void usage_apiKeyAndModel_matchReference() throws Exception {
     String key = TestData.PROD.id();
     JsonNode r = getOk("/api/usage?apiKey=" + key + "&model=public%2Fdeepseek-r1&days=7");
@@ -270,6 +287,8 @@ class UsageApiTest {
     assertThat(actual.get("inputTokens").asLong()).isEqualTo(expected.inputTokens());
     assertThat(actual.get("outputTokens").asLong()).isEqualTo(expected.outputTokens());
     assertThat(actual.get("cachedInputTokens").asLong()).isEqualTo(expected.cachedInputTokens());
+    assertThat(actual.get("cacheCreationInputTokens").asLong())
+        .isEqualTo(expected.cacheCreationInputTokens());
     assertThat(actual.get("reasoningTokens").asLong()).isEqualTo(expected.reasoningTokens());
     assertThat(actual.get("totalKTokens").asText())
         .isEqualTo(expected.totalKTokens().toPlainString());

@@ -13,6 +13,7 @@ import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
 import dev.usagestats.testing.TestClock;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -56,6 +57,7 @@ class UsagePageBrowserTest {
   private static DemoServer server;
   private static WebDriver driver;
   private static Path profile;
+  private static final Reference reference = new Reference();
 
   @BeforeAll
   static void start() throws IOException {
@@ -73,7 +75,7 @@ class UsagePageBrowserTest {
     }
     clock = TestClock.of(NOW);
     stats = UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build();
-    TestData.record(stats, new Reference(), NOW, Duration.ofDays(14), 2_000, 11);
+    TestData.record(stats, reference, NOW, Duration.ofDays(14), 2_000, 11);
     server = DemoServer.builder(stats).clock(clock).catalog(TestData.catalog()).port(0).start();
 
     profile = Files.createTempDirectory("usage-page-chromium");
@@ -119,6 +121,17 @@ class UsagePageBrowserTest {
     assertPageShows(stats.query(twoWeeks.build()));
     assertThat(new Select(driver.findElement(By.id("range"))).getFirstSelectedOption().getText())
         .isEqualTo("Last 2 weeks");
+    UsageTotals recorded =
+        reference.sum(
+            today.minusDays(13).atStartOfDay(zone).toInstant(),
+            today.plusDays(1).atStartOfDay(zone).toInstant(),
+            Reference.all());
+    assertThat(recorded.cacheCreationInputTokens())
+        .as("the test data writes to the cache")
+        .isPositive();
+    assertThat(number("cache-creation-ktokens"))
+        .isEqualTo(kTokens(recorded.cacheCreationInputTokens()));
+    assertThat(number("cache-read-ktokens")).isEqualTo(kTokens(recorded.cachedInputTokens()));
     assertThat(optionTexts("api-key"))
         .containsExactly("All API Keys", "Prod (sk-...cdef)", "Lab (sk-...4321)");
     assertThat(optionTexts("model"))
@@ -228,6 +241,11 @@ class UsagePageBrowserTest {
     assertThat(number("output-ktokens")).isEqualTo(t.outputKTokens().toPlainString());
     assertThat(driver.findElement(By.id("total-calls")).getText())
         .startsWith(String.format("%,d calls", t.calls()));
+    assertThat(number("cache-read-ktokens")).isEqualTo(kTokens(t.cachedInputTokens()));
+    assertThat(number("cache-creation-ktokens")).isEqualTo(kTokens(t.cacheCreationInputTokens()));
+    long uncached = t.inputTokens() - t.cachedInputTokens() - t.cacheCreationInputTokens();
+    assertThat(driver.findElement(By.id("cache-uncached")).getText().replace(",", ""))
+        .isEqualTo(kTokens(uncached) + " K input uncached");
 
     Map<String, Long> sums = new HashMap<>();
     for (WebElement line : driver.findElements(By.cssSelector("#chart polyline"))) {
@@ -262,6 +280,11 @@ class UsagePageBrowserTest {
   private static int loads() {
     String v = driver.findElement(By.tagName("body")).getAttribute("data-loads");
     return v == null ? 0 : Integer.parseInt(v);
+  }
+
+  /** A token count in K tokens, exact to the token: 1234567 as "1234.567". */
+  private static String kTokens(long tokens) {
+    return BigDecimal.valueOf(tokens, 3).toPlainString();
   }
 
   private static String number(String id) {

@@ -3,12 +3,12 @@ package dev.usagestats.micrometer;
 import dev.usagestats.Outcome;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageListener;
-import dev.usagestats.internal.Checks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleConsumer;
@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  *       {@code tokens}, tags {@code gen_ai.token.type} = {@code input} | {@code output}, {@code
  *       gen_ai.request.model}, {@code gen_ai.operation.name}, {@code tenant}, and, only if enabled,
  *       {@code api_key} (the key id; the library never sees a secret);
+ *   <li>{@code usagestats.input.cache_read} and {@code usagestats.input.cache_creation} (counters),
+ *       base unit {@code tokens}: the parts of the input read from and written to a prompt cache
+ *       (already counted in the {@code input} tokens), with the token meter's tags but no {@code
+ *       gen_ai.token.type}. The GenAI conventions define only {@code input} and {@code output} for
+ *       that tag, so these parts are meters of their own: summing {@code gen_ai.client.token.usage}
+ *       over its token types still gives input plus output, each token once;
  *   <li>{@code usagestats.calls} (counter), tags {@code outcome} = {@code success} | {@code error},
  *       {@code gen_ai.request.model}, {@code gen_ai.operation.name}, {@code tenant} and the
  *       optional {@code api_key}.
@@ -55,13 +61,26 @@ public final class MicrometerUsageListener implements UsageListener {
   /** Name of the call counter. */
   public static final String CALLS = "usagestats.calls";
 
+  /**
+   * Name of the counter of input tokens read from a prompt cache (OpenTelemetry's span attribute
+   * {@code gen_ai.usage.cache_read.input_tokens}); a part of the {@code input} tokens.
+   */
+  public static final String CACHE_READ_INPUT = "usagestats.input.cache_read";
+
+  /**
+   * Name of the counter of input tokens written to a prompt cache (OpenTelemetry's span attribute
+   * {@code gen_ai.usage.cache_creation.input_tokens}, Anthropic's {@code
+   * cache_creation_input_tokens}); a part of the {@code input} tokens.
+   */
+  public static final String CACHE_CREATION_INPUT = "usagestats.input.cache_creation";
+
   /** Bucket bounds the OpenTelemetry GenAI conventions give for the token histogram. */
   static final double[] TOKEN_BUCKETS = {
     1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864
   };
 
   private static final Logger LOG = LoggerFactory.getLogger(MicrometerUsageListener.class);
-  private static final long LOG_INTERVAL_NANOS = 60_000_000_000L;
+  private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
   private static final SeriesListener NO_OP =
       (in, out, cached, cacheCreation, reasoning, outcome) -> {};
 
@@ -73,7 +92,7 @@ public final class MicrometerUsageListener implements UsageListener {
   private final String operationName;
   private final AtomicInteger meterSeries = new AtomicInteger();
   private final AtomicLong failures = new AtomicLong();
-  private final AtomicLong nextLogAt = new AtomicLong(System.nanoTime());
+  private final RateLimitedLog log = new RateLimitedLog(LOG, LOG_INTERVAL_NANOS);
   private volatile @Nullable SeriesListener overflow;
 
   private MicrometerUsageListener(Builder b) {
@@ -131,9 +150,14 @@ public final class MicrometerUsageListener implements UsageListener {
     if (apiKeyTag) tags = tags.and("api_key", key.apiKey());
     DoubleConsumer input = tokens(tags.and("gen_ai.token.type", "input"));
     DoubleConsumer output = tokens(tags.and("gen_ai.token.type", "output"));
+    Counter cacheRead =
+        inputPart(CACHE_READ_INPUT, "Input tokens read from a prompt cache (part of input)", tags);
+    Counter cacheCreation =
+        inputPart(
+            CACHE_CREATION_INPUT, "Input tokens written to a prompt cache (part of input)", tags);
     Counter ok = calls(tags.and("outcome", "success"));
     Counter error = calls(tags.and("outcome", "error"));
-    return new Meters(this, input, output, ok, error);
+    return new Meters(this, input, output, cacheRead, cacheCreation, ok, error);
   }
 
   private DoubleConsumer tokens(Tags tags) {
@@ -156,6 +180,14 @@ public final class MicrometerUsageListener implements UsageListener {
     return c::increment;
   }
 
+  private Counter inputPart(String name, String description, Tags tags) {
+    return Counter.builder(name)
+        .description(description)
+        .baseUnit("tokens")
+        .tags(tags)
+        .register(registry);
+  }
+
   private Counter calls(Tags tags) {
     return Counter.builder(CALLS)
         .description("Model invocations recorded, by outcome")
@@ -164,12 +196,8 @@ public final class MicrometerUsageListener implements UsageListener {
   }
 
   void failed(String what, RuntimeException e) {
-    failures.incrementAndGet();
-    long now = System.nanoTime();
-    long at = nextLogAt.get();
-    if (now - at >= 0 && nextLogAt.compareAndSet(at, now + LOG_INTERVAL_NANOS)) {
-      LOG.warn("usage metrics failed while {} ({} failures so far)", what, failures.get(), e);
-    }
+    long total = failures.incrementAndGet();
+    log.warn("usage metrics failed while " + what + " (" + total + " failures so far)", e);
   }
 
   /** One series' held meters. */
@@ -177,6 +205,8 @@ public final class MicrometerUsageListener implements UsageListener {
     private final MicrometerUsageListener owner;
     private final DoubleConsumer input;
     private final DoubleConsumer output;
+    private final Counter cacheRead;
+    private final Counter cacheCreation;
     private final Counter ok;
     private final Counter error;
 
@@ -184,11 +214,15 @@ public final class MicrometerUsageListener implements UsageListener {
         MicrometerUsageListener owner,
         DoubleConsumer input,
         DoubleConsumer output,
+        Counter cacheRead,
+        Counter cacheCreation,
         Counter ok,
         Counter error) {
       this.owner = owner;
       this.input = input;
       this.output = output;
+      this.cacheRead = cacheRead;
+      this.cacheCreation = cacheCreation;
       this.ok = ok;
       this.error = error;
     }
@@ -205,6 +239,9 @@ public final class MicrometerUsageListener implements UsageListener {
         (outcome == Outcome.ERROR ? error : ok).increment();
         input.accept(inputTokens);
         output.accept(outputTokens);
+        // Most calls touch no cache: adding zero to a counter changes nothing, so skip the add.
+        if (cachedInputTokens != 0) cacheRead.increment(cachedInputTokens);
+        if (cacheCreationInputTokens != 0) cacheCreation.increment(cacheCreationInputTokens);
       } catch (RuntimeException e) {
         owner.failed("recording usage meters", e);
       }
@@ -250,13 +287,16 @@ public final class MicrometerUsageListener implements UsageListener {
      * __overflow__} meters. The engine's own {@code maxSeries} applies first.
      */
     public Builder maxMeterSeries(int maxMeterSeries) {
-      this.maxMeterSeries = Checks.atLeast("maxMeterSeries", maxMeterSeries, 1);
+      this.maxMeterSeries = Args.atLeast("maxMeterSeries", maxMeterSeries, 1);
       return this;
     }
 
-    /** The {@code gen_ai.operation.name} tag value (default {@code chat}). */
+    /**
+     * The {@code gen_ai.operation.name} tag value (default {@code chat}): not blank, at most 256
+     * characters, no control characters.
+     */
     public Builder operationName(String operationName) {
-      this.operationName = Checks.name("operationName", operationName);
+      this.operationName = Args.tagValue("operationName", operationName);
       return this;
     }
 

@@ -27,7 +27,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code usagestats.flush.coarsened.rows} (counter): pending rows kept per 15 minutes because
  *       the store fell behind;
  *   <li>{@code usagestats.flush.dropped.calls} (counter): calls lost because the store stayed down
- *       until the pending cap was full;
+ *       until the pending cap was full, or was still down when {@code close()} gave up;
+ *   <li>{@code usagestats.flush.dropped.tokens} (counter): input plus output tokens of those calls;
+ *   <li>{@code usagestats.flush.refused.rows}, {@code usagestats.flush.refused.calls} (counters):
+ *       rollup rows (and their calls) the store refused for good (a constraint, a value out of
+ *       range), set aside so the batches behind them are written;
  *   <li>{@code usagestats.flush.last.success.age} (gauge, seconds): time since the store last
  *       accepted a batch; NaN before the first.
  * </ul>
@@ -94,8 +98,23 @@ public final class UsageStatsMetrics implements MeterBinder {
     counter(
         registry,
         "usagestats.flush.dropped.calls",
-        "Calls lost because the pending cap was full",
+        "Calls lost: the pending cap was full, or close() gave up on the store",
         s -> s.droppedCalls());
+    counter(
+        registry,
+        "usagestats.flush.dropped.tokens",
+        "Input plus output tokens of the dropped calls",
+        s -> s.droppedTokens());
+    counter(
+        registry,
+        "usagestats.flush.refused.rows",
+        "Rollup rows the store refused for good, set aside so later batches flow",
+        s -> s.refusedRows());
+    counter(
+        registry,
+        "usagestats.flush.refused.calls",
+        "Calls in the rollup rows the store refused for good",
+        s -> s.refusedCalls());
     try {
       Gauge.builder("usagestats.flush.last.success.age", this, m -> m.lastGoodFlushAge())
           .description("Seconds since the store last accepted a batch")

@@ -1,10 +1,13 @@
 package dev.usagestats.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import dev.usagestats.ApiKeys;
 import dev.usagestats.Outcome;
 import dev.usagestats.UsageQuery;
+import dev.usagestats.UsageSeries;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
 import io.micrometer.core.instrument.Counter;
@@ -299,6 +302,220 @@ class MicrometerUsageListenerTest {
       assertThat(listener.failures()).isEqualTo(1);
       assertThat(stats.query(UsageQuery.lastTwoWeeks()).totals().calls()).isEqualTo(2);
     }
+  }
+
+  @Test
+  void cacheTokens_manyThreads_exactPerModelInTheirOwnCounters() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    MicrometerUsageListener listener = MicrometerUsageListener.builder(registry).build();
+    try (UsageStats stats =
+        UsageStats.builder().flushInterval(Duration.ZERO).listener(listener).build()) {
+      // per model: {input, output, cache read, cache creation}
+      Map<String, long[]> expected = new HashMap<>();
+      List<Map<String, long[]>> perThread = new ArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        Map<String, long[]> mine = new HashMap<>();
+        for (String m : MODELS) mine.put(m, new long[4]);
+        perThread.add(mine);
+        int id = t;
+        threads.add(
+            new Thread(
+                () -> {
+                  for (int i = 0; i < 20_000; i++) {
+                    String model = MODELS[(i + id) % MODELS.length];
+                    long in = 100 + (i * 37L + id) % 5000;
+                    long out = (i * 11L) % 900;
+                    long cacheRead = i % 3 == 0 ? in / 2 : 0;
+                    long cacheCreation = i % 5 == 0 ? in * (2 + i % 7) / 100 : 0;
+                    stats.record(
+                        "acme",
+                        KEYS[i % KEYS.length],
+                        model,
+                        in,
+                        out,
+                        cacheRead,
+                        cacheCreation,
+                        out / 4,
+                        Outcome.SUCCESS);
+                    long[] e = mine.get(model);
+                    e[0] += in;
+                    e[1] += out;
+                    e[2] += cacheRead;
+                    e[3] += cacheCreation;
+                  }
+                }));
+      }
+      threads.forEach(Thread::start);
+      for (Thread t : threads) t.join();
+      for (String m : MODELS) {
+        long[] sum = new long[4];
+        for (Map<String, long[]> mine : perThread) {
+          for (int i = 0; i < 4; i++) sum[i] += mine.get(m)[i];
+        }
+        expected.put(m, sum);
+      }
+
+      for (String model : MODELS) {
+        long[] e = expected.get(model);
+        assertThat(e[3]).as("the test writes to the cache").isPositive();
+        assertThat(tokens(registry, model, "input")).as(model).isEqualTo(e[0]);
+        assertThat(tokens(registry, model, "output")).as(model).isEqualTo(e[1]);
+        assertThat(inputPart(registry, MicrometerUsageListener.CACHE_READ_INPUT, model))
+            .as(model)
+            .isEqualTo(e[2]);
+        assertThat(inputPart(registry, MicrometerUsageListener.CACHE_CREATION_INPUT, model))
+            .as(model)
+            .isEqualTo(e[3]);
+      }
+      assertThat(listener.failures()).isZero();
+
+      // The token meter keeps the conventions' two token types: its sum is input plus output.
+      Set<String> types = new HashSet<>();
+      for (Counter c : registry.find(MicrometerUsageListener.TOKEN_USAGE).counters()) {
+        types.add(c.getId().getTag("gen_ai.token.type"));
+      }
+      assertThat(types).containsExactlyInAnyOrder("input", "output");
+      UsageTotals totals = stats.query(UsageQuery.lastTwoWeeks()).totals();
+      assertThat(sumTokens(registry, "input") + sumTokens(registry, "output"))
+          .isEqualTo(totals.totalTokens());
+      assertThat(sumCounters(registry, MicrometerUsageListener.CACHE_CREATION_INPUT))
+          .isEqualTo(totals.cacheCreationInputTokens());
+      assertThat(sumCounters(registry, MicrometerUsageListener.CACHE_READ_INPUT))
+          .isEqualTo(totals.cachedInputTokens());
+
+      Counter creation =
+          registry
+              .get(MicrometerUsageListener.CACHE_CREATION_INPUT)
+              .tag("gen_ai.request.model", MODELS[0])
+              .counter();
+      assertThat(creation.getId().getBaseUnit()).isEqualTo("tokens");
+      assertThat(creation.getId().getTag("tenant")).isEqualTo("acme");
+      assertThat(creation.getId().getTag("gen_ai.operation.name")).isEqualTo("chat");
+      assertThat(creation.getId().getTag("gen_ai.token.type")).isNull();
+    }
+  }
+
+  @Test
+  void cacheTokens_noCacheUse_countersExistAtZero() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (UsageStats stats =
+        UsageStats.builder()
+            .flushInterval(Duration.ZERO)
+            .listener(MicrometerUsageListener.builder(registry).build())
+            .build()) {
+      stats.record("t", "k", "m", 1_000, 20);
+      assertThat(inputPart(registry, MicrometerUsageListener.CACHE_READ_INPUT, "m")).isZero();
+      assertThat(inputPart(registry, MicrometerUsageListener.CACHE_CREATION_INPUT, "m")).isZero();
+      assertThat(tokens(registry, "m", "input")).isEqualTo(1_000);
+    }
+  }
+
+  @Test
+  void cacheTokens_distributionTokenMeter_partsStayCounters() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (UsageStats stats =
+        UsageStats.builder()
+            .flushInterval(Duration.ZERO)
+            .listener(
+                MicrometerUsageListener.builder(registry)
+                    .tokenMeter(TokenMeter.DISTRIBUTION)
+                    .build())
+            .build()) {
+      stats.record("t", "k", "m", 10_000, 30, 6_000, 400, 0, Outcome.SUCCESS);
+      stats.record("t", "k", "m", 2_000, 30, 0, 1_999, 0, Outcome.ERROR);
+      stats.record("t", "k", "m", 500, 30, 500, 0, 0, Outcome.SUCCESS);
+      assertThat(inputPart(registry, MicrometerUsageListener.CACHE_READ_INPUT, "m"))
+          .isEqualTo(6_500);
+      assertThat(inputPart(registry, MicrometerUsageListener.CACHE_CREATION_INPUT, "m"))
+          .isEqualTo(2_399);
+      assertThat(
+              registry
+                  .get(MicrometerUsageListener.TOKEN_USAGE)
+                  .tag("gen_ai.token.type", "input")
+                  .summary()
+                  .totalAmount())
+          .isEqualTo(12_500);
+    }
+  }
+
+  @Test
+  void cacheTokens_prometheusScrape_namesAndExactValues() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (UsageStats stats =
+        UsageStats.builder()
+            .flushInterval(Duration.ZERO)
+            .listener(MicrometerUsageListener.builder(registry).build())
+            .build()) {
+      UsageSeries series = stats.series("acme", KEYS[0], MODELS[1]);
+      for (int i = 0; i < 1_000; i++) {
+        series.record(8_000 + i, 200, 4_000, 3 * i, 0, Outcome.SUCCESS);
+      }
+      String scrape = registry.scrape();
+      assertThat(sample(scrape, "usagestats_input_cache_read_tokens_total", MODELS[1], "tenant"))
+          .isEqualTo(4_000_000);
+      assertThat(
+              sample(scrape, "usagestats_input_cache_creation_tokens_total", MODELS[1], "tenant"))
+          .isEqualTo(3L * 999 * 1_000 / 2);
+      assertThat(
+              sample(
+                  scrape,
+                  "gen_ai_client_token_usage_tokens_total",
+                  MODELS[1],
+                  "gen_ai_token_type=\"input\""))
+          .isEqualTo(8_000L * 1_000 + 999 * 1_000 / 2);
+      assertThat(scrape).contains("# TYPE usagestats_input_cache_creation_tokens_total counter");
+    }
+  }
+
+  @Test
+  void maxMeterSeries_zero_refused() {
+    assertThatIllegalArgumentException()
+        .isThrownBy(
+            () -> MicrometerUsageListener.builder(new SimpleMeterRegistry()).maxMeterSeries(0))
+        .withMessage("maxMeterSeries must be >= 1: 0");
+  }
+
+  @Test
+  void operationName_blankNullOrControl_refused() {
+    MicrometerUsageListener.Builder b = MicrometerUsageListener.builder(new SimpleMeterRegistry());
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> b.operationName(" "))
+        .withMessage("operationName must not be blank: ' '");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> b.operationName("chat\n"))
+        .withMessage("operationName must not contain control characters: U+000A at index 4");
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> b.operationName("x".repeat(257)))
+        .withMessageStartingWith("operationName must be at most 256 characters: 257 characters");
+    assertThatNullPointerException()
+        .isThrownBy(() -> b.operationName(null))
+        .withMessage("operationName");
+  }
+
+  @Test
+  void operationName_set_taggedOnEveryMeter() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (UsageStats stats =
+        UsageStats.builder()
+            .flushInterval(Duration.ZERO)
+            .listener(
+                MicrometerUsageListener.builder(registry).operationName("text_completion").build())
+            .build()) {
+      stats.record("t", "k", "m", 10, 2, 3, 4, 0, Outcome.SUCCESS);
+      assertThat(registry.getMeters()).hasSize(6);
+      for (Meter meter : registry.getMeters()) {
+        assertThat(meter.getId().getTag("gen_ai.operation.name")).isEqualTo("text_completion");
+      }
+    }
+  }
+
+  private static long sumCounters(MeterRegistry registry, String name) {
+    return (long) registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
+  }
+
+  private static long inputPart(MeterRegistry registry, String name, String model) {
+    return (long) registry.get(name).tag("gen_ai.request.model", model).counter().count();
   }
 
   private static Set<String> meterSets(MeterRegistry registry) {

@@ -40,6 +40,16 @@
     return (neg ? '-' : '') + grouped + (frac !== undefined ? '.' + frac : '');
   }
 
+  /** 1234567 -> "1,234.567": exact K tokens from a token count, by string, so nothing rounds. */
+  function kExact(tokens) {
+    const s = String(tokens).padStart(4, '0');
+    return groupDigits(s.slice(0, -3) + '.' + s.slice(-3));
+  }
+
+  function percentOf(part, whole) {
+    return whole > 0 ? ((part * 100) / whole).toFixed(1) + '%' : '0%';
+  }
+
   function kTokens(tokens) {
     const k = tokens / 1000;
     return k.toLocaleString('en-US', { maximumFractionDigits: k < 10 ? 3 : 1 });
@@ -142,7 +152,12 @@
     $('output-ktokens').textContent = groupDigits(t.outputKTokens);
     $('total-calls').textContent = t.calls.toLocaleString('en-US') + ' calls'
       + (t.errors ? ', ' + t.errors.toLocaleString('en-US') + ' errors' : '');
-    $('input-cached').textContent = kTokens(t.cachedInputTokens) + ' K cached';
+    $('input-cached').textContent = percentOf(t.cachedInputTokens, t.inputTokens) + ' read from cache, '
+      + percentOf(t.cacheCreationInputTokens, t.inputTokens) + ' written';
+    $('cache-read-ktokens').textContent = kExact(t.cachedInputTokens);
+    $('cache-creation-ktokens').textContent = kExact(t.cacheCreationInputTokens);
+    $('cache-uncached').textContent =
+      kExact(t.inputTokens - t.cachedInputTokens - t.cacheCreationInputTokens) + ' K input uncached';
     $('output-reasoning').textContent = kTokens(t.reasoningTokens) + ' K reasoning';
     const asOf = new Date(r.asOf);
     $('as-of').textContent = r.firstDay + (r.lastDay !== r.firstDay ? ' – ' + r.lastDay : '')

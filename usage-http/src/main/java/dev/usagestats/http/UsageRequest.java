@@ -1,9 +1,11 @@
-package dev.usagestats.examples;
+package dev.usagestats.http;
 
 import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
 import dev.usagestats.SeriesView;
 import dev.usagestats.UsageQuery;
+import dev.usagestats.UsageReport;
+import dev.usagestats.UsageStats;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -23,7 +25,8 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The parameters of {@code GET /api/usage}, checked and turned into a {@link UsageQuery}.
+ * The parameters of the usage API ({@code GET /api/usage} in the demo, the {@code usage} actuator
+ * endpoint in the Spring Boot starter), checked and turned into a {@link UsageQuery}.
  *
  * <ul>
  *   <li>{@code apiKey}, {@code model}, {@code tenant}: one id or name; absent, empty or {@code all}
@@ -41,9 +44,16 @@ import org.jspecify.annotations.Nullable;
  *
  * Any other parameter, a parameter given twice, or a value that does not parse is refused with a
  * {@link BadRequestException} naming the parameter and the value.
+ *
+ * <pre>{@code
+ * Map<String, String> params = UsageRequest.parameters(uri.getRawQuery());
+ * UsageQuery query = UsageRequest.toQuery(params, clock, ZoneOffset.UTC);
+ * UsageReport report = UsageRequest.answer(stats, query, params);
+ * }</pre>
  */
-final class UsageRequest {
-  static final Set<String> PARAMETERS =
+public final class UsageRequest {
+  /** The parameters the API knows. */
+  public static final Set<String> PARAMETERS =
       Set.of(
           "apiKey",
           "model",
@@ -55,8 +65,12 @@ final class UsageRequest {
           "granularity",
           "view",
           "groupBy");
-  static final int DEFAULT_DAYS = 14;
-  static final int MAX_DAYS = 366;
+
+  /** The days a request without {@code days}, {@code from} and {@code to} covers: two weeks. */
+  public static final int DEFAULT_DAYS = 14;
+
+  /** The most days {@code days} may ask for. */
+  public static final int MAX_DAYS = 366;
 
   private UsageRequest() {}
 
@@ -65,7 +79,7 @@ final class UsageRequest {
    *
    * @throws BadRequestException if a parameter is unknown, repeated or malformed
    */
-  static Map<String, String> parameters(@Nullable String rawQuery) {
+  public static Map<String, String> parameters(@Nullable String rawQuery) {
     Map<String, String> params = new LinkedHashMap<>();
     if (rawQuery == null || rawQuery.isEmpty()) return params;
     for (String pair : rawQuery.split("&")) {
@@ -85,11 +99,12 @@ final class UsageRequest {
   }
 
   /**
-   * The query the parameters ask for.
+   * The query the parameters ask for; {@code clock} says what today is, {@code defaultZone} is the
+   * zone of a request that names none.
    *
    * @throws BadRequestException naming the first parameter that is malformed
    */
-  static UsageQuery toQuery(Map<String, String> params, Clock clock, ZoneId defaultZone) {
+  public static UsageQuery toQuery(Map<String, String> params, Clock clock, ZoneId defaultZone) {
     ZoneId zone = zone(params.get("zone"), defaultZone);
     UsageQuery.Builder b = UsageQuery.builder().zone(zone);
     filter(params, "apiKey", b::apiKey);
@@ -121,6 +136,28 @@ final class UsageRequest {
       if (t != null) b.to(t);
     }
     return b.build();
+  }
+
+  /**
+   * Answers {@code query}, built by {@link #toQuery} from {@code params}. A range the engine cannot
+   * answer (older than its retention, or MINUTE buckets too far back) is refused naming the
+   * parameter that asked for it: {@code granularity}, {@code days}, {@code from} or {@code to}.
+   *
+   * @throws BadRequestException if the engine cannot answer the range
+   * @throws dev.usagestats.UsageStoreException if the store cannot be read
+   */
+  public static UsageReport answer(UsageStats stats, UsageQuery query, Map<String, String> params) {
+    try {
+      return stats.query(query);
+    } catch (IllegalArgumentException e) {
+      String field =
+          query.granularity() == Granularity.MINUTE
+              ? "granularity"
+              : params.containsKey("days") ? "days" : params.containsKey("from") ? "from" : "to";
+      String value = params.getOrDefault(field, String.valueOf(DEFAULT_DAYS));
+      throw new BadRequestException(
+          field, value, field + "=" + value + " cannot be answered: " + e.getMessage());
+    }
   }
 
   /** Applies a name filter unless it is absent, empty or {@code all}. */

@@ -1,4 +1,4 @@
-package dev.usagestats.examples;
+package dev.usagestats.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,22 +8,41 @@ import dev.usagestats.TrendPoint;
 import dev.usagestats.TrendSeries;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
+import dev.usagestats.UsageStoreException;
 import dev.usagestats.UsageTotals;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Renders a {@link UsageReport} as the JSON the page reads. Token counts are JSON integers; K-token
- * values are decimal strings ({@code "1234.567"}) so that no float rounds them.
+ * Renders a {@link UsageReport} as the JSON of the usage API. Token counts are JSON integers;
+ * K-token values are decimal strings ({@code "1234.567"}) so that no float rounds them.
+ *
+ * <pre>{@code
+ * ReportJson json = ReportJson.of(new ObjectMapper());
+ * ObjectNode body = json.report(query, stats.query(query));
+ * }</pre>
+ *
+ * Thread-safe if the mapper is (an {@link ObjectMapper} is, once configured).
  */
-final class ReportJson {
+public final class ReportJson {
   private final ObjectMapper mapper;
 
-  ReportJson(ObjectMapper mapper) {
+  private ReportJson(ObjectMapper mapper) {
     this.mapper = mapper;
   }
 
-  ObjectNode report(UsageQuery query, UsageReport r) {
+  /** A renderer whose nodes come from {@code mapper}. */
+  public static ReportJson of(ObjectMapper mapper) {
+    return new ReportJson(Objects.requireNonNull(mapper, "mapper"));
+  }
+
+  /**
+   * The report as the usage API answers it: range, zone, granularity, filters (taken from {@code
+   * query}), totals, buckets, one zero-filled series per group and the distribution per model.
+   */
+  public ObjectNode report(UsageQuery query, UsageReport r) {
     ObjectNode root = mapper.createObjectNode();
     root.put("from", r.from().toString());
     root.put("to", r.to().toString());
@@ -74,7 +93,11 @@ final class ReportJson {
     return root;
   }
 
-  ObjectNode totals(UsageTotals t) {
+  /**
+   * Calls, errors and every token count (cached-read and cache-creation tokens are parts of input,
+   * reasoning tokens part of output), with the K-token sums as decimal strings.
+   */
+  public ObjectNode totals(UsageTotals t) {
     ObjectNode n = mapper.createObjectNode();
     n.put("calls", t.calls());
     n.put("errors", t.errors());
@@ -82,6 +105,7 @@ final class ReportJson {
     n.put("outputTokens", t.outputTokens());
     n.put("totalTokens", t.totalTokens());
     n.put("cachedInputTokens", t.cachedInputTokens());
+    n.put("cacheCreationInputTokens", t.cacheCreationInputTokens());
     n.put("reasoningTokens", t.reasoningTokens());
     n.put("totalKTokens", t.totalKTokens().toPlainString());
     n.put("inputKTokens", t.inputKTokens().toPlainString());
@@ -89,12 +113,32 @@ final class ReportJson {
     return n;
   }
 
-  ObjectNode error(String field, String value, String message) {
+  /**
+   * The body of a refused request: {@code {"error": "bad_request", "field": ..., "value": ...,
+   * "message": ...}}.
+   */
+  public ObjectNode error(String field, @Nullable String value, String message) {
     ObjectNode n = mapper.createObjectNode();
     n.put("error", "bad_request");
     n.put("field", field);
     n.put("value", value);
     n.put("message", message);
+    return n;
+  }
+
+  /** The body of a refused request, from the exception that refused it. */
+  public ObjectNode error(BadRequestException e) {
+    return error(e.field(), e.value(), String.valueOf(e.getMessage()));
+  }
+
+  /**
+   * The body of a query the store could not answer (served with HTTP 503): {@code {"error":
+   * "store_unavailable", "message": ...}}.
+   */
+  public ObjectNode storeUnavailable(UsageStoreException e) {
+    ObjectNode n = mapper.createObjectNode();
+    n.put("error", "store_unavailable");
+    n.put("message", e.getMessage());
     return n;
   }
 }
