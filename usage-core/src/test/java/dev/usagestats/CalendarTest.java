@@ -2,6 +2,7 @@ package dev.usagestats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -12,7 +13,7 @@ class CalendarTest {
   private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
   private static final ZoneId KATHMANDU = ZoneId.of("Asia/Kathmandu");
 
-  private final TestClock clock = new TestClock(Instant.parse("2026-11-10T12:00:00Z"));
+  private final TestClock clock = TestClock.of(Instant.parse("2026-11-10T12:00:00Z"));
 
   private UsageStats engine() {
     return UsageStats.builder()

@@ -2,6 +2,7 @@ package dev.usagestats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ class ConcurrencyTest {
   @Test
   void record_manyThreadsWhileQuerying_exactAndNeverTorn() throws Exception {
     Instant start = Instant.parse("2026-11-20T10:00:00Z");
-    TestClock clock = new TestClock(start);
+    TestClock clock = TestClock.of(start);
     try (UsageStats stats =
         UsageStats.builder().clock(clock).flushInterval(Duration.ofMillis(3)).build()) {
       UsageQuery q =

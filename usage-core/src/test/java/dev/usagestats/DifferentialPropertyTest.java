@@ -2,6 +2,7 @@ package dev.usagestats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -53,7 +54,7 @@ class DifferentialPropertyTest {
     Instant now = NOWS.get(nowIndex);
     ZoneId zone = ZONES.get(zoneIndex);
     Granularity g = Granularity.values()[granularityIndex];
-    TestClock clock = new TestClock(now.minus(Duration.ofDays(14)));
+    TestClock clock = TestClock.of(now.minus(Duration.ofDays(14)));
     ReferenceModel ref = new ReferenceModel();
     InMemoryStore store = new InMemoryStore();
     UsageStats.Builder builder =

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.usagestats.spi.UsageBatch;
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** A failing listener or store never reaches the caller of record; nothing is lost or doubled. */
 class DownstreamFailureTest {
-  private final TestClock clock = new TestClock(Instant.parse("2026-11-20T10:00:00Z"));
+  private final TestClock clock = TestClock.of(Instant.parse("2026-11-20T10:00:00Z"));
 
   @Test
   void listener_throwingOnRecord_neverReachesCaller() {

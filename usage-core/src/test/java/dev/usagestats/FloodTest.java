@@ -2,6 +2,7 @@ package dev.usagestats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,7 @@ class FloodTest {
   void record_millionDistinctKeys_capsSeriesAndKeepsTotalsExact() {
     int cap = 1_000;
     int keys = 1_000_000;
-    TestClock clock = new TestClock(Instant.parse("2026-11-20T10:00:00Z"));
+    TestClock clock = TestClock.of(Instant.parse("2026-11-20T10:00:00Z"));
     try (UsageStats stats =
         UsageStats.builder().clock(clock).maxSeries(cap).flushInterval(Duration.ZERO).build()) {
       long input = 0;

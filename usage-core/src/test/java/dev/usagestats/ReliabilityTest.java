@@ -3,6 +3,7 @@ package dev.usagestats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReliabilityTest {
   private static final long MAX_EVENT_TOKENS = 1L << 40;
-  private final TestClock clock = new TestClock(Instant.parse("2026-11-20T10:00:00Z"));
+  private final TestClock clock = TestClock.of(Instant.parse("2026-11-20T10:00:00Z"));
 
   private UsageStats.Builder builder() {
     return UsageStats.builder().clock(clock).flushInterval(Duration.ZERO);

@@ -2,6 +2,7 @@ package dev.usagestats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -9,7 +10,7 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class UsageStatsTest {
-  private final TestClock clock = new TestClock(Instant.parse("2026-11-20T10:15:30Z"));
+  private final TestClock clock = TestClock.of(Instant.parse("2026-11-20T10:15:30Z"));
 
   private UsageStats engine() {
     return UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build();

@@ -3,6 +3,7 @@ package dev.usagestats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.function.Executable;
 
 /** Each rule: its own test, the message names the field and the value, nothing is recorded. */
 class ValidationTest {
-  private final TestClock clock = new TestClock(Instant.parse("2026-11-20T10:00:00Z"));
+  private final TestClock clock = TestClock.of(Instant.parse("2026-11-20T10:00:00Z"));
   private final UsageStats stats =
       UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build();
   private final UsageSeries handle = stats.series("t", "k", "m");

@@ -5,6 +5,7 @@ import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageSeries;
 import dev.usagestats.UsageStats;
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +67,7 @@ public class QueryBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     long start = NOW.minus(RANGE).toEpochMilli();
-    MutableClock clock = new MutableClock(Instant.ofEpochMilli(start));
+    TestClock clock = TestClock.of(Instant.ofEpochMilli(start));
     stats =
         UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).maxSeries(SERIES).build();
     SeriesNames names = new SeriesNames(SERIES);
@@ -79,7 +80,7 @@ public class QueryBenchmark {
     long minutes = RANGE.toMinutes();
     int next = 0;
     for (long m = 0; m < minutes; m++) {
-      clock.set(start + m * MINUTE_MS);
+      clock.set(Instant.ofEpochMilli(start + m * MINUTE_MS));
       long n = events * (m + 1) / minutes - events * m / minutes;
       for (long e = 0; e < n; e++) {
         handles[next].record(RecordBenchmark.INPUT_TOKENS, RecordBenchmark.OUTPUT_TOKENS);
@@ -87,7 +88,7 @@ public class QueryBenchmark {
       }
       if (m % 2 == 1) stats.flush();
     }
-    clock.set(NOW.toEpochMilli());
+    clock.set(NOW);
     stats.flush();
     long tookNanos = System.nanoTime() - began;
 

@@ -21,26 +21,9 @@ import org.openjdk.jmh.infra.ThreadParams;
  * API key id and model) in usagestats and in what a user would pick instead.
  *
  * <p>Each operation records into the next of {@code series} prebuilt series, round robin, from a
- * per-thread position; every series exists before measuring starts. Implementations ({@link
- * Recorder#create}):
- *
- * <ul>
- *   <li>{@code usagestats_handle}: {@code UsageSeries.record(in, out)} on a handle held by the
- *       caller.
- *   <li>{@code usagestats_by_name}: {@code UsageStats.record(tenant, apiKey, model, in, out)}.
- *   <li>{@code usagestats_handle_micrometer}, {@code usagestats_by_name_micrometer}: the same with
- *       usage-micrometer's {@code MicrometerUsageListener} attached (defaults, {@code
- *       SimpleMeterRegistry}): three more adds per event to meters the series holds.
- *   <li>{@code otel_sdk}: three OpenTelemetry SDK {@code LongCounter.add(value, attributes)} with
- *       prebuilt attributes, a periodic reader registered.
- *   <li>{@code micrometer_held}: three Micrometer counters per series, resolved once and held.
- *   <li>{@code micrometer_lookup}: three {@code registry.counter(name, tags...)} per event, as
- *       LangChain4j's listener does.
- *   <li>{@code naive_map}: {@code ConcurrentHashMap<Key, LongAdder[]>.computeIfAbsent(new
- *       Key(tenant, apiKey, model), ...)} and three adds: the key is built per call, as a naive
- *       user would.
- *   <li>{@code naive_held}: three {@code LongAdder}s per series held by the caller: the floor.
- * </ul>
+ * per-thread position; every series exists before measuring starts. The implementations,
+ * usagestats' and its peers', are the constants of {@link Implementation}, each with what one
+ * operation does.
  *
  * <p>Run (from the repository root, after {@code mvn -B -pl benchmarks -am package -DskipTests}):
  *
@@ -63,25 +46,17 @@ public class RecordBenchmark {
 
   static final long OUTPUT_TOKENS = 350;
 
-  /** The implementation under test; see {@link Recorder#create}. */
-  @Param({
-    "usagestats_handle",
-    "usagestats_by_name",
-    "usagestats_handle_micrometer",
-    "usagestats_by_name_micrometer",
-    "otel_sdk",
-    "micrometer_held",
-    "micrometer_lookup",
-    "naive_map",
-    "naive_held"
-  })
-  public String impl;
+  /**
+   * The implementation under test: every constant of {@link Implementation} unless {@code -p impl=}
+   * names some.
+   */
+  @Param public Implementation impl;
 
   /** How many series the events are spread over, round robin. */
   @Param({"1", "1000"})
   public int series;
 
-  private Recorder recorder;
+  private Contender contender;
 
   /** Each thread's position in the round robin. */
   @State(Scope.Thread)
@@ -97,19 +72,19 @@ public class RecordBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    recorder = Recorder.create(impl, new SeriesNames(series));
+    contender = impl.create(new SeriesNames(series));
   }
 
   /** Fails the run if the implementation counted nothing: a no-op must not pass for fast. */
   @TearDown(Level.Trial)
   public void tearDown() {
     try {
-      long calls = recorder.recorded();
+      long calls = contender.recorded();
       if (calls <= 0) {
         throw new IllegalStateException(impl + " counted no calls: " + calls);
       }
     } finally {
-      recorder.close();
+      contender.close();
     }
   }
 
@@ -117,6 +92,6 @@ public class RecordBenchmark {
   public void record(Cursor cursor) {
     int i = cursor.next;
     cursor.next = i + 1 == series ? 0 : i + 1;
-    recorder.record(i, INPUT_TOKENS, OUTPUT_TOKENS);
+    contender.record(i, INPUT_TOKENS, OUTPUT_TOKENS);
   }
 }

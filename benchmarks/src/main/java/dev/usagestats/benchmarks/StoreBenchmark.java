@@ -94,11 +94,22 @@ public class StoreBenchmark {
     return new HikariDataSource(c);
   }
 
+  /** The databases {@code flush} is measured on. */
+  public enum Database {
+    /** H2 in memory, a fresh database per trial. */
+    H2,
+    /** PostgreSQL on 127.0.0.1:5432, database {@code test}, user {@code postgres}. */
+    POSTGRESQL;
+
+    String url() {
+      return this == H2 ? "jdbc:h2:mem:bench-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1" : PG_URL;
+    }
+  }
+
   /** A fresh store per trial on the database under test. */
   @State(Scope.Benchmark)
   public static class FlushState {
-    @Param({"H2", "POSTGRESQL"})
-    public String database;
+    @Param public Database database;
 
     HikariDataSource ds;
     JdbcUsageStore store;
@@ -108,11 +119,7 @@ public class StoreBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      ds =
-          pool(
-              database.equals("H2")
-                  ? "jdbc:h2:mem:bench-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"
-                  : PG_URL);
+      ds = pool(database.url());
       prefix = "bench_flush_" + UUID.randomUUID().toString().substring(0, 8) + "_";
       store = JdbcUsageStore.builder(ds).tablePrefix(prefix).createSchema(true).build();
       for (int i = 0; i < SERIES; i++) {

@@ -7,8 +7,10 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -28,18 +30,6 @@ public final class Summary {
    * what the harness and the background flusher leave behind.
    */
   static final double ZERO_BYTES = 1.0;
-
-  static final String[] IMPLS = {
-    "usagestats_handle",
-    "usagestats_by_name",
-    "usagestats_handle_micrometer",
-    "usagestats_by_name_micrometer",
-    "otel_sdk",
-    "micrometer_held",
-    "micrometer_lookup",
-    "naive_map",
-    "naive_held"
-  };
 
   /** One JMH result row. */
   record Row(
@@ -105,12 +95,12 @@ public final class Summary {
     return rows.stream().filter(p).findFirst();
   }
 
-  private Optional<Row> record(String impl, int series, int threads) {
+  private Optional<Row> record(Implementation impl, int series, int threads) {
     return find(
         r ->
             r.benchmark().equals("RecordBenchmark")
                 && r.threads() == threads
-                && r.param("impl").equals(impl)
+                && r.param("impl").equalsIgnoreCase(impl.name())
                 && r.param("series").equals(Integer.toString(series)));
   }
 
@@ -136,21 +126,21 @@ public final class Summary {
     if (rows.stream().noneMatch(r -> r.benchmark().equals("RecordBenchmark"))) return;
     for (int threads : new int[] {1, 2}) {
       for (int series : new int[] {1, 1000}) {
-        Optional<Row> byName = record("usagestats_by_name", series, threads);
-        Optional<Row> handle = record("usagestats_handle", series, threads);
+        Optional<Row> byName = record(Implementation.USAGESTATS_BY_NAME, series, threads);
+        Optional<Row> handle = record(Implementation.USAGESTATS_HANDLE, series, threads);
         if (byName.isEmpty() && handle.isEmpty()) continue;
         out.printf(
             "%n#### RecordBenchmark, %d thread%s, %d series%n%n",
             threads, threads == 1 ? "" : "s", series);
         out.println("| impl | ns/op | ± | B/op | ÷ usagestats_by_name | ÷ usagestats_handle |");
         out.println("|---|---:|---:|---:|---:|---:|");
-        for (String impl : IMPLS) {
+        for (Implementation impl : Implementation.values()) {
           Optional<Row> r = record(impl, series, threads);
           if (r.isEmpty()) continue;
           Row x = r.get();
           out.printf(
               "| %s | %s | %s | %s | %s | %s |%n",
-              impl,
+              impl.label(),
               num(x.score()),
               num(x.error()),
               bytes(x.bytesPerOp()),
@@ -171,33 +161,41 @@ public final class Summary {
    * intervals, a conservative bound for the difference.
    */
   private void printListener() {
-    if (record("usagestats_handle_micrometer", 1, 1).isEmpty()
-        && record("usagestats_by_name_micrometer", 1, 1).isEmpty()) return;
+    if (record(Implementation.USAGESTATS_HANDLE_MICROMETER, 1, 1).isEmpty()
+        && record(Implementation.USAGESTATS_BY_NAME_MICROMETER, 1, 1).isEmpty()) return;
     out.printf("%n#### The Micrometer listener's cost: with it minus without it, same run%n%n");
     out.println(
         "| variant | threads | series | without ns/op | with ns/op | added ns/op | ± | with B/op |");
     out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
-    for (String impl : new String[] {"usagestats_handle", "usagestats_by_name"}) {
+    for (Implementation with : listenerVariants()) {
+      Implementation impl = without(with);
       for (int threads : new int[] {1, 2}) {
         for (int series : new int[] {1, 1000}) {
-          Optional<Row> without = record(impl, series, threads);
-          Optional<Row> with = record(impl + "_micrometer", series, threads);
-          if (without.isEmpty() || with.isEmpty()) continue;
-          Row a = without.get();
-          Row b = with.get();
+          Optional<Row> a = record(impl, series, threads);
+          Optional<Row> b = record(with, series, threads);
+          if (a.isEmpty() || b.isEmpty()) continue;
           out.printf(
               "| %s | %d | %d | %s | %s | %s | %s | %s |%n",
-              impl,
+              impl.label(),
               threads,
               series,
-              num(a.score()),
-              num(b.score()),
-              num(b.score() - a.score()),
-              num(a.error() + b.error()),
-              bytes(b.bytesPerOp()));
+              num(a.get().score()),
+              num(b.get().score()),
+              num(b.get().score() - a.get().score()),
+              num(a.get().error() + b.get().error()),
+              bytes(b.get().bytesPerOp()));
         }
       }
     }
+  }
+
+  /** The implementations that are a usagestats variant with usage-micrometer's listener. */
+  private static List<Implementation> listenerVariants() {
+    return Arrays.stream(Implementation.values()).filter(i -> i.withoutListener() != null).toList();
+  }
+
+  private static Implementation without(Implementation withListener) {
+    return Objects.requireNonNull(withListener.withoutListener(), "withoutListener");
   }
 
   private void printScaling() {
@@ -205,14 +203,15 @@ public final class Summary {
     out.printf("%n#### Scaling: throughput (million events/s, all threads)%n%n");
     out.println("| impl | series | 1 thread | 2 threads | 2 ÷ 1 |");
     out.println("|---|---:|---:|---:|---:|");
-    for (String impl : IMPLS) {
+    for (Implementation impl : Implementation.values()) {
       for (int series : new int[] {1, 1000}) {
         Optional<Row> one = record(impl, series, 1);
         Optional<Row> two = record(impl, series, 2);
         if (one.isEmpty() || two.isEmpty()) continue;
         double t1 = 1e3 / one.get().score();
         double t2 = 2e3 / two.get().score();
-        out.printf("| %s | %d | %s | %s | %.2f× |%n", impl, series, num(t1), num(t2), t2 / t1);
+        out.printf(
+            "| %s | %d | %s | %s | %.2f× |%n", impl.label(), series, num(t1), num(t2), t2 / t1);
       }
     }
   }
@@ -283,10 +282,10 @@ public final class Summary {
     for (int threads : new int[] {1, 2}) {
       for (int series : new int[] {1, 1000}) {
         String at = " (" + threads + "t, " + series + "s)";
-        Optional<Row> byName = record("usagestats_by_name", series, threads);
-        Optional<Row> handle = record("usagestats_handle", series, threads);
-        Optional<Row> otel = record("otel_sdk", series, threads);
-        Optional<Row> lookup = record("micrometer_lookup", series, threads);
+        Optional<Row> byName = record(Implementation.USAGESTATS_BY_NAME, series, threads);
+        Optional<Row> handle = record(Implementation.USAGESTATS_HANDLE, series, threads);
+        Optional<Row> otel = record(Implementation.OTEL_SDK, series, threads);
+        Optional<Row> lookup = record(Implementation.MICROMETER_LOOKUP, series, threads);
         if (threads == 1) {
           byName.ifPresent(
               r -> target("by_name ≤ 50 ns/op" + at, num(r.score()) + " ns", r.score() <= 50));
@@ -301,41 +300,47 @@ public final class Summary {
           double q = lookup.get().score() / byName.get().score();
           target("by_name ≥ 10× faster than micrometer_lookup" + at, fmt(q) + "×", q >= 10);
         }
-        Optional<Row> naive = record("naive_map", series, threads);
+        Optional<Row> naive = record(Implementation.NAIVE_MAP, series, threads);
         if (series == 1 && handle.isPresent() && naive.isPresent()) {
           double q = handle.get().score() / naive.get().score();
           target("handle within 2× of naive_map" + at, fmt(q) + "× its time", q <= 2);
         }
-        for (String impl : new String[] {"usagestats_handle", "usagestats_by_name"}) {
-          Optional<Row> without = record(impl, series, threads);
-          Optional<Row> with = record(impl + "_micrometer", series, threads);
-          if (without.isEmpty() || with.isEmpty()) continue;
-          double added = with.get().score() - without.get().score();
+        for (Implementation with : listenerVariants()) {
+          Implementation impl = without(with);
+          Optional<Row> a = record(impl, series, threads);
+          Optional<Row> b = record(with, series, threads);
+          if (a.isEmpty() || b.isEmpty()) continue;
+          double added = b.get().score() - a.get().score();
           target(
-              "Micrometer listener adds ≤ 25 ns/op to " + impl + at,
+              "Micrometer listener adds ≤ 25 ns/op to " + impl.label() + at,
               num(added) + " ns",
               added <= 25);
         }
-        Optional<Row> handleMm = record("usagestats_handle_micrometer", series, threads);
-        Optional<Row> byNameMm = record("usagestats_by_name_micrometer", series, threads);
+        Optional<Row> handleMm =
+            record(Implementation.USAGESTATS_HANDLE_MICROMETER, series, threads);
+        Optional<Row> byNameMm =
+            record(Implementation.USAGESTATS_BY_NAME_MICROMETER, series, threads);
         for (Optional<Row> r : List.of(handle, byName, handleMm, byNameMm)) {
           r.ifPresent(
               x ->
                   target(
-                      x.param("impl") + " 0 B/op" + at,
+                      x.param("impl").toLowerCase(Locale.ROOT) + " 0 B/op" + at,
                       bytes(x.bytesPerOp()) + " B/op",
                       x.bytesPerOp() < ZERO_BYTES));
         }
       }
     }
-    for (String impl : new String[] {"usagestats_handle", "usagestats_by_name"}) {
+    for (Implementation impl :
+        List.of(Implementation.USAGESTATS_HANDLE, Implementation.USAGESTATS_BY_NAME)) {
       for (int series : new int[] {1, 1000}) {
         Optional<Row> one = record(impl, series, 1);
         Optional<Row> two = record(impl, series, 2);
         if (one.isEmpty() || two.isEmpty()) continue;
         double q = 2 * one.get().score() / two.get().score();
         target(
-            impl + " 2 threads ≥ 1.7× throughput of 1 (" + series + "s)", fmt(q) + "×", q >= 1.7);
+            impl.label() + " 2 threads ≥ 1.7× throughput of 1 (" + series + "s)",
+            fmt(q) + "×",
+            q >= 1.7);
       }
     }
     for (long events : new long[] {100_000, 1_000_000, 10_000_000}) {

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
 import dev.usagestats.ModelShare;
-import dev.usagestats.TestClock;
 import dev.usagestats.TrendPoint;
 import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -27,7 +27,7 @@ class TrafficGeneratorTest {
 
   @Test
   void backfill_fourteenDays_engineHoldsExactlyWhatWasRecorded() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     try (UsageStats stats = newStats(clock)) {
       TrafficGenerator traffic = new TrafficGenerator(stats, clock, DemoCatalog.standard(), 7);
 
@@ -46,7 +46,7 @@ class TrafficGeneratorTest {
 
   @Test
   void backfill_cacheWrites_aFewPercentOfInputForSomeModelsOnly() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     try (UsageStats stats = newStats(clock)) {
       new TrafficGenerator(stats, clock, DemoCatalog.standard(), 7).backfill(Duration.ofDays(14));
 
@@ -71,7 +71,7 @@ class TrafficGeneratorTest {
 
   @Test
   void tick_cacheWrites_neverMoreThanInputLeavesUncached() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     List<UsageEvent> events = new ArrayList<>();
     try (UsageStats stats =
         UsageStats.builder()
@@ -110,7 +110,7 @@ class TrafficGeneratorTest {
 
   @Test
   void backfill_lastTwoWeeks_everyDayAndKeyHasTraffic() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     try (UsageStats stats = newStats(clock)) {
       new TrafficGenerator(stats, clock, DemoCatalog.standard(), 7).backfill(Duration.ofDays(14));
 
@@ -134,7 +134,7 @@ class TrafficGeneratorTest {
 
   @Test
   void backfill_sameSeed_sameTraffic() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     try (UsageStats a = newStats(clock);
         UsageStats b = newStats(clock)) {
       UsageTotals first =
@@ -148,7 +148,7 @@ class TrafficGeneratorTest {
 
   @Test
   void tick_recordsAtTheClocksTime() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     try (UsageStats stats = newStats(clock)) {
       TrafficGenerator traffic = new TrafficGenerator(stats, clock, DemoCatalog.standard(), 3);
 
@@ -173,7 +173,7 @@ class TrafficGeneratorTest {
 
   @Test
   void backfill_negativeSpan_refused() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     try (UsageStats stats = newStats(clock)) {
       TrafficGenerator traffic = new TrafficGenerator(stats, clock, DemoCatalog.standard(), 1);
 

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.usagestats.TestClock;
 import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
+import dev.usagestats.testing.TestClock;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,7 +42,7 @@ class UsageApiTest {
 
   @BeforeAll
   static void start() throws IOException {
-    clock = new TestClock(NOW);
+    clock = TestClock.of(NOW);
     stats = UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build();
     TestData.record(stats, ref, NOW, Duration.ofDays(14), 3_000, 42);
     server =

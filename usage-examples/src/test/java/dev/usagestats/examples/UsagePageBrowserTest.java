@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.usagestats.GroupBy;
 import dev.usagestats.SeriesView;
-import dev.usagestats.TestClock;
 import dev.usagestats.TrendSeries;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
+import dev.usagestats.testing.TestClock;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -73,7 +73,7 @@ class UsagePageBrowserTest {
       if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(why);
       assumeTrue(false, why);
     }
-    clock = new TestClock(NOW);
+    clock = TestClock.of(NOW);
     stats = UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build();
     TestData.record(stats, reference, NOW, Duration.ofDays(14), 2_000, 11);
     server = DemoServer.builder(stats).clock(clock).catalog(TestData.catalog()).port(0).start();

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.usagestats.Outcome;
-import dev.usagestats.TestClock;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageStoreException;
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -21,7 +21,7 @@ class ReportJsonTest {
 
   @Test
   void report_twoModels_countsAsIntegersKTokensAsDecimalStrings() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     try (UsageStats stats =
         UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build()) {
       stats.record("acme", "key-a", "m1", 1200, 350, 200, 100, 50, Outcome.SUCCESS);

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
 import dev.usagestats.SeriesView;
-import dev.usagestats.TestClock;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageStats;
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class UsageRequestTest {
   private static final Instant NOW = Instant.parse("2026-11-20T10:30:00Z");
-  private static final TestClock CLOCK = new TestClock(NOW);
+  private static final TestClock CLOCK = TestClock.of(NOW);
 
   @Test
   void parameters_percentEncoded_decoded() {
@@ -128,7 +128,7 @@ class UsageRequestTest {
 
   @Test
   void answer_beyondRetention_refusedNamingDays() {
-    TestClock clock = new TestClock(NOW.minus(Duration.ofDays(5)));
+    TestClock clock = TestClock.of(NOW.minus(Duration.ofDays(5)));
     try (UsageStats stats = fiveDaysOfHistory(clock)) {
       Map<String, String> params = Map.of("days", "30");
       UsageQuery q = UsageRequest.toQuery(params, clock, ZoneOffset.UTC);
@@ -146,7 +146,7 @@ class UsageRequestTest {
 
   @Test
   void answer_minuteBucketsTooFarBack_refusedNamingGranularity() {
-    TestClock clock = new TestClock(NOW.minus(Duration.ofDays(5)));
+    TestClock clock = TestClock.of(NOW.minus(Duration.ofDays(5)));
     try (UsageStats stats = fiveDaysOfHistory(clock)) {
       Map<String, String> params = Map.of("days", "2", "granularity", "minute");
       UsageQuery q = UsageRequest.toQuery(params, clock, ZoneOffset.UTC);

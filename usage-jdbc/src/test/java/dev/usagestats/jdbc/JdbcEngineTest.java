@@ -6,13 +6,13 @@ import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
 import dev.usagestats.Outcome;
 import dev.usagestats.SeriesKey;
-import dev.usagestats.TestClock;
 import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
 import dev.usagestats.jdbc.Fixtures.HookedStore;
 import dev.usagestats.jdbc.Fixtures.Reference;
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -78,7 +78,7 @@ class JdbcEngineTest {
   void query_everyGroupingAndFilter_equalsInMemoryEngine(Db db) {
     DataSource ds = db.dataSource();
     String prefix = prefix(ds);
-    TestClock clock = new TestClock(Instant.parse("2026-11-20T10:07:00Z"));
+    TestClock clock = TestClock.of(Instant.parse("2026-11-20T10:07:00Z"));
     try (UsageStats stored =
             UsageStats.builder()
                 .clock(clock)

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
 import dev.usagestats.SeriesKey;
-import dev.usagestats.TestClock;
 import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
@@ -18,6 +17,7 @@ import dev.usagestats.spi.Grain;
 import dev.usagestats.spi.StoreRead;
 import dev.usagestats.spi.UsageBatch;
 import dev.usagestats.spi.UsageDelta;
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -80,14 +80,14 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void build_detectsDialect(Db db) {
-    JdbcUsageStore s = store(db, new TestClock(T0));
+    JdbcUsageStore s = store(db, TestClock.of(T0));
     assertThat(s.dialect().name()).isEqualTo(db.name());
   }
 
   @ParameterizedTest
   @EnumSource(Db.class)
   void append_sameBatchTwice_appliedOnce(Db db) throws Exception {
-    JdbcUsageStore s = store(db, new TestClock(T0));
+    JdbcUsageStore s = store(db, TestClock.of(T0));
     UsageBatch b = batch(delta(A, T0, 2, 100, 10), delta(B, T0.plusSeconds(60), 1, 5, 5));
     s.append(b);
     s.append(b);
@@ -107,7 +107,7 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void read_reportsAppliedBatchIds(Db db) {
-    JdbcUsageStore s = store(db, new TestClock(T0));
+    JdbcUsageStore s = store(db, TestClock.of(T0));
     UsageBatch b = batch(delta(A, T0, 1, 1, 1));
     s.append(b);
     var r =
@@ -127,7 +127,7 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void read_filtersTenantKeysModels(Db db) {
-    JdbcUsageStore s = store(db, new TestClock(T0));
+    JdbcUsageStore s = store(db, TestClock.of(T0));
     SeriesKey other = new SeriesKey("globex", "key-a", "public/deepseek-r1");
     s.append(batch(delta(A, T0, 1, 10, 1), delta(B, T0, 2, 20, 2), delta(other, T0, 4, 40, 4)));
     var r =
@@ -147,7 +147,7 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void append_lateDeltaForFlushedBucket_addsToIt(Db db) {
-    JdbcUsageStore s = store(db, new TestClock(T0));
+    JdbcUsageStore s = store(db, TestClock.of(T0));
     s.append(batch(delta(A, T0, 1, 100, 10)));
     s.append(batch(delta(A, T0, 3, 300, 30)));
     Map<Cell, UsageTotals> got = Fixtures.read(s, List.of(T0, T0.plusSeconds(60)));
@@ -160,7 +160,7 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void append_quarterHourDelta_storedAsQuarterRow(Db db) {
-    JdbcUsageStore s = store(db, new TestClock(T0));
+    JdbcUsageStore s = store(db, TestClock.of(T0));
     SeriesKey k = new SeriesKey("t", "k", "m");
     s.append(
         batch(new UsageDelta(k, T0, new UsageTotals(4, 0, 40, 8, 0, 0, 0), Grain.QUARTER_HOUR)));
@@ -177,13 +177,13 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void names_differingInCaseOrTrailingSpace_keptApartAndFilteredExactly(Db db) {
-    JdbcUsageStore s = store(db, new TestClock(T0));
+    JdbcUsageStore s = store(db, TestClock.of(T0));
     List<String> names = List.of("acme", "acme ", "ACME", "acme  ");
     try (UsageStats stats =
         UsageStats.builder()
             .store(s)
             .flushInterval(Duration.ZERO)
-            .clock(new TestClock(T0.plusSeconds(3600)))
+            .clock(TestClock.of(T0.plusSeconds(3600)))
             .build()) {
       for (int i = 0; i < names.size(); i++) {
         String n = names.get(i);
@@ -218,7 +218,7 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void names_injectionShaped_storedVerbatim(Db db) throws Exception {
-    JdbcUsageStore s = store(db, new TestClock(T0));
+    JdbcUsageStore s = store(db, TestClock.of(T0));
     List<String> names =
         List.of(
             "o'brien",
@@ -234,7 +234,7 @@ class JdbcUsageStoreTest {
         UsageStats.builder()
             .store(s)
             .flushInterval(Duration.ZERO)
-            .clock(new TestClock(T0.plusSeconds(3600)))
+            .clock(TestClock.of(T0.plusSeconds(3600)))
             .build()) {
       for (String n : names) {
         stats.record(UsageEvent.of(T0, n, n, n, 7, 3));
@@ -266,7 +266,7 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void compact_keepsTotalsExact_includingKathmanduDays(Db db) throws Exception {
-    TestClock clock = new TestClock(T0.plus(Duration.ofDays(3)));
+    TestClock clock = TestClock.of(T0.plus(Duration.ofDays(3)));
     JdbcUsageStore s = store(db, clock);
     Random rnd = new Random(42);
     Reference ref = new Reference();
@@ -326,7 +326,7 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void compact_whileBatchesAppend_totalsExact(Db db) throws Exception {
-    TestClock clock = new TestClock(T0.plus(Duration.ofDays(10)));
+    TestClock clock = TestClock.of(T0.plus(Duration.ofDays(10)));
     JdbcUsageStore s = store(db, clock);
     Reference ref = new Reference();
     SeriesKey[] keys = {A, B};
@@ -376,7 +376,7 @@ class JdbcUsageStoreTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void compact_prunesOldLedgerRows(Db db) throws Exception {
-    TestClock clock = new TestClock(T0);
+    TestClock clock = TestClock.of(T0);
     JdbcUsageStore s = store(db, clock);
     s.append(batch(delta(A, T0, 1, 1, 1)));
     clock.set(T0.plus(Duration.ofDays(8)));
@@ -400,7 +400,7 @@ class JdbcUsageStoreTest {
 
   @Test
   void append_afterClose_fails() {
-    JdbcUsageStore s = store(Db.H2, new TestClock(T0));
+    JdbcUsageStore s = store(Db.H2, TestClock.of(T0));
     s.close();
     s.close();
     assertThatThrownBy(() -> s.append(batch(delta(A, T0, 1, 1, 1))))

@@ -2,13 +2,13 @@ package dev.usagestats.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.usagestats.TestClock;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageStoreException;
 import dev.usagestats.spi.StoreRead;
 import dev.usagestats.spi.StoreResult;
 import dev.usagestats.spi.UsageBatch;
 import dev.usagestats.spi.UsageStore;
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -58,7 +58,7 @@ class UsageStatsHealthIndicatorTest {
 
   @Test
   void health_storeRefusingWrites_downAfterMaxFlushAge() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     FlakyStore store = new FlakyStore();
     try (UsageStats stats =
         UsageStats.builder().clock(clock).store(store).flushInterval(Duration.ZERO).build()) {

@@ -26,40 +26,22 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 
 /**
- * One implementation under test in {@link RecordBenchmark}: records one event's worth of work (one
- * call, its input tokens and its output tokens) for series {@code i} of a {@link SeriesNames}.
+ * One implementation under test in {@link RecordBenchmark}, made by {@link Implementation#create}:
+ * records one event's worth of work (one call, its input tokens and its output tokens) for series
+ * {@code i} of a {@link SeriesNames}.
  *
  * <p>Every implementation creates all its series (or meters, or map entries) in its constructor, so
  * the measured calls find them existing, and {@link #recorded()} reads back what was counted, so a
  * run that silently measured a no-op fails instead of reporting a fine figure.
  */
-abstract class Recorder implements AutoCloseable {
+abstract class Contender implements AutoCloseable {
   /** The flush interval of usagestats and the export interval of the OpenTelemetry reader. */
   static final Duration INTERVAL = Duration.ofSeconds(5);
 
   final SeriesNames names;
 
-  Recorder(SeriesNames names) {
+  Contender(SeriesNames names) {
     this.names = names;
-  }
-
-  /**
-   * The implementation named by a {@code @Param} value of {@link RecordBenchmark#impl}. To measure
-   * another variant, add its name to that {@code @Param} and one case here.
-   */
-  static Recorder create(String impl, SeriesNames names) {
-    return switch (impl) {
-      case "usagestats_handle" -> new UsageStatsHandle(names, UnaryOperator.identity());
-      case "usagestats_by_name" -> new UsageStatsByName(names, UnaryOperator.identity());
-      case "usagestats_handle_micrometer" -> new WithMicrometer(names, UsageStatsHandle::new);
-      case "usagestats_by_name_micrometer" -> new WithMicrometer(names, UsageStatsByName::new);
-      case "otel_sdk" -> new OtelSdk(names);
-      case "micrometer_held" -> new MicrometerHeld(names);
-      case "micrometer_lookup" -> new MicrometerLookup(names);
-      case "naive_map" -> new NaiveMap(names);
-      case "naive_held" -> new NaiveHeld(names);
-      default -> throw new IllegalArgumentException("impl must be a known implementation: " + impl);
-    };
   }
 
   /** Records one event: a call with these input and output tokens, for series {@code i}. */
@@ -74,7 +56,7 @@ abstract class Recorder implements AutoCloseable {
   // ---------------------------------------------------------------- usagestats
 
   /** The engine, recording by name: the primitive-argument hot path. */
-  static class UsageStatsByName extends Recorder {
+  static class UsageStatsByName extends Contender {
     final UsageStats stats;
 
     UsageStatsByName(SeriesNames names, UnaryOperator<UsageStats.Builder> options) {
@@ -127,7 +109,7 @@ abstract class Recorder implements AutoCloseable {
    * run unless the registry counted the same number, so a listener that was not called cannot pass
    * for cheap.
    */
-  static final class WithMicrometer extends Recorder {
+  static final class WithMicrometer extends Contender {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final UsageStatsByName engine;
 
@@ -171,7 +153,7 @@ abstract class Recorder implements AutoCloseable {
    * added to with prebuilt {@link Attributes}. A periodic reader with a discarding exporter is
    * registered, since an SDK meter provider without a reader hands out no-op instruments.
    */
-  static final class OtelSdk extends Recorder {
+  static final class OtelSdk extends Contender {
     private static final AttributeKey<String> TENANT = AttributeKey.stringKey("tenant");
     private static final AttributeKey<String> API_KEY = AttributeKey.stringKey("api_key_id");
     private static final AttributeKey<String> MODEL =
@@ -259,7 +241,7 @@ abstract class Recorder implements AutoCloseable {
   // ---------------------------------------------------------------- Micrometer
 
   /** Micrometer with three counters per series resolved once and held. */
-  static final class MicrometerHeld extends Recorder {
+  static final class MicrometerHeld extends Contender {
     private final MeterRegistry registry = new SimpleMeterRegistry();
     private final Counter[] calls;
     private final Counter[] input;
@@ -295,7 +277,7 @@ abstract class Recorder implements AutoCloseable {
    * LangChain4j's Micrometer listener does: tags are built and the registry's map searched three
    * times per event.
    */
-  static final class MicrometerLookup extends Recorder {
+  static final class MicrometerLookup extends Contender {
     private static final String CALLS = "gen_ai.client.operation.count";
     private static final String TOKENS = "gen_ai.client.token.usage";
 
@@ -359,7 +341,7 @@ abstract class Recorder implements AutoCloseable {
    * What a user writes by hand: a {@link ConcurrentHashMap} from a composite key to three {@link
    * LongAdder}s, with the key built on every call ({@code computeIfAbsent(new Key(...), ...)}).
    */
-  static final class NaiveMap extends Recorder {
+  static final class NaiveMap extends Contender {
     private record Key(String tenant, String apiKey, String model) {}
 
     private final ConcurrentHashMap<Key, LongAdder[]> map = new ConcurrentHashMap<>();
@@ -395,7 +377,7 @@ abstract class Recorder implements AutoCloseable {
    * The floor for a bound handle: three {@link LongAdder}s per series, held by the caller. No time
    * buckets, no snapshots; the fairest peer of {@code usagestats_handle}.
    */
-  static final class NaiveHeld extends Recorder {
+  static final class NaiveHeld extends Contender {
     private final LongAdder[][] adders;
 
     NaiveHeld(SeriesNames names) {
