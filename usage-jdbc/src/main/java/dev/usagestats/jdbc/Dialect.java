@@ -54,7 +54,7 @@ public enum Dialect {
    */
   public List<String> migrations() {
     List<String> out = new ArrayList<>();
-    for (Migration m : Migration.values()) out.add(m.resource(this));
+    for (Migration m : Migration.values()) out.add(m.resource(sql.scriptFolder()));
     return List.copyOf(out);
   }
 

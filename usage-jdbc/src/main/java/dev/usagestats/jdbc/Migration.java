@@ -25,8 +25,8 @@ enum Migration {
     return ordinal() + 1;
   }
 
-  /** The script's class-path resource for {@code dialect}. */
-  String resource(Dialect dialect) {
-    return dialect.sql().scriptFolder() + "/V" + version() + "__" + name + ".sql";
+  /** The script's class-path resource in a dialect's script folder. */
+  String resource(String folder) {
+    return folder + "/V" + version() + "__" + name + ".sql";
   }
 }

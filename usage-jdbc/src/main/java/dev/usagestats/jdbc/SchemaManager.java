@@ -167,7 +167,7 @@ final class SchemaManager {
 
   private void runScript(Connection c, Migration m) throws SQLException {
     try (Statement st = c.createStatement()) {
-      for (String statement : statements(m.resource(dialect), tables.prefix())) {
+      for (String statement : statements(m.resource(dialect.migrationFolder()), tables.prefix())) {
         st.execute(statement);
       }
     }

@@ -6,7 +6,6 @@ import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
 import dev.usagestats.Outcome;
 import dev.usagestats.SeriesKey;
-import dev.usagestats.TestClock;
 import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageStats;
@@ -18,6 +17,7 @@ import dev.usagestats.spi.StoreRead;
 import dev.usagestats.spi.StoreResult;
 import dev.usagestats.spi.UsageBatch;
 import dev.usagestats.spi.UsageDelta;
+import dev.usagestats.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -82,7 +82,7 @@ class CacheCreationTokensTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void append_everyMeasure_readBackExact(Db db) {
-    JdbcUsageStore s = store(db, new TestClock(T0));
+    JdbcUsageStore s = store(db, TestClock.of(T0));
     UsageTotals a = new UsageTotals(7, 2, 9000, 800, 1500, 2500, 300);
     UsageTotals b = new UsageTotals(3, 1, 4000, 600, 0, 3999, 599);
     UsageTotals q = new UsageTotals(5, 0, 5000, 500, 50, 4900, 0);
@@ -125,7 +125,7 @@ class CacheCreationTokensTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void compact_everyMeasure_keptExact(Db db) throws Exception {
-    TestClock clock = new TestClock(T0.plus(Duration.ofDays(10)));
+    TestClock clock = TestClock.of(T0.plus(Duration.ofDays(10)));
     JdbcUsageStore s = store(db, clock);
     Random rnd = new Random(11);
     Reference ref = new Reference();
@@ -161,7 +161,7 @@ class CacheCreationTokensTest {
   @ParameterizedTest
   @EnumSource(Db.class)
   void engine_cacheCreationTokens_recordedFlushedAndQueried(Db db) {
-    TestClock clock = new TestClock(T0.plusSeconds(3600));
+    TestClock clock = TestClock.of(T0.plusSeconds(3600));
     JdbcUsageStore s = store(db, clock);
     long creation = 0;
     long cached = 0;

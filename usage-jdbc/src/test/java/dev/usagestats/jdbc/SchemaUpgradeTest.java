@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.usagestats.SeriesKey;
-import dev.usagestats.TestClock;
 import dev.usagestats.UsageTotals;
 import dev.usagestats.jdbc.Fixtures.Cell;
 import dev.usagestats.jdbc.Fixtures.Reference;
 import dev.usagestats.spi.UsageBatch;
 import dev.usagestats.spi.UsageDelta;
+import dev.usagestats.testing.TestClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;
@@ -81,7 +81,7 @@ class SchemaUpgradeTest {
   private static JdbcUsageStore.Builder builder(Db db, String prefix) {
     return JdbcUsageStore.builder(db.dataSource())
         .tablePrefix(prefix)
-        .clock(new TestClock(T0.plus(Duration.ofDays(10))));
+        .clock(TestClock.of(T0.plus(Duration.ofDays(10))));
   }
 
   private static String resource(String path) throws IOException {

@@ -38,7 +38,8 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * A whole application: H2 through Spring Boot's DataSource, Spring AI's OpenAI chat model pointed
  * at {@link OpenAiStub}, the actuator over HTTP. Chat calls go through Spring AI's ChatClient in a
  * web request; the usage endpoint must then show exactly the tokens the stub reported, attributed
- * by the application's resolver bean (the one in the top README's "Wire it in") to the request's tenant.
+ * by the application's resolver bean (the one in the top README's "Wire it in") to the request's
+ * tenant.
  */
 @SpringBootTest(
     classes = SpringAiApplicationTest.App.class,
