@@ -434,7 +434,9 @@ public final class DemoServer implements AutoCloseable {
     DemoCatalog catalog = DemoCatalog.standard();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     UsageStats stats = openStats(clock, registry);
-    TrafficGenerator traffic = new TrafficGenerator(stats, clock, catalog, 20261128L);
+    // The rhythm follows this machine's local hours, where the page is most likely looked at.
+    TrafficGenerator traffic =
+        new TrafficGenerator(stats, clock, catalog, 20261128L, ZoneId.systemDefault());
     if (stats.query(UsageQuery.lastTwoWeeks()).totals().calls() == 0) {
       var history = traffic.backfill(Duration.ofDays(14));
       System.out.println(
