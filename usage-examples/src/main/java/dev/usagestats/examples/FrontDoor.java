@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * to the JDK server on a loopback port.
  *
  * Assumptions and guarantees:
- * 1. One request per connection: the head passed on carries "Connection: close" (any Connection or
- *    Keep-Alive header the client sent is dropped), so the JDK server closes the connection after
- *    its answer and every request passes the door.
+ * 1. One request per connection: the request head passed on and the answer's head passed back
+ *    both carry "Connection: close" (any Connection or Keep-Alive header is dropped), so the JDK
+ *    server closes the connection after its answer, the client opens a new one for its next
+ *    request, and every request passes the door.
  * 2. A head is at most 32 KB; a longer one is answered 431 and the connection closed.
  * 3. Each connection is served by one pooled daemon thread (server to client) and, while the
  *    request body is passed on, a second one; nothing is buffered beyond the head.
@@ -55,8 +56,13 @@ final class FrontDoor implements AutoCloseable {
   FrontDoor(InetSocketAddress address, InetSocketAddress backend, Refusal refusal)
       throws IOException {
     this.listener = new ServerSocket();
-    listener.setReuseAddress(true);
-    listener.bind(address, 64);
+    try {
+      listener.setReuseAddress(true);
+      listener.bind(address, 64);
+    } catch (IOException e) {
+      listener.close();
+      throw e;
+    }
     this.backend = backend;
     this.refusal = refusal;
     AtomicInteger threads = new AtomicInteger();
@@ -101,49 +107,85 @@ final class FrontDoor implements AutoCloseable {
     try (client) {
       client.setSoTimeout(30_000);
       InputStream in = client.getInputStream();
-      byte[] head = new byte[MAX_HEAD];
-      int n = 0;
-      int end;
-      while ((end = indexOf(head, n, END_OF_HEAD)) < 0) {
-        if (n == head.length) {
-          answer(client, 431, "Request Header Fields Too Large", tooLarge());
-          return;
-        }
-        int r = in.read(head, n, head.length - n);
-        if (r < 0) return;
-        n += r;
+      byte[] request = new byte[MAX_HEAD];
+      int n = readHead(in, request);
+      if (n < 0) return;
+      if (n > MAX_HEAD) {
+        answer(client, 431, "Request Header Fields Too Large", tooLarge());
+        return;
       }
-      String text = new String(head, 0, end, StandardCharsets.ISO_8859_1);
-      String[] lines = text.split("\r\n", -1);
-      String[] request = lines[0].split(" ");
-      if (request.length == 3) {
+      int end = indexOf(request, n, END_OF_HEAD);
+      String head = new String(request, 0, end, StandardCharsets.ISO_8859_1);
+      String[] requestLine = head.split("\r\n", 2)[0].split(" ");
+      if (requestLine.length == 3) {
         try {
-          new URI(request[1]);
+          new URI(requestLine[1]);
         } catch (URISyntaxException e) {
-          answer(client, 400, "Bad Request", refusal.json(request[1], e));
+          answer(client, 400, "Bad Request", refusal.json(requestLine[1], e));
           return;
         }
       }
-      StringBuilder passed = new StringBuilder(lines[0]).append("\r\n");
-      for (int i = 1; i < lines.length; i++) {
-        String name = lines[i].substring(0, Math.max(0, lines[i].indexOf(':'))).strip();
-        if (name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive")) continue;
-        passed.append(lines[i]).append("\r\n");
-      }
-      passed.append("Connection: close\r\n\r\n");
       try (Socket server = new Socket(InetAddress.getLoopbackAddress(), backend.getPort())) {
         OutputStream toServer = server.getOutputStream();
-        toServer.write(passed.toString().getBytes(StandardCharsets.ISO_8859_1));
-        toServer.write(head, end + END_OF_HEAD.length, n - end - END_OF_HEAD.length);
+        toServer.write(closing(head));
+        toServer.write(request, end + END_OF_HEAD.length, n - end - END_OF_HEAD.length);
         toServer.flush();
         pool.execute(() -> pipe(in, toServer));
-        server.getInputStream().transferTo(client.getOutputStream());
+        // The answer says "Connection: close" too, so the client opens a new connection for its
+        // next request rather than reusing this one, which ends here.
+        InputStream fromServer = server.getInputStream();
+        OutputStream toClient = client.getOutputStream();
+        byte[] response = new byte[MAX_HEAD];
+        int m = readHead(fromServer, response);
+        if (m < 0) return;
+        if (m > MAX_HEAD) {
+          toClient.write(response);
+        } else {
+          int responseEnd = indexOf(response, m, END_OF_HEAD);
+          toClient.write(
+              closing(new String(response, 0, responseEnd, StandardCharsets.ISO_8859_1)));
+          toClient.write(
+              response, responseEnd + END_OF_HEAD.length, m - responseEnd - END_OF_HEAD.length);
+        }
+        fromServer.transferTo(toClient);
+        toClient.flush();
       }
     } catch (SocketException e) {
       log.debug("connection ended: {}", e.toString());
     } catch (IOException e) {
       log.debug("connection failed: {}", e.toString());
     }
+  }
+
+  /**
+   * Reads until the end of a message head into {@code buf}: the bytes read (the head and perhaps
+   * the start of a body), -1 if the stream ended first, {@code buf.length + 1} if the head is
+   * longer than {@code buf}.
+   */
+  private static int readHead(InputStream in, byte[] buf) throws IOException {
+    int n = 0;
+    while (indexOf(buf, n, END_OF_HEAD) < 0) {
+      if (n == buf.length) return buf.length + 1;
+      int r = in.read(buf, n, buf.length - n);
+      if (r < 0) return -1;
+      n += r;
+    }
+    return n;
+  }
+
+  /**
+   * A message head (without its blank line) with "Connection: close" for its own connection
+   * headers, and the blank line.
+   */
+  private static byte[] closing(String head) {
+    String[] lines = head.split("\r\n", -1);
+    StringBuilder out = new StringBuilder(lines[0]).append("\r\n");
+    for (int i = 1; i < lines.length; i++) {
+      String name = lines[i].substring(0, Math.max(0, lines[i].indexOf(':'))).strip();
+      if (name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive")) continue;
+      out.append(lines[i]).append("\r\n");
+    }
+    return out.append("Connection: close\r\n\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /** Passes a request body on until the client or the server closes. */

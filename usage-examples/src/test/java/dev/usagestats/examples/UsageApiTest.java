@@ -246,6 +246,22 @@ class UsageApiTest {
     assertThat(error.get("message").asText()).startsWith(field + " must be percent-encoded");
   }
 
+  /**
+   * Each connection carries one request (the door in front of the JDK server closes it after the
+   * answer), so every answer must say so, or a client would send its next request into a closed
+   * connection.
+   */
+  @Test
+  void anyAnswer_keepAliveAsked_saysConnectionClose() throws Exception {
+    String response =
+        raw("GET /api/models HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n");
+
+    String head = response.substring(0, response.indexOf("\r\n\r\n"));
+    assertThat(head).startsWith("HTTP/1.1 200 ").containsIgnoringCase("\r\nConnection: close");
+    assertThat(head.toLowerCase(java.util.Locale.ROOT)).doesNotContain("keep-alive");
+    assertThat(MAPPER.readTree(response.substring(head.length() + 4)).size()).isEqualTo(3);
+  }
+
   @Test
   void keys_catalogKeys_redactedNeverSecret() throws Exception {
     HttpResponse<String> res = get("/api/keys");
@@ -337,12 +353,15 @@ class UsageApiTest {
   }
 
   private static String rawGet(String target) throws IOException {
+    return raw("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  }
+
+  /** Sends {@code request} on a new connection and reads until the server closes it. */
+  private static String raw(String request) throws IOException {
     try (Socket socket = new Socket("localhost", server.port())) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
-      out.write(
-          ("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
+      out.write(request.getBytes(StandardCharsets.US_ASCII));
       out.flush();
       return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
