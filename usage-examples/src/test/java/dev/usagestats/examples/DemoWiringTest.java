@@ -34,6 +34,9 @@ class DemoWiringTest {
       assertThat(stats.stats().pendingRows()).isZero();
       assertThat(stats.query(UsageQuery.lastTwoWeeks()).totals().calls())
           .isEqualTo(history.calls());
+      // Every measure survives the H2 store, cache-creation tokens included.
+      assertThat(stats.query(UsageQuery.lastTwoWeeks()).totals()).isEqualTo(history);
+      assertThat(history.cacheCreationInputTokens()).isPositive();
 
       HttpClient client = HttpClient.newHttpClient();
       JsonNode usage =

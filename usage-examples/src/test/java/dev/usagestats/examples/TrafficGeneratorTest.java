@@ -184,7 +184,7 @@ class TrafficGeneratorTest {
     Instant start = LocalDate.of(2026, 11, 17).atStartOfDay(kolkata).toInstant(); // a Tuesday
     Instant end = start.plus(Duration.ofDays(1));
     long[] live = new long[24];
-    TestClock liveClock = new TestClock(start);
+    TestClock liveClock = TestClock.of(start);
     try (UsageStats stats = newStats(liveClock)) {
       TrafficGenerator traffic =
           new TrafficGenerator(stats, liveClock, DemoCatalog.standard(), 11, kolkata);
@@ -194,7 +194,7 @@ class TrafficGeneratorTest {
       }
     }
     long[] backfill = new long[24];
-    TestClock pastClock = new TestClock(end);
+    TestClock pastClock = TestClock.of(end);
     try (UsageStats stats = newStats(pastClock)) {
       TrafficGenerator traffic =
           new TrafficGenerator(stats, pastClock, DemoCatalog.standard(), 12, kolkata);

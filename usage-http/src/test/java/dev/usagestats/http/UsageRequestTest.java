@@ -160,7 +160,7 @@ class UsageRequestTest {
 
   @Test
   void answer_morePointsThanTheCap_refusedNamingLimitAndHowToNarrow() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     try (UsageStats stats =
         UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build()) {
       stats.record("acme", "key-a", "m1", 10, 5);
@@ -187,7 +187,7 @@ class UsageRequestTest {
 
   @Test
   void answer_yearOneOnwardByMonth_refusedByTheCapNotAnsweredInMegabytes() {
-    TestClock clock = new TestClock(NOW);
+    TestClock clock = TestClock.of(NOW);
     try (UsageStats stats =
         UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build()) {
       stats.record("acme", "key-a", "m1", 10, 5);
