@@ -32,7 +32,7 @@ public record SeriesKey(String tenant, String apiKey, String model) {
     return "SeriesKey[tenant="
         + tenant
         + ", apiKey="
-        + ApiKeys.redact(apiKey)
+        + (apiKey.isBlank() ? apiKey : ApiKeys.redact(apiKey))
         + ", model="
         + model
         + "]";

@@ -10,12 +10,20 @@ import org.jspecify.annotations.Nullable;
  * @param apiKey the group's API key id, or null when the report is not grouped by key
  * @param model the group's model, or null when the report is not grouped by model
  * @param points one point per bucket, in order
+ * @param peaks the group's peak rates over the whole range (the largest of its points'), and how
+ *     exact they and the points' peaks are
  */
 public record TrendSeries(
-    @Nullable String apiKey, @Nullable String model, List<TrendPoint> points) {
+    @Nullable String apiKey, @Nullable String model, List<TrendPoint> points, Peaks peaks) {
   /** Copies the points. */
   public TrendSeries {
     points = List.copyOf(Objects.requireNonNull(points, "points"));
+    Objects.requireNonNull(peaks, "peaks");
+  }
+
+  /** A series without peaks (unknown). */
+  public TrendSeries(@Nullable String apiKey, @Nullable String model, List<TrendPoint> points) {
+    this(apiKey, model, points, Peaks.unknown());
   }
 
   /** A label for the group: the model, the key, {@code key / model}, or {@code all}. */

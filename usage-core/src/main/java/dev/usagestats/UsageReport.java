@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param buckets the start of each bucket, in order; the last ends at {@code to}
  * @param series one series per group with usage in the range, ordered by label
  * @param distribution one entry per model with usage in the range, largest token count first
+ * @param peaks peak rates of all selected usage over the range: exact with no filter (or a filter
+ *     of one model only), else an upper bound (see {@link PeakAccuracy})
  */
 public record UsageReport(
     Instant from,
@@ -32,7 +34,8 @@ public record UsageReport(
     UsageTotals totals,
     List<Instant> buckets,
     List<TrendSeries> series,
-    List<ModelShare> distribution) {
+    List<ModelShare> distribution,
+    Peaks peaks) {
 
   /** Copies the lists. */
   public UsageReport {
@@ -47,5 +50,34 @@ public record UsageReport(
     buckets = List.copyOf(buckets);
     series = List.copyOf(series);
     distribution = List.copyOf(distribution);
+    Objects.requireNonNull(peaks, "peaks");
+  }
+
+  /** A report without peaks (unknown). */
+  public UsageReport(
+      Instant from,
+      Instant to,
+      ZoneId zone,
+      Granularity granularity,
+      GroupBy groupBy,
+      SeriesView view,
+      Instant asOf,
+      UsageTotals totals,
+      List<Instant> buckets,
+      List<TrendSeries> series,
+      List<ModelShare> distribution) {
+    this(
+        from,
+        to,
+        zone,
+        granularity,
+        groupBy,
+        view,
+        asOf,
+        totals,
+        buckets,
+        series,
+        distribution,
+        Peaks.unknown());
   }
 }

@@ -1,5 +1,7 @@
 package dev.usagestats;
 
+import dev.usagestats.spi.Grain;
+import dev.usagestats.spi.Measure;
 import dev.usagestats.spi.StoreRead;
 import dev.usagestats.spi.StoreResult;
 import dev.usagestats.spi.UsageBatch;
@@ -8,7 +10,9 @@ import dev.usagestats.spi.UsageStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -52,20 +56,41 @@ class InMemoryStore implements UsageStore {
     if (failReads) throw new UsageStoreException("store down", null);
     List<StoreResult.Row> out = new ArrayList<>();
     List<Instant> b = read.bounds();
+    // Rows as a store keeps them: deltas of one series and span added up; a minute's peaks are
+    // its own sums, a quarter-hour delta's are unknown.
+    Map<List<Object>, long[]> merged = new LinkedHashMap<>();
     for (UsageDelta d : rows) {
-      SeriesKey k = d.key();
+      long[] c = Measure.counts(d.totals());
+      if (d.grain() == Grain.QUARTER_HOUR) {
+        for (Measure m : Measure.peaks()) c[m.ordinal()] = Measure.UNKNOWN;
+      }
+      long[] had = merged.putIfAbsent(List.of(d.key(), d.start(), d.grain()), c);
+      if (had != null) Measure.add(had, c);
+    }
+    for (Map.Entry<List<Object>, long[]> e : merged.entrySet()) {
+      SeriesKey k = (SeriesKey) e.getKey().get(0);
+      Instant start = (Instant) e.getKey().get(1);
+      long[] c = e.getValue();
+      if (e.getKey().get(2) == Grain.MINUTE) Measure.derivePeaks(c);
       if (read.tenant() != null && !read.tenant().equals(k.tenant())) continue;
       if (!read.apiKeys().isEmpty() && !read.apiKeys().contains(k.apiKey())) continue;
       if (!read.models().isEmpty() && !read.models().contains(k.model())) continue;
       for (int i = 0; i + 1 < b.size(); i++) {
-        if (!d.start().isBefore(b.get(i)) && d.start().isBefore(b.get(i + 1))) {
-          // Sum across what the report does not need, as a store may.
+        if (!start.isBefore(b.get(i)) && start.isBefore(b.get(i + 1))) {
+          // Sum across what the report does not need, as a store may; peak aggregates stay apart.
+          boolean aggregate = k.tenant().equals(" ");
           SeriesKey summed =
               new SeriesKey(
-                  read.needsTenant() ? k.tenant() : "",
-                  read.needsApiKey() ? k.apiKey() : "",
+                  read.needsTenant() || aggregate ? k.tenant() : "",
+                  read.needsApiKey() || aggregate ? k.apiKey() : "",
                   k.model());
-          out.add(new StoreResult.Row(summed, i, d.totals()));
+          out.add(
+              new StoreResult.Row(
+                  summed,
+                  i,
+                  Measure.totals(c),
+                  c[Measure.PEAK_CALLS_PER_MINUTE.ordinal()],
+                  c[Measure.PEAK_TOKENS_PER_MINUTE.ordinal()]));
         }
       }
     }
@@ -79,7 +104,10 @@ class InMemoryStore implements UsageStore {
   }
 
   synchronized long storedCalls() {
-    return rows.stream().mapToLong(d -> d.totals().calls()).sum();
+    return rows.stream()
+        .filter(d -> !d.key().tenant().equals(" "))
+        .mapToLong(d -> d.totals().calls())
+        .sum();
   }
 
   @Override

@@ -107,17 +107,61 @@ final class ReferenceModel {
       g3[1][bucket] += e.inputTokens();
       g3[2][bucket] += e.outputTokens();
     }
+    // Peaks: per member (a series, or with no tenant or key filter and grouping by model or none,
+    // a model or all usage), per bucket, the most of the member's per-minute sums; a target's
+    // peak is the sum over its members (exact when it has one).
+    boolean fromAggregates =
+        q.tenant() == null
+            && q.apiKeys().isEmpty()
+            && (q.groupBy() == GroupBy.MODEL || q.groupBy() == GroupBy.NONE);
+    Map<List<String>, Map<List<String>, Map<Long, long[]>>> minuteSums = new LinkedHashMap<>();
+    for (UsageEvent e : events) {
+      if (e.timestamp().isBefore(first) || !e.timestamp().isBefore(end)) continue;
+      if (q.tenant() != null && !q.tenant().equals(e.tenant())) continue;
+      if (!q.apiKeys().isEmpty() && !q.apiKeys().contains(e.apiKey())) continue;
+      if (!q.models().isEmpty() && !q.models().contains(e.model())) continue;
+      for (List<String> target : List.of(groupOf(q, e), List.of("overall"))) {
+        boolean whole = target.size() == 1 || q.groupBy() == GroupBy.NONE;
+        List<String> member =
+            !fromAggregates
+                ? List.of(e.tenant(), e.apiKey(), e.model())
+                : whole && q.models().isEmpty() ? List.of("all") : List.of(e.model());
+        long minute = Math.floorDiv(e.timestamp().toEpochMilli(), 60_000L);
+        long[] s =
+            minuteSums
+                .computeIfAbsent(target, k -> new LinkedHashMap<>())
+                .computeIfAbsent(member, k -> new TreeMap<>())
+                .computeIfAbsent(minute, k -> new long[2]);
+        s[0] += 1;
+        s[1] += e.inputTokens() + e.outputTokens();
+      }
+    }
     List<TrendSeries> series = new ArrayList<>();
     for (Map.Entry<List<String>, long[][]> en : groups.entrySet()) {
       List<TrendPoint> points = new ArrayList<>();
       long[][] v = en.getValue();
+      long[][] peaks = peaks(minuteSums.get(groupOf(en.getKey())), bounds);
       for (int i = 0; i < starts.size(); i++) {
         points.add(
             new TrendPoint(
-                starts.get(i), v[0][i], v[1][i], v[2][i], q.view().of(v[1][i], v[2][i])));
+                starts.get(i),
+                v[0][i],
+                v[1][i],
+                v[2][i],
+                q.view().of(v[1][i], v[2][i], peaks[0][i], peaks[1][i]),
+                peaks[0][i],
+                peaks[1][i]));
       }
-      series.add(new TrendSeries(en.getKey().get(0), en.getKey().get(1), points));
+      series.add(
+          new TrendSeries(
+              en.getKey().get(0),
+              en.getKey().get(1),
+              points,
+              rangePeaks(peaks, minuteSums.get(groupOf(en.getKey())).size())));
     }
+    Map<List<String>, Map<Long, long[]>> overall = minuteSums.get(List.of("overall"));
+    Peaks overallPeaks =
+        overall == null ? Peaks.none() : rangePeaks(peaks(overall, bounds), overall.size());
     series.sort(
         Comparator.comparing((TrendSeries s) -> Objects.requireNonNullElse(s.apiKey(), ""))
             .thenComparing(s -> Objects.requireNonNullElse(s.model(), "")));
@@ -134,7 +178,80 @@ final class ReferenceModel {
     distribution.sort(
         Comparator.comparingLong((ModelShare m) -> -m.totals().totalTokens())
             .thenComparing(ModelShare::model));
-    return new Expected(first, end, total, List.copyOf(starts), series, distribution);
+    return new Expected(first, end, total, List.copyOf(starts), series, distribution, overallPeaks);
+  }
+
+  private static List<String> groupOf(UsageQuery q, UsageEvent e) {
+    String apiKey =
+        q.groupBy() == GroupBy.API_KEY || q.groupBy() == GroupBy.API_KEY_AND_MODEL
+            ? e.apiKey()
+            : null;
+    String model =
+        q.groupBy() == GroupBy.MODEL || q.groupBy() == GroupBy.API_KEY_AND_MODEL ? e.model() : null;
+    return groupOf(java.util.Arrays.asList(apiKey, model));
+  }
+
+  private static List<String> groupOf(List<String> apiKeyAndModel) {
+    return List.of("group", String.valueOf(apiKeyAndModel));
+  }
+
+  /** Per bucket {peak calls, peak tokens}: the sum over members of each member's minute maximum. */
+  private static long[][] peaks(
+      Map<List<String>, Map<Long, long[]>> members, List<Instant> bounds) {
+    int n = bounds.size() - 1;
+    long[][] out = new long[2][n];
+    for (Map<Long, long[]> minutes : members.values()) {
+      long[][] max = new long[2][n];
+      for (Map.Entry<Long, long[]> m : minutes.entrySet()) {
+        long t = m.getKey() * 60_000L;
+        for (int i = 0; i < n; i++) {
+          if (t >= bounds.get(i).toEpochMilli() && t < bounds.get(i + 1).toEpochMilli()) {
+            max[0][i] = Math.max(max[0][i], m.getValue()[0]);
+            max[1][i] = Math.max(max[1][i], m.getValue()[1]);
+          }
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        out[0][i] += max[0][i];
+        out[1][i] += max[1][i];
+      }
+    }
+    return out;
+  }
+
+  private static Peaks rangePeaks(long[][] peaks, int members) {
+    long calls = 0;
+    long tokens = 0;
+    for (int i = 0; i < peaks[0].length; i++) {
+      calls = Math.max(calls, peaks[0][i]);
+      tokens = Math.max(tokens, peaks[1][i]);
+    }
+    return new Peaks(calls, tokens, members > 1 ? PeakAccuracy.UPPER_BOUND : PeakAccuracy.EXACT);
+  }
+
+  /**
+   * The exact peak of a query's selected usage over {@code [from, to)}: the most of its per-minute
+   * sums, {calls, tokens}. An upper bound reported by the engine must be at least this.
+   */
+  long[] exactPeak(UsageQuery q, Instant from, Instant to) {
+    Map<Long, long[]> sums = new TreeMap<>();
+    for (UsageEvent e : events) {
+      if (e.timestamp().isBefore(from) || !e.timestamp().isBefore(to)) continue;
+      if (q.tenant() != null && !q.tenant().equals(e.tenant())) continue;
+      if (!q.apiKeys().isEmpty() && !q.apiKeys().contains(e.apiKey())) continue;
+      if (!q.models().isEmpty() && !q.models().contains(e.model())) continue;
+      long[] s =
+          sums.computeIfAbsent(
+              Math.floorDiv(e.timestamp().toEpochMilli(), 60_000L), k -> new long[2]);
+      s[0] += 1;
+      s[1] += e.inputTokens() + e.outputTokens();
+    }
+    long[] max = new long[2];
+    for (long[] s : sums.values()) {
+      max[0] = Math.max(max[0], s[0]);
+      max[1] = Math.max(max[1], s[1]);
+    }
+    return max;
   }
 
   private static double share(long part, long whole) {
@@ -147,5 +264,6 @@ final class ReferenceModel {
       UsageTotals totals,
       List<Instant> buckets,
       List<TrendSeries> series,
-      List<ModelShare> distribution) {}
+      List<ModelShare> distribution,
+      Peaks peaks) {}
 }

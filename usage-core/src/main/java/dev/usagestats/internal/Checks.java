@@ -17,6 +17,12 @@ public final class Checks {
   /** The name the overflow series uses for its tenant, API key and model; reserved. */
   public static final String OVERFLOW = "__overflow__";
 
+  /**
+   * The tenant and API key of the peak aggregates (and the model of the aggregate of all usage):
+   * one space, a blank name no caller can use.
+   */
+  public static final String AGGREGATE = " ";
+
   private Checks() {}
 
   /**

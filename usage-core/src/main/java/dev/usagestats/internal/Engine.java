@@ -51,6 +51,7 @@ public final class Engine {
   private final Backend backend;
   private final Recording recording;
   private final QueryPlanner planner;
+  private final PeakSums peakSums;
   private final ReentrantLock drainLock = new ReentrantLock();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final ScheduledExecutorService background;
@@ -64,6 +65,7 @@ public final class Engine {
             config.maxSeries(), config.apiKeyPolicy(), stripes, config.listeners(), health);
     this.recorder = new IntervalRecorder(stripes, table);
     this.backend = backend(config, table);
+    this.peakSums = new PeakSums(backend, table.allAggregate());
     this.clock = new MinuteClock(config.clock());
     this.recording =
         new Recording(
@@ -133,10 +135,16 @@ public final class Engine {
   private void drain() {
     drainLock.lock();
     try {
-      recorder.drain(backend);
+      drainLocked();
     } finally {
       drainLock.unlock();
     }
+  }
+
+  /** Drains the recorder into the backend, the peak aggregates after the series. */
+  private void drainLocked() {
+    recorder.drain(peakSums);
+    peakSums.finish();
   }
 
   private void background(boolean send) {
@@ -177,7 +185,7 @@ public final class Engine {
   public EngineStats stats() {
     FlushStats f = backend.flushStats();
     return new EngineStats(
-        table.count(),
+        table.seriesCount(),
         health.overflowEvents.get(),
         health.rejected.get(),
         health.listenerFailures.get(),
@@ -206,7 +214,7 @@ public final class Engine {
       Backend.Read rest;
       drainLock.lock();
       try {
-        recorder.drain(backend);
+        drainLocked();
         rest = backend.begin(acc);
       } finally {
         drainLock.unlock();

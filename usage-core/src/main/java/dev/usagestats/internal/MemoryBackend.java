@@ -1,5 +1,6 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.spi.Measure;
 import java.time.Duration;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +21,8 @@ final class MemoryBackend implements Backend {
   private final Duration minuteRetention;
   private final MemoryRollups minutes;
   private final MemoryRollups quarters;
+  private final long[] withPeaks = new long[Measure.COUNT];
+  private final long[] minuteSums = new long[Measure.COUNT];
 
   MemoryBackend(
       SeriesTable table, Duration retention, Duration minuteRetention, Duration maxFutureSkew) {
@@ -31,14 +34,28 @@ final class MemoryBackend implements Backend {
     long skew = maxFutureSkew.toMillis();
     int minuteRing = (int) ceilDiv(minuteRetention.toMillis() + skew, 60 * MINUTE_MS) + 2;
     int quarterRing = (int) ceilDiv(retention.toMillis() + skew, 96 * QUARTER_MS) + 2;
-    this.minutes = new MemoryRollups(MINUTE_MS, 60, 15, minuteRing);
-    this.quarters = new MemoryRollups(QUARTER_MS, 96, 4, quarterRing);
+    this.minutes = new MemoryRollups(MINUTE_MS, 60, 15, minuteRing, true);
+    this.quarters = new MemoryRollups(QUARTER_MS, 96, 4, quarterRing, false);
   }
 
+  /**
+   * Adds the delta to both grains. The quarter hour's peaks come from the whole minute as the
+   * minute rollup now holds it (a minute is drained in parts, one per flush, so the delta alone is
+   * only part of it): peaks only grow, so the quarter's maximum ends at the minute's full sums. A
+   * delta for a minute older than minuteRetention (a late event) finds no minute slot and counts
+   * alone, so that quarter's peak may then be low.
+   */
   @Override
   public void accept(Series series, long minuteMillis, long[] counts) {
     minutes.add(series.id, minuteMillis, counts);
-    quarters.add(series.id, minuteMillis, counts);
+    System.arraycopy(counts, 0, withPeaks, 0, counts.length);
+    if (minutes.sumsAt(series.id, minuteMillis, minuteSums)) {
+      Measure.derivePeaks(minuteSums);
+      for (Measure p : Measure.peaks()) withPeaks[p.ordinal()] = minuteSums[p.ordinal()];
+    } else {
+      Measure.derivePeaks(withPeaks);
+    }
+    quarters.add(series.id, minuteMillis, withPeaks);
   }
 
   @Override

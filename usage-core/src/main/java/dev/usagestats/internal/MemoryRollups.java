@@ -14,6 +14,10 @@ import org.jspecify.annotations.Nullable;
  * with a whole-hour offset) reads the group sums: a quarter of the memory of the slots, which is
  * what a report over many series and days is bound by.
  *
+ * <p>Peaks ({@link Measure#isPeak()}) merge by maximum in slots, groups and chunk totals. A rollup
+ * of whole minutes ({@code derivesPeaks}) keeps none: a minute's peak is its own sums, derived when
+ * read.
+ *
  * <p>A ring slot holds one chunk; a newer chunk replaces an older one. {@link #completeFrom()} is
  * the instant from which memory holds every drained delta: it moves forward when a chunk is
  * replaced or a delta is too old for the ring.
@@ -40,12 +44,18 @@ final class MemoryRollups {
   final long chunkMillis;
   private final int group;
   private final int ringSize;
+  private final boolean derivesPeaks;
   private Chunk[][] rings = new Chunk[64][];
   private long completeFrom = Long.MIN_VALUE;
   private long newestIndex = Long.MIN_VALUE;
   private long oldestIndex = Long.MAX_VALUE;
 
   MemoryRollups(long slotMillis, int slotsPerChunk, int group, int ringSize) {
+    this(slotMillis, slotsPerChunk, group, ringSize, slotMillis == MinuteClock.MINUTE_MS);
+  }
+
+  MemoryRollups(long slotMillis, int slotsPerChunk, int group, int ringSize, boolean derivesPeaks) {
+    this.derivesPeaks = derivesPeaks;
     if (slotsPerChunk % group != 0) {
       throw new IllegalArgumentException("group must divide slotsPerChunk: " + group);
     }
@@ -88,6 +98,8 @@ final class MemoryRollups {
     for (int f = 0; f < Measure.COUNT; f++) {
       long v = fields[f];
       if (v != 0) {
+        boolean peak = PEAK[f];
+        if (peak && derivesPeaks) continue;
         long[] slots = c.fields[f];
         long[] groups = c.groups[f];
         if (slots == null) {
@@ -96,11 +108,41 @@ final class MemoryRollups {
           c.fields[f] = slots;
           c.groups[f] = groups;
         }
-        slots[slot] += v;
-        groups[slot / group] += v;
-        c.totals[f] += v;
+        if (peak) {
+          slots[slot] = Math.max(slots[slot], v);
+          groups[slot / group] = Math.max(groups[slot / group], v);
+          c.totals[f] = Math.max(c.totals[f], v);
+        } else {
+          slots[slot] += v;
+          groups[slot / group] += v;
+          c.totals[f] += v;
+        }
       }
     }
+  }
+
+  /**
+   * Copies the counters of the series' slot holding {@code millis} into {@code into} (peaks left as
+   * they are); false if memory no longer holds that slot.
+   */
+  boolean sumsAt(int seriesId, long millis, long[] into) {
+    long index = Math.floorDiv(millis, chunkMillis);
+    Chunk c = chunk(seriesId, index);
+    if (c == null) return false;
+    int slot = (int) ((millis - index * chunkMillis) / slotMillis);
+    for (Measure m : Measure.sums()) {
+      long[] v = c.fields[m.ordinal()];
+      into[m.ordinal()] = v == null ? 0 : v[slot];
+    }
+    return true;
+  }
+
+  private static final boolean[] PEAK = new boolean[Measure.COUNT];
+  private static final int PEAK_CALLS = Measure.PEAK_CALLS_PER_MINUTE.ordinal();
+  private static final int PEAK_TOKENS = Measure.PEAK_TOKENS_PER_MINUTE.ordinal();
+
+  static {
+    for (Measure m : Measure.peaks()) PEAK[m.ordinal()] = true;
   }
 
   /**
@@ -113,7 +155,7 @@ final class MemoryRollups {
     BucketPlan plan = acc.plan();
     long from = plan.from();
     long to = plan.to();
-    boolean byGroup = true;
+    boolean byGroup = !derivesPeaks;
     for (long b : plan.bounds) byGroup &= Math.floorMod(b, slotMillis * group) == 0;
     long step = byGroup ? slotMillis * group : slotMillis;
     int steps = byGroup ? slotsPerChunk / group : slotsPerChunk;
@@ -125,15 +167,28 @@ final class MemoryRollups {
     int chunks = (int) (lastIndex - firstIndex + 1);
     int[][] stepBuckets = new int[chunks][];
     long[] fields = new long[Measure.COUNT];
+    // Per bucket of one series: calls, peak calls, peak tokens; and an aggregate's sums, which
+    // never go into the report's sums.
+    long[][] peaks = new long[3][plan.size()];
+    long[][] aggregateTrend = new long[3][plan.size()];
     for (int i = 0; i < count; i++) {
       Series s = series[i];
-      if (!acc.matches(s.key)) continue;
+      boolean aggregate = s.isAggregate();
+      if (aggregate ? !acc.wantsAggregate(s.key) : !acc.matches(s.key)) continue;
       long[][] trend = null;
       Arrays.fill(fields, 0);
+      for (long[] p : peaks) Arrays.fill(p, 0);
       for (int ci = 0; ci < chunks; ci++) {
         Chunk c = chunk(s.id, firstIndex + ci);
         if (c == null) continue;
-        if (trend == null) trend = acc.trendOf(s.key);
+        if (trend == null) {
+          if (aggregate) {
+            for (long[] t : aggregateTrend) Arrays.fill(t, 0);
+            trend = aggregateTrend;
+          } else {
+            trend = acc.trendOf(s.key);
+          }
+        }
         int[] buckets = stepBuckets[ci];
         if (buckets == null) {
           buckets = new int[steps];
@@ -142,8 +197,40 @@ final class MemoryRollups {
           stepBuckets[ci] = buckets;
         }
         addChunk(c, byGroup ? c.groups : c.fields, buckets, fields, trend);
+        addPeaks(c, byGroup ? c.groups : c.fields, buckets, peaks);
       }
-      if (trend != null) acc.addTotals(s.key, fields);
+      if (trend == null) continue;
+      if (!aggregate) acc.addTotals(s.key, fields);
+      for (int b = 0; b < plan.size(); b++) {
+        long calls = trend == aggregateTrend ? aggregateTrend[0][b] : peaks[0][b];
+        if (peaks[0][b] != 0) acc.addPeak(s.key, b, calls, peaks[1][b], peaks[2][b]);
+      }
+    }
+  }
+
+  /**
+   * Into {@code peaks} (per bucket: whether the series had calls there, peak calls, peak tokens):
+   * the larger of what is there and each slot's peaks, derived from the slot's sums in a rollup of
+   * whole minutes.
+   */
+  private void addPeaks(Chunk c, long[][] values, int[] buckets, long[][] peaks) {
+    long[] calls = values[Series.CALLS];
+    long[] input = values[Series.INPUT];
+    long[] output = values[Series.OUTPUT];
+    long[] peakCalls = derivesPeaks ? calls : values[PEAK_CALLS];
+    long[] peakTokens = values[PEAK_TOKENS];
+    for (int k = 0; k < buckets.length; k++) {
+      int b = buckets[k];
+      if (b < 0 || calls[k] == 0) continue;
+      long tokens;
+      if (derivesPeaks) {
+        tokens = (input == null ? 0 : input[k]) + (output == null ? 0 : output[k]);
+      } else {
+        tokens = peakTokens == null ? 0 : peakTokens[k];
+      }
+      peaks[0][b] = 1;
+      peaks[1][b] = Math.max(peaks[1][b], peakCalls == null ? 0 : peakCalls[k]);
+      peaks[2][b] = Math.max(peaks[2][b], tokens);
     }
   }
 

@@ -59,6 +59,7 @@ final class PendingBuffer {
   private final RateLimitedLog lossLog =
       new RateLimitedLog(Health.LOG, TimeUnit.MINUTES.toNanos(1));
   private long rows;
+  private long aggregateRows;
   private long coarsenedRows;
   private long droppedCalls;
   private long droppedTokens;
@@ -88,6 +89,9 @@ final class PendingBuffer {
     } else if (rows < maxRows) {
       open.rows.put(k, counts.clone());
       rows++;
+      if (Series.isAggregate(key)) aggregateRows++;
+    } else if (Series.isAggregate(key)) {
+      // a peak aggregate's row: no usage of its own is lost; reports see its peaks as unknown
     } else {
       droppedCalls = saturatedAdd(droppedCalls, counts[Measure.CALLS.ordinal()]);
       droppedTokens = saturatedAdd(droppedTokens, tokens(counts));
@@ -159,7 +163,7 @@ final class PendingBuffer {
   synchronized Lost setAside(Batch b) {
     if (!batches.remove(b)) return new Lost(0, 0, 0);
     Lost lost = lost(List.of(b));
-    rows -= b.rows.size();
+    forget(b);
     refusedRows += lost.rows();
     refusedCalls = saturatedAdd(refusedCalls, lost.calls());
     return lost;
@@ -176,12 +180,20 @@ final class PendingBuffer {
     return lost;
   }
 
+  private void forget(Batch b) {
+    rows -= b.rows.size();
+    for (RowKey k : b.rows.keySet()) if (Series.isAggregate(k.key())) aggregateRows--;
+  }
+
+  /** Usage in the batches, peak aggregates' rows left out (their usage is the series'). */
   private static Lost lost(Iterable<Batch> of) {
     long n = 0;
     long calls = 0;
     long tokens = 0;
     for (Batch b : of) {
-      for (long[] counts : b.rows.values()) {
+      for (Map.Entry<RowKey, long[]> e : b.rows.entrySet()) {
+        if (Series.isAggregate(e.getKey().key())) continue;
+        long[] counts = e.getValue();
         n++;
         calls = saturatedAdd(calls, counts[Measure.CALLS.ordinal()]);
         tokens = saturatedAdd(tokens, tokens(counts));
@@ -209,7 +221,7 @@ final class PendingBuffer {
 
   /** Forgets a batch the store has applied. */
   synchronized void acknowledge(Batch b) {
-    if (batches.remove(b)) rows -= b.rows.size();
+    if (batches.remove(b)) forget(b);
   }
 
   synchronized List<Snapshot> snapshot() {
@@ -222,8 +234,9 @@ final class PendingBuffer {
     return out;
   }
 
+  /** Pending rows of series, peak aggregates' rows left out. */
   synchronized long rows() {
-    return rows;
+    return rows - aggregateRows;
   }
 
   UsageBatch toBatch(Batch b) {

@@ -2,6 +2,8 @@ package dev.usagestats.internal;
 
 import dev.usagestats.GroupBy;
 import dev.usagestats.ModelShare;
+import dev.usagestats.PeakAccuracy;
+import dev.usagestats.Peaks;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.SeriesView;
 import dev.usagestats.TrendPoint;
@@ -33,12 +35,51 @@ final class ReportAccumulator {
     final long[] input;
     final long[] output;
     final long[] totals = new long[Measure.COUNT];
+    final PeakCells peaks;
 
     Group(GroupKey key, int buckets) {
       this.key = key;
       this.calls = new long[buckets];
       this.input = new long[buckets];
       this.output = new long[buckets];
+      this.peaks = new PeakCells(buckets);
+    }
+  }
+
+  /**
+   * Peaks of one target (a group, or the whole report) per bucket: the sum of its members' peaks
+   * (one member: exact), and, when fed from aggregates, their calls, which must equal the target's
+   * calls for the peak to cover all of its usage.
+   */
+  private static final class PeakCells {
+    final long[] calls;
+    final long[] tokens;
+    final long[] aggregateCalls;
+    @Nullable SeriesKey member;
+    boolean severalMembers;
+
+    PeakCells(int buckets) {
+      calls = new long[buckets];
+      tokens = new long[buckets];
+      aggregateCalls = new long[buckets];
+    }
+
+    void add(SeriesKey key, int b, long memberCalls, long peakCalls, long peakTokens) {
+      if (member == null) member = key;
+      else if (!member.equals(key)) severalMembers = true;
+      calls[b] = sumPeak(calls[b], peakCalls);
+      tokens[b] = sumPeak(tokens[b], peakTokens);
+      aggregateCalls[b] = Math.addExact(aggregateCalls[b], memberCalls);
+    }
+
+    /** Whether bucket b's peak is unknown, given the target's own calls there. */
+    boolean unknown(int b, long targetCalls, boolean fromAggregates) {
+      if (calls[b] < 0 || tokens[b] < 0) return true;
+      return fromAggregates && aggregateCalls[b] != targetCalls;
+    }
+
+    private static long sumPeak(long a, long b) {
+      return a < 0 || b < 0 ? Measure.UNKNOWN : Math.addExact(a, b);
     }
   }
 
@@ -58,6 +99,15 @@ final class ReportAccumulator {
   private final Map<String, long[]> modelTotals = new HashMap<>();
   private final long[] totals = new long[Measure.COUNT];
 
+  /**
+   * Whether peaks come from the peak aggregates (per model, and of all usage): with no tenant or
+   * API key filter, every group by model or none is a union of whole models. Otherwise they come
+   * from the series.
+   */
+  private final boolean fromAggregates;
+
+  private final PeakCells overallPeaks;
+
   ReportAccumulator(BucketPlan plan, UsageQuery query) {
     this.plan = plan;
     this.query = query;
@@ -65,6 +115,60 @@ final class ReportAccumulator {
     this.tenant = query.tenant();
     this.apiKeys = query.apiKeys();
     this.models = query.models();
+    this.fromAggregates =
+        tenant == null
+            && apiKeys.isEmpty()
+            && (groupBy == GroupBy.MODEL || groupBy == GroupBy.NONE);
+    this.overallPeaks = new PeakCells(plan.size());
+  }
+
+  /**
+   * Whether the report needs every series apart to bound its peaks (a store must then not sum rows
+   * across tenants or keys).
+   */
+  boolean needsSeriesPeaks() {
+    return !fromAggregates;
+  }
+
+  /**
+   * Whether a peak aggregate serves this report: a model's when the report's peaks come from
+   * aggregates and the model is selected; all usage's when, besides, no model filter is set.
+   */
+  boolean wantsAggregate(SeriesKey key) {
+    if (!fromAggregates || !Series.isAggregate(key)) return false;
+    if (isAllAggregate(key)) return models.isEmpty();
+    if (models.isEmpty()) return groupBy == GroupBy.MODEL;
+    return models.contains(key.model());
+  }
+
+  private static boolean isAllAggregate(SeriesKey key) {
+    return Checks.AGGREGATE.equals(key.model());
+  }
+
+  /**
+   * Adds one member's peaks in bucket {@code b}: a series' (its calls are not used), or a peak
+   * aggregate's with its calls there. Each (member, bucket) is added once.
+   */
+  void addPeak(SeriesKey key, int b, long calls, long peakCalls, long peakTokens) {
+    if (Series.isAggregate(key)) {
+      if (!wantsAggregate(key)) return;
+      if (isAllAggregate(key)) {
+        // all usage: the report's peaks, and the one group's when not grouped
+        overallPeaks.add(key, b, calls, peakCalls, peakTokens);
+        if (groupBy == GroupBy.NONE) group(key).peaks.add(key, b, calls, peakCalls, peakTokens);
+        return;
+      }
+      if (groupBy == GroupBy.MODEL) {
+        group(key).peaks.add(key, b, calls, peakCalls, peakTokens);
+      } else if (!models.isEmpty()) {
+        group(key).peaks.add(key, b, calls, peakCalls, peakTokens);
+      }
+      if (!models.isEmpty()) overallPeaks.add(key, b, calls, peakCalls, peakTokens);
+      return;
+    }
+    if (fromAggregates) return;
+    group(key).peaks.add(key, b, calls, peakCalls, peakTokens);
+    overallPeaks.add(key, b, calls, peakCalls, peakTokens);
   }
 
   BucketPlan plan() {
@@ -103,15 +207,26 @@ final class ReportAccumulator {
   void addTotals(SeriesKey key, long[] fields) {
     Group g = group(key);
     long[] m = modelTotals.computeIfAbsent(key.model(), k -> new long[Measure.COUNT]);
-    for (int f = 0; f < Measure.COUNT; f++) {
+    for (Measure measure : Measure.sums()) {
+      int f = measure.ordinal();
       g.totals[f] = Math.addExact(g.totals[f], fields[f]);
       m[f] = Math.addExact(m[f], fields[f]);
       totals[f] = Math.addExact(totals[f], fields[f]);
     }
   }
 
-  /** Adds one row: a series' counts in one bucket. */
+  /**
+   * Adds one row: a series' counts in one bucket, with its peaks there (a peak aggregate's row adds
+   * peaks only). Each (series, bucket) is added once.
+   */
   void addRow(SeriesKey key, int bucket, long[] fields) {
+    addPeak(
+        key,
+        bucket,
+        fields[Series.CALLS],
+        fields[Measure.PEAK_CALLS_PER_MINUTE.ordinal()],
+        fields[Measure.PEAK_TOKENS_PER_MINUTE.ordinal()]);
+    if (Series.isAggregate(key)) return;
     Group g = group(key);
     g.calls[bucket] = Math.addExact(g.calls[bucket], fields[Series.CALLS]);
     g.input[bucket] = Math.addExact(g.input[bucket], fields[Series.INPUT]);
@@ -156,19 +271,27 @@ final class ReportAccumulator {
     for (int i = 0; i < plan.size(); i++) buckets.add(Instant.ofEpochMilli(plan.bounds[i]));
 
     List<TrendSeries> series = new ArrayList<>();
+    long[] allCalls = new long[plan.size()];
     for (Group g : groups.values()) {
       if (isEmpty(g.totals)) continue;
+      for (int i = 0; i < plan.size(); i++) allCalls[i] += g.calls[i];
+      PeakCells pc = g.peaks;
       List<TrendPoint> points = new ArrayList<>(plan.size());
       for (int i = 0; i < plan.size(); i++) {
+        boolean unknown = pc.unknown(i, g.calls[i], fromAggregates);
+        long peakCalls = unknown ? Measure.UNKNOWN : pc.calls[i];
+        long peakTokens = unknown ? Measure.UNKNOWN : pc.tokens[i];
         points.add(
             new TrendPoint(
                 buckets.get(i),
                 g.calls[i],
                 g.input[i],
                 g.output[i],
-                view.of(g.input[i], g.output[i])));
+                view.of(g.input[i], g.output[i], peakCalls, peakTokens),
+                peakCalls,
+                peakTokens));
       }
-      series.add(new TrendSeries(g.key.apiKey(), g.key.model(), points));
+      series.add(new TrendSeries(g.key.apiKey(), g.key.model(), points, peaks(pc, g.calls)));
     }
     series.sort(
         Comparator.comparing((TrendSeries s) -> s.apiKey() == null ? "" : s.apiKey())
@@ -201,7 +324,21 @@ final class ReportAccumulator {
         all,
         buckets,
         series,
-        distribution);
+        distribution,
+        peaks(overallPeaks, allCalls));
+  }
+
+  /** A target's peaks over the range: the largest of its buckets', unknown if any bucket is. */
+  private Peaks peaks(PeakCells pc, long[] calls) {
+    long maxCalls = 0;
+    long maxTokens = 0;
+    for (int i = 0; i < calls.length; i++) {
+      if (pc.unknown(i, calls[i], fromAggregates)) return Peaks.unknown();
+      maxCalls = Math.max(maxCalls, pc.calls[i]);
+      maxTokens = Math.max(maxTokens, pc.tokens[i]);
+    }
+    PeakAccuracy accuracy = pc.severalMembers ? PeakAccuracy.UPPER_BOUND : PeakAccuracy.EXACT;
+    return new Peaks(maxCalls, maxTokens, accuracy);
   }
 
   static double share(long part, long whole) {

@@ -5,6 +5,7 @@ import dev.usagestats.UsageListener.SeriesListener;
 import dev.usagestats.spi.Measure;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One series' live cells: for each of the two phases, a few minute slots, each striped by thread,
@@ -68,6 +69,13 @@ final class Series {
   final int id;
   final boolean overflow;
   final SeriesListener[] listeners;
+
+  /**
+   * The peak aggregate of this series' model (see {@link PeakSums}); null for an aggregate (which
+   * never records) and for series built outside a table.
+   */
+  final @Nullable Series aggregate;
+
   private final int stripes;
   private final AtomicLongArray slotMinutes = new AtomicLongArray(2 * SLOTS);
   private final AtomicLongArray cells;
@@ -76,6 +84,12 @@ final class Series {
   private final AtomicLongArray drained = new AtomicLongArray(Measure.COUNT);
 
   Series(SeriesKey key, int id, int stripes, SeriesListener[] listeners) {
+    this(key, id, stripes, listeners, null);
+  }
+
+  Series(
+      SeriesKey key, int id, int stripes, SeriesListener[] listeners, @Nullable Series aggregate) {
+    this.aggregate = aggregate;
     this.key = key;
     this.tenant = key.tenant();
     this.apiKey = key.apiKey();
@@ -152,6 +166,16 @@ final class Series {
     if (cacheCreation != 0) c.getAndAdd(base + CACHE_CREATION, cacheCreation);
     if (reasoning != 0) c.getAndAdd(base + REASONING, reasoning);
     return ADDED;
+  }
+
+  /** Whether this is a peak aggregate (a sum of series kept for exact group peaks). */
+  boolean isAggregate() {
+    return isAggregate(key);
+  }
+
+  /** Whether {@code key} names a peak aggregate: its tenant is {@link Checks#AGGREGATE}. */
+  static boolean isAggregate(SeriesKey key) {
+    return Checks.AGGREGATE.equals(key.tenant());
   }
 
   /** Records that a drain moved {@code counts} out of this series. Drainer only. */

@@ -23,6 +23,10 @@ import org.jspecify.annotations.Nullable;
  *    stay exact under a flood of names.
  * 3. Readers (drain, memory reads) take count() first and then array(): the array read after it
  *    holds at least that many series, fully built.
+ * 4. Beside the regular series it keeps the peak aggregates (see PeakSums): one per model, created
+ *    with the model's first series, and one for all usage. They are series like any other to the
+ *    backends, never count towards maxSeries (there are at most maxSeries + 2 of them), and never
+ *    record events.
  * </pre>
  */
 final class SeriesTable {
@@ -33,10 +37,12 @@ final class SeriesTable {
   private final Health health;
   private final SeriesIndex index = new SeriesIndex();
   private final Object createLock = new Object();
-  private volatile Series[] all = new Series[16];
+  private volatile Series[] allSeries = new Series[16];
   private volatile int count;
   private volatile boolean full;
   private volatile @Nullable Series overflowSeries;
+  private volatile int aggregates;
+  private final Series all;
 
   SeriesTable(
       int maxSeries,
@@ -49,6 +55,19 @@ final class SeriesTable {
     this.stripes = stripes;
     this.listeners = List.copyOf(listeners);
     this.health = health;
+    synchronized (createLock) {
+      this.all = newAggregate(Checks.AGGREGATE);
+    }
+  }
+
+  /** The aggregate of all usage: every series' minutes summed. */
+  Series allAggregate() {
+    return all;
+  }
+
+  /** Regular series created so far, the overflow series included, aggregates not. */
+  int seriesCount() {
+    return count - aggregates;
   }
 
   /** The series of these names if it exists; lock-free. */
@@ -103,11 +122,11 @@ final class SeriesTable {
 
   /** The series by id; holds at least {@link #count()} series as read before. */
   Series[] array() {
-    return all;
+    return allSeries;
   }
 
   private int regularCount() {
-    return count - (overflowSeries == null ? 0 : 1);
+    return count - aggregates - (overflowSeries == null ? 0 : 1);
   }
 
   private Series overflow() {
@@ -128,6 +147,31 @@ final class SeriesTable {
   }
 
   /** Caller holds createLock. */
+  private Series newAggregate(String model) {
+    SeriesKey key = new SeriesKey(Checks.AGGREGATE, Checks.AGGREGATE, model);
+    Series s = index.get(key.tenant(), key.apiKey(), key.model());
+    if (s != null) return s;
+    s = add(new Series(key, count, 1, new SeriesListener[0], null));
+    index.put(s);
+    aggregates++;
+    return s;
+  }
+
+  /** Caller holds createLock. */
+  private Series add(Series s) {
+    Series[] a = all();
+    if (s.id == a.length) a = Arrays.copyOf(a, a.length * 2);
+    a[s.id] = s;
+    this.allSeries = a;
+    count = s.id + 1;
+    return s;
+  }
+
+  private Series[] all() {
+    return allSeries;
+  }
+
+  /** Caller holds createLock. */
   private Series newSeries(SeriesKey key) {
     SeriesListener[] ls = new SeriesListener[listeners.size()];
     int n = 0;
@@ -139,13 +183,7 @@ final class SeriesTable {
         health.listenerFailed("usage listener failed to bind " + key, t);
       }
     }
-    int id = count;
-    Series s = new Series(key, id, stripes, Arrays.copyOf(ls, n));
-    Series[] a = all;
-    if (id == a.length) a = Arrays.copyOf(a, a.length * 2);
-    a[id] = s;
-    all = a;
-    count = id + 1;
-    return s;
+    Series aggregate = newAggregate(key.model());
+    return add(new Series(key, count, stripes, Arrays.copyOf(ls, n), aggregate));
   }
 }

@@ -2,6 +2,7 @@ package dev.usagestats.internal;
 
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageQuery;
+import dev.usagestats.spi.Grain;
 import dev.usagestats.spi.KeyDetail;
 import dev.usagestats.spi.Measure;
 import dev.usagestats.spi.StoreRead;
@@ -9,6 +10,7 @@ import dev.usagestats.spi.StoreResult;
 import dev.usagestats.spi.UsageStore;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -87,20 +89,56 @@ final class StoreBackend implements Backend {
                 query.apiKeys(),
                 query.models(),
                 ids,
-                KeyDetail.forGrouping(query.groupBy())));
+                acc.needsSeriesPeaks()
+                    ? KeyDetail.SERIES
+                    : KeyDetail.forGrouping(query.groupBy())));
+    // One row per (series, bucket) for the accumulator: store rows and pending rows merged by
+    // each measure's rule, so a series' peak in a bucket counts once.
+    Map<RowId, long[]> rows = new HashMap<>();
     for (StoreResult.Row row : result.rows()) {
-      if (row.bucket() >= plan.size() || !acc.matchesSummed(row.key())) continue;
-      acc.addRow(row.key(), row.bucket(), Measure.counts(row.totals()));
+      if (row.bucket() >= plan.size() || !selected(acc, row.key(), true)) continue;
+      long[] counts = Measure.counts(row.totals());
+      counts[PEAK_CALLS] = row.peakCallsPerMinute();
+      counts[PEAK_TOKENS] = row.peakTokensPerMinute();
+      merge(rows, new RowId(row.key(), row.bucket()), counts);
     }
     for (PendingBuffer.Snapshot s : unsent) {
       if (result.appliedBatchIds().contains(s.id())) continue;
       for (Map.Entry<PendingBuffer.RowKey, long[]> e : s.rows().entrySet()) {
         SeriesKey key = e.getKey().key();
-        if (!acc.matches(key)) continue;
+        if (!selected(acc, key, false)) continue;
         int b = plan.bucketOf(e.getKey().startMillis());
-        if (b >= 0) acc.addRow(key, b, e.getValue());
+        if (b < 0) continue;
+        long[] counts = e.getValue().clone();
+        if (e.getKey().grain() == Grain.MINUTE) {
+          // This node's unsent part of the minute: the minute's peak once the part is written;
+          // until then, for a minute split between store and buffer, a low estimate.
+          Measure.derivePeaks(counts);
+        } else {
+          counts[PEAK_CALLS] = Measure.UNKNOWN;
+          counts[PEAK_TOKENS] = Measure.UNKNOWN;
+        }
+        merge(rows, new RowId(key, b), counts);
       }
     }
+    rows.forEach((id, counts) -> acc.addRow(id.key(), id.bucket(), counts));
+  }
+
+  private static final int PEAK_CALLS = Measure.PEAK_CALLS_PER_MINUTE.ordinal();
+  private static final int PEAK_TOKENS = Measure.PEAK_TOKENS_PER_MINUTE.ordinal();
+
+  private record RowId(SeriesKey key, int bucket) {}
+
+  private static boolean selected(ReportAccumulator acc, SeriesKey key, boolean summed) {
+    if (key.tenant().equals(Checks.AGGREGATE)) {
+      return acc.wantsAggregate(key);
+    }
+    return summed ? acc.matchesSummed(key) : acc.matches(key);
+  }
+
+  private static void merge(Map<RowId, long[]> rows, RowId id, long[] counts) {
+    long[] had = rows.putIfAbsent(id, counts);
+    if (had != null) Measure.add(had, counts);
   }
 
   @Override

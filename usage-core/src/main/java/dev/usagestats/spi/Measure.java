@@ -1,8 +1,10 @@
 package dev.usagestats.spi;
 
 import dev.usagestats.UsageTotals;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToLongFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The measured fields a rollup keeps per series and bucket, defined once. Every layer reads this
@@ -11,9 +13,17 @@ import java.util.function.ToLongFunction;
  * #totals}, and a store names its columns with {@link #column()}. Adding a counter is one constant
  * here, its {@link UsageTotals} component, a schema migration in each store, and tests.
  *
- * <p>Every measure is a counter that adds. Parts are parts of a whole: cached-read and
- * cache-creation tokens are parts of input tokens, reasoning tokens part of output tokens, and
- * {@link UsageTotals#totalTokens()} adds input and output only.
+ * <p>Counters ({@link Merge#SUM}) add. Parts are parts of a whole: cached-read and cache-creation
+ * tokens are parts of input tokens, reasoning tokens part of output tokens, and {@link
+ * UsageTotals#totalTokens()} adds input and output only.
+ *
+ * <p>Peaks ({@link Merge#MAX}) are the most of some counters in any one UTC minute of the span. At
+ * minute grain a peak is not kept but derived from the minute's own sums ({@link #sources()}):
+ * every layer that holds whole minutes (memory minute slots, a store's minute rows, which add up
+ * across flushes and nodes) derives it there, and coarser spans merge peaks by maximum, so the
+ * recording path never sees them. A peak may be unknown ({@link #UNKNOWN}: a store row written
+ * before peaks were kept); unknown merged with anything stays unknown. Peaks are not part of {@link
+ * UsageTotals}: {@link #counts} leaves them 0 and {@link #totals} ignores them.
  */
 public enum Measure {
   /** Invocations, errors included. */
@@ -32,21 +42,102 @@ public enum Measure {
       "cache_creation_input_tokens",
       UsageTotals::cacheCreationInputTokens),
   /** Part of the output tokens spent on reasoning. */
-  REASONING_TOKENS("reasoningTokens", "reasoning_tokens", UsageTotals::reasoningTokens);
+  REASONING_TOKENS("reasoningTokens", "reasoning_tokens", UsageTotals::reasoningTokens),
+  /** The most calls in one UTC minute of the span (requests per minute at the peak). */
+  PEAK_CALLS_PER_MINUTE("peakCallsPerMinute", "peak_calls", 0),
+  /** The most input plus output tokens in one UTC minute of the span (tokens per minute). */
+  PEAK_TOKENS_PER_MINUTE("peakTokensPerMinute", "peak_tokens", 2, 3);
+
+  /** How values of a measure combine when spans or rows merge. */
+  public enum Merge {
+    /** Values add: counters. */
+    SUM,
+    /** The larger value wins, {@link #UNKNOWN} wins over any: peaks. */
+    MAX
+  }
+
+  /** A peak that is not known (a row written before peaks were kept). */
+  public static final long UNKNOWN = -1;
 
   private static final List<Measure> ALL = List.of(values());
 
   /** How many measures there are: the length of a counts array. */
   public static final int COUNT = ALL.size();
 
+  private static final List<Measure> SUMS = ALL.stream().filter(m -> m.merge == Merge.SUM).toList();
+  private static final List<Measure> PEAKS =
+      ALL.stream().filter(m -> m.merge == Merge.MAX).toList();
+
   private final String field;
   private final String column;
-  private final ToLongFunction<UsageTotals> accessor;
+  private final @Nullable ToLongFunction<UsageTotals> accessor;
+  private final Merge merge;
+  private final int[] sourceIndexes;
 
   Measure(String field, String column, ToLongFunction<UsageTotals> accessor) {
     this.field = field;
     this.column = column;
     this.accessor = accessor;
+    this.merge = Merge.SUM;
+    this.sourceIndexes = new int[0];
+  }
+
+  /** A peak of the sum of the counters at {@code sources} (ordinals, which come first). */
+  Measure(String field, String column, int... sources) {
+    this.field = field;
+    this.column = column;
+    this.accessor = null;
+    this.merge = Merge.MAX;
+    this.sourceIndexes = sources;
+  }
+
+  /** How this measure merges. */
+  public Merge merge() {
+    return merge;
+  }
+
+  /** Whether this is a peak (merges by maximum). */
+  public boolean isPeak() {
+    return merge == Merge.MAX;
+  }
+
+  /**
+   * For a peak, the counters whose sum in one minute is the peak of that minute ({@code
+   * PEAK_TOKENS_PER_MINUTE}: input and output tokens); empty for a counter.
+   */
+  public List<Measure> sources() {
+    List<Measure> out = new ArrayList<>(sourceIndexes.length);
+    for (int i : sourceIndexes) out.add(ALL.get(i));
+    return out;
+  }
+
+  /** The counters ({@link Merge#SUM}), in index order: the components of {@link UsageTotals}. */
+  public static List<Measure> sums() {
+    return SUMS;
+  }
+
+  /** The peaks ({@link Merge#MAX}), in index order. */
+  public static List<Measure> peaks() {
+    return PEAKS;
+  }
+
+  /**
+   * Sets the peaks of {@code counts}, the sums of one whole minute, from those sums: the peak of a
+   * minute is the minute itself.
+   */
+  public static void derivePeaks(long[] counts) {
+    for (Measure p : PEAKS) {
+      long v = 0;
+      for (int i : p.sourceIndexes) v = Math.addExact(v, counts[i]);
+      counts[p.ordinal()] = v;
+    }
+  }
+
+  /** Merges one value of this measure into another: a sum, or the larger (unknown wins). */
+  public long merge(long into, long value) {
+    if (merge == Merge.SUM) return Math.addExact(into, value);
+    if (into == UNKNOWN || value == UNKNOWN) return UNKNOWN;
+    return Math.max(into, value);
   }
 
   /** Every measure, in index order. */
@@ -64,15 +155,22 @@ public enum Measure {
     return column;
   }
 
-  /** This measure's value in {@code totals}. */
+  /**
+   * This counter's value in {@code totals}.
+   *
+   * @throws UnsupportedOperationException for a peak, which {@link UsageTotals} does not hold
+   */
   public long of(UsageTotals totals) {
+    if (accessor == null) {
+      throw new UnsupportedOperationException(this + " is a peak, not part of UsageTotals");
+    }
     return accessor.applyAsLong(totals);
   }
 
-  /** The counts of {@code totals}, indexed by {@link #ordinal()}. */
+  /** The counts of {@code totals}, indexed by {@link #ordinal()}; peaks are 0. */
   public static long[] counts(UsageTotals totals) {
     long[] counts = new long[COUNT];
-    for (Measure m : ALL) counts[m.ordinal()] = m.of(totals);
+    for (Measure m : SUMS) counts[m.ordinal()] = m.of(totals);
     return counts;
   }
 
@@ -97,17 +195,18 @@ public enum Measure {
   }
 
   /**
-   * Adds {@code delta} into {@code into}, element by element (both indexed by ordinal).
+   * Merges {@code delta} into {@code into}, element by element (both indexed by ordinal), each
+   * measure by its {@link #merge()}: counters add, peaks take the larger.
    *
    * @throws ArithmeticException if a sum would pass {@link Long#MAX_VALUE}
    */
   public static void add(long[] into, long[] delta) {
-    for (int i = 0; i < COUNT; i++) into[i] = Math.addExact(into[i], delta[i]);
+    for (int i = 0; i < COUNT; i++) into[i] = ALL.get(i).merge(into[i], delta[i]);
   }
 
-  /** Whether every count is zero. */
+  /** Whether every counter is zero (peaks are not looked at). */
   public static boolean isZero(long[] counts) {
-    for (long v : counts) if (v != 0) return false;
+    for (Measure m : SUMS) if (counts[m.ordinal()] != 0) return false;
     return true;
   }
 }

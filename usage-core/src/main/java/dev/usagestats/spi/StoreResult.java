@@ -25,13 +25,31 @@ public record StoreResult(List<Row> rows, Set<String> appliedBatchIds) {
    * @param key the series
    * @param bucket index into {@link StoreRead#bounds()}
    * @param totals the sums
+   * @param peakCallsPerMinute the most calls of the series in one UTC minute of the bucket ({@link
+   *     Measure#PEAK_CALLS_PER_MINUTE}), {@link Measure#UNKNOWN} if any of its rows there has none
+   * @param peakTokensPerMinute likewise, input plus output tokens ({@link
+   *     Measure#PEAK_TOKENS_PER_MINUTE})
    */
-  public record Row(SeriesKey key, int bucket, UsageTotals totals) {
+  public record Row(
+      SeriesKey key,
+      int bucket,
+      UsageTotals totals,
+      long peakCallsPerMinute,
+      long peakTokensPerMinute) {
     /** Checks the fields. */
     public Row {
       Objects.requireNonNull(key, "key");
       Objects.requireNonNull(totals, "totals");
       if (bucket < 0) throw new IllegalArgumentException("bucket must be >= 0: " + bucket);
+      if (peakCallsPerMinute < Measure.UNKNOWN || peakTokensPerMinute < Measure.UNKNOWN) {
+        throw new IllegalArgumentException(
+            "peaks must be >= 0 or UNKNOWN: " + peakCallsPerMinute + ", " + peakTokensPerMinute);
+      }
+    }
+
+    /** A row of a store that keeps no peaks: they are unknown. */
+    public Row(SeriesKey key, int bucket, UsageTotals totals) {
+      this(key, bucket, totals, Measure.UNKNOWN, Measure.UNKNOWN);
     }
   }
 }

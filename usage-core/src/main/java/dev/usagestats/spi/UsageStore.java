@@ -15,6 +15,14 @@ import dev.usagestats.UsageStoreException;
  *   <li>{@link #read} sums rows per series per bucket and reports which of the given batch ids are
  *       applied, both from one snapshot, so the engine can add what the store does not hold yet
  *       without counting anything twice.
+ *   <li>Peaks (optional): a store that keeps them gives each row the peaks of its series in the
+ *       bucket ({@link StoreResult.Row}). A minute's peak is the minute's own sums, summed over
+ *       every batch that wrote to it (deltas of one minute arrive in parts, one per flush); a
+ *       coarser span's peak is the largest of its minutes', or {@link Measure#UNKNOWN} if a part of
+ *       it has none (a {@link Grain#QUARTER_HOUR} delta carries none). Rows of the peak aggregates
+ *       (tenant and API key one space, a name no caller can use) are kept and read like any series,
+ *       and never summed with other series' rows. A store that keeps no peaks answers with rows
+ *       whose peaks are unknown.
  *   <li>Both may be called from several threads; they may block on I/O (never on the recording
  *       path: the engine calls {@code append} from its flusher).
  *   <li>Failures are thrown as {@link UsageStoreException}; the engine keeps the batch and retries

@@ -180,7 +180,7 @@ class SeriesTableTest {
     go.countDown();
     for (Thread t : ts) t.join();
 
-    assertThat(table.count()).isEqualTo(names.size());
+    assertThat(table.seriesCount()).isEqualTo(names.size());
     Series[] array = table.array();
     Map<Series, Boolean> distinct = new IdentityHashMap<>();
     for (String m : names) {
@@ -209,10 +209,10 @@ class SeriesTableTest {
     for (int i = 0; i < 10; i++)
       assertThat(table.findOrCreate("t", "k", "m" + i)).isSameAs(regular.get(i));
     assertThat(table.find("t", "k", "m10")).isNull();
-    assertThat(table.count()).isEqualTo(11);
+    assertThat(table.seriesCount()).isEqualTo(11);
     Series[] array = table.array();
     for (int id = 0; id < table.count(); id++) assertThat(array[id].id).isEqualTo(id);
-    assertThat(array[10]).isSameAs(overflow);
+    assertThat(array[overflow.id]).isSameAs(overflow);
   }
 
   @Test
@@ -303,7 +303,7 @@ class SeriesTableTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage(field + " must not be the reserved overflow name: __overflow__");
     }
-    assertThat(table.count()).isZero();
+    assertThat(table.seriesCount()).isZero();
     assertThat(create(table, "model", "x".repeat(Checks.MAX_NAME_LENGTH)).key.model()).hasSize(256);
   }
 
