@@ -1,5 +1,6 @@
 package dev.usagestats.jdbc;
 
+import dev.usagestats.spi.Measure;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -100,16 +101,54 @@ interface DialectSql {
   }
 
   /**
+   * How a measure's stored value and a new one merge in an upsert: counters add; peaks take the
+   * larger, and stay NULL (unknown, or a minute row's, which is derived) if either is NULL.
+   */
+  static String merge(Measure m, String old, String added) {
+    if (!m.isPeak()) return old + " + " + added;
+    return "CASE WHEN "
+        + old
+        + " IS NULL OR "
+        + added
+        + " IS NULL THEN NULL ELSE GREATEST("
+        + old
+        + ", "
+        + added
+        + ") END";
+  }
+
+  /**
+   * A peak's value in a row: a minute row's is its own sums ({@link Measure#sources()}), a coarser
+   * row's is stored (NULL: unknown).
+   */
+  static String peakOf(Measure m) {
+    return "CASE WHEN grain = 1 THEN " + minutePeak(m) + " ELSE " + m.column() + " END";
+  }
+
+  /** A peak derived from a minute row's sums: {@code input_tokens + output_tokens}. */
+  static String minutePeak(Measure m) {
+    StringBuilder sb = new StringBuilder();
+    for (Measure src : m.sources()) {
+      if (sb.length() > 0) sb.append(" + ");
+      sb.append(src.column());
+    }
+    return sb.toString();
+  }
+
+  /**
    * The rows of {@code from} (a table expression and its WHERE) summed per series and quarter hour,
-   * as rollup rows of grain 15 in {@link Tables#COLUMNS} order. Every dialect floors with {@code
-   * MOD}, which keeps the sign of the dividend in all three, so the double MOD floors negative
-   * seconds too.
+   * as rollup rows of grain 15 in {@link Tables#COLUMNS} order, counters summed and peaks the
+   * largest minute's (the rows are minute rows). Every dialect floors with {@code MOD}, which keeps
+   * the sign of the dividend in all three, so the double MOD floors negative seconds too.
    */
   static String foldSource(String from) {
     String quarter = "bucket_start - MOD(MOD(bucket_start, 900) + 900, 900)";
     StringBuilder sb = new StringBuilder("SELECT ").append(quarter).append(", series_hash, ");
     sb.append("15, tenant, api_key, model");
-    for (String m : Tables.measureColumns()) sb.append(", SUM(").append(m).append(')');
+    for (Measure m : Measure.all()) {
+      if (m.isPeak()) sb.append(", MAX(").append(minutePeak(m)).append(')');
+      else sb.append(", SUM(").append(m.column()).append(')');
+    }
     return sb.append(" FROM ")
         .append(from)
         .append(" GROUP BY ")

@@ -1,5 +1,6 @@
 package dev.usagestats.jdbc;
 
+import dev.usagestats.spi.Measure;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -43,8 +44,9 @@ final class H2Sql implements DialectSql {
     sb.append(" ON t.bucket_start = s.bucket_start AND t.series_hash = s.series_hash");
     sb.append(" AND t.grain = s.grain WHEN MATCHED THEN UPDATE SET ");
     String sep = "";
-    for (String m : Tables.measureColumns()) {
-      sb.append(sep).append(m).append(" = t.").append(m).append(" + s.").append(m);
+    for (Measure m : Measure.all()) {
+      String c = m.column();
+      sb.append(sep).append(c).append(" = ").append(DialectSql.merge(m, "t." + c, "s." + c));
       sep = ", ";
     }
     sb.append(" WHEN NOT MATCHED THEN INSERT (").append(Tables.list(Tables.COLUMNS, ""));

@@ -1,5 +1,6 @@
 package dev.usagestats.jdbc;
 
+import dev.usagestats.spi.Measure;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,10 +29,11 @@ final class MariaDbSql implements DialectSql {
     sb.append(" (").append(Tables.list(Tables.COLUMNS, "")).append(") ").append(source);
     sb.append(" ON DUPLICATE KEY UPDATE ");
     String sep = "";
-    for (String m : Tables.measureColumns()) {
+    for (Measure m : Measure.all()) {
       // qualified: when the source reads the same table, a bare name could mean its column
-      sb.append(sep).append(m).append(" = ").append(t.rollup()).append('.').append(m);
-      sb.append(" + VALUES(").append(m).append(')');
+      String c = m.column();
+      sb.append(sep).append(c).append(" = ");
+      sb.append(DialectSql.merge(m, t.rollup() + "." + c, "VALUES(" + c + ")"));
       sep = ", ";
     }
     return sb.toString();

@@ -9,7 +9,9 @@ enum Migration {
   /** The first released schema: rollup and ledger tables. */
   V1("rollups"),
   /** The schema version table, and {@code cache_creation_input_tokens} in the rollups. */
-  V2("cache_creation_tokens");
+  V2("cache_creation_tokens"),
+  /** {@code peak_calls} and {@code peak_tokens} in the rollups (NULL: minute rows, or unknown). */
+  V3("peaks");
 
   /** The version this library writes and reads. */
   static final int CURRENT = values().length;

@@ -1,5 +1,6 @@
 package dev.usagestats.jdbc;
 
+import dev.usagestats.spi.Measure;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,9 +29,10 @@ final class PostgresSql implements DialectSql {
     sb.append(" (").append(Tables.list(Tables.COLUMNS, "")).append(") ").append(source);
     sb.append(" ON CONFLICT (bucket_start, series_hash, grain) DO UPDATE SET ");
     String sep = "";
-    for (String m : Tables.measureColumns()) {
-      sb.append(sep).append(m).append(" = ").append(t.rollup()).append('.').append(m);
-      sb.append(" + EXCLUDED.").append(m);
+    for (Measure m : Measure.all()) {
+      String c = m.column();
+      sb.append(sep).append(c).append(" = ");
+      sb.append(DialectSql.merge(m, t.rollup() + "." + c, "EXCLUDED." + c));
       sep = ", ";
     }
     return sb.toString();

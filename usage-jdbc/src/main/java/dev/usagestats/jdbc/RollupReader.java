@@ -41,6 +41,16 @@ import java.util.Set;
  */
 final class RollupReader {
   private static final long QUARTER_S = Grain.QUARTER_HOUR.seconds();
+
+  /** The tenant and API key of the engine's peak aggregates: one space, no caller's name. */
+  static final String AGGREGATE = " ";
+
+  private static final boolean[] PEAK = new boolean[Measure.COUNT];
+
+  static {
+    for (Measure m : Measure.peaks()) PEAK[m.ordinal()] = true;
+  }
+
   private static final long QUARTER_MS = Grain.QUARTER_HOUR.millis();
 
   private final Tables tables;
@@ -102,15 +112,28 @@ final class RollupReader {
   private Query summedRows(StoreRead read, long[] bounds) {
     Query q = new Query();
     q.text.append("SELECT 0 AS kind, ");
-    q.text.append(read.needsTenant() ? "tenant" : "''").append(" AS tenant, ");
-    q.text.append(read.needsApiKey() ? "api_key" : "''").append(" AS api_key, model, ");
+    // Peak aggregates keep their names (one space), so they are never summed with series.
+    String aggregate = "'" + AGGREGATE + "'";
+    String keepAggregate = " = " + aggregate + " THEN " + aggregate + " ELSE '' END";
+    q.text.append(read.needsTenant() ? "tenant" : "CASE WHEN tenant" + keepAggregate);
+    q.text.append(" AS tenant, ");
+    q.text.append(read.needsApiKey() ? "api_key" : "CASE WHEN api_key" + keepAggregate);
+    q.text.append(" AS api_key, model, ");
     q.text.append(sql.bucketIndex()).append(" AS b");
     long[] seconds = new long[bounds.length];
     for (int i = 0; i < bounds.length; i++) seconds[i] = Math.floorDiv(bounds[i], 1000);
     q.params.add(seconds);
     // SUM(bigint) may be wider (numeric in PostgreSQL); back to BIGINT, so the driver reads longs
-    for (String m : Tables.measureColumns()) {
-      q.text.append(", CAST(SUM(").append(m).append(") AS BIGINT) AS ").append(m);
+    for (Measure m : Measure.all()) {
+      if (m.isPeak()) {
+        // the largest minute's, or -1 (unknown) if any row has none
+        String v = DialectSql.peakOf(m);
+        q.text.append(", CASE WHEN COUNT(*) = COUNT(").append(v).append(") THEN MAX(");
+        q.text.append(v).append(") ELSE -1 END AS ").append(m.column());
+      } else {
+        q.text.append(", CAST(SUM(").append(m.column()).append(") AS BIGINT) AS ");
+        q.text.append(m.column());
+      }
     }
     return q;
   }
@@ -118,8 +141,10 @@ final class RollupReader {
   /** Rows as stored, with their start and grain. */
   private static Query storedRows(long[] bounds) {
     Query q = new Query();
-    q.text.append("SELECT 0 AS kind, tenant, api_key, model, bucket_start, grain, ");
-    q.text.append(Tables.list(Tables.measureColumns(), ""));
+    q.text.append("SELECT 0 AS kind, tenant, api_key, model, bucket_start, grain");
+    for (Measure m : Measure.all()) {
+      q.text.append(", ").append(m.isPeak() ? DialectSql.peakOf(m) : m.column());
+    }
     return q;
   }
 
@@ -141,6 +166,7 @@ final class RollupReader {
         }
       }
       int first = summed ? 6 : 7;
+      long[] row = new long[Measure.COUNT];
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           if (rs.getInt(1) == 1) {
@@ -159,13 +185,26 @@ final class RollupReader {
             bucket = bucketOf(bounds, s);
             if (s < from || e > bounds[bucket + 1]) throw splitRow(s);
           }
-          long[] acc = sums.computeIfAbsent(new RowId(key, bucket), k -> new long[Measure.COUNT]);
-          for (int m = 0; m < Measure.COUNT; m++) acc[m] += rs.getLong(first + m);
+          for (int m = 0; m < Measure.COUNT; m++) {
+            long v = rs.getLong(first + m);
+            boolean unknown = PEAK[m] && (rs.wasNull() || v < 0);
+            row[m] = unknown ? Measure.UNKNOWN : v;
+          }
+          long[] had = sums.putIfAbsent(new RowId(key, bucket), row.clone());
+          if (had != null) Measure.add(had, row);
         }
       }
     }
     List<StoreResult.Row> rows = new ArrayList<>(sums.size());
-    sums.forEach((k, v) -> rows.add(new StoreResult.Row(k.key, k.bucket, Measure.totals(v))));
+    sums.forEach(
+        (k, v) ->
+            rows.add(
+                new StoreResult.Row(
+                    k.key,
+                    k.bucket,
+                    Measure.totals(v),
+                    v[Measure.PEAK_CALLS_PER_MINUTE.ordinal()],
+                    v[Measure.PEAK_TOKENS_PER_MINUTE.ordinal()])));
     return new StoreResult(rows, applied);
   }
 

@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -133,7 +134,12 @@ final class RollupWriter {
     ps.setString(p++, row.key.tenant());
     ps.setString(p++, row.key.apiKey());
     ps.setString(p++, row.key.model());
-    for (long f : row.counts) ps.setLong(p++, f);
+    for (Measure m : Measure.all()) {
+      // A minute row's peaks are derived from its sums when read; a quarter-hour delta (the
+      // engine coarsened it) carries none: NULL, unknown.
+      if (m.isPeak()) ps.setNull(p++, Types.BIGINT);
+      else ps.setLong(p++, row.counts[m.ordinal()]);
+    }
     return p;
   }
 

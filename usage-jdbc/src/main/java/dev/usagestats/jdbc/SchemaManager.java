@@ -90,9 +90,11 @@ final class SchemaManager {
               + found
               + " found, "
               + Migration.CURRENT
-              + " required: run the V"
-              + Migration.CURRENT
-              + " script ("
+              + " required: run the "
+              + (found + 1 == Migration.CURRENT
+                  ? "V" + Migration.CURRENT + " script"
+                  : "V" + (found + 1) + " to V" + Migration.CURRENT + " scripts")
+              + " ("
               + scripts
               + ") or createSchema(true)");
     }

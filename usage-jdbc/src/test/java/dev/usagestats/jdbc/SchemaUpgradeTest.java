@@ -161,7 +161,7 @@ class SchemaUpgradeTest {
 
     assertThatThrownBy(() -> builder(db, prefix).build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("schema version 1 found, 2 required: run the V2 script")
+        .hasMessageContaining("schema version 1 found, 3 required: run the V2 to V3 scripts")
         .hasMessageContaining("or createSchema(true)");
 
     try (JdbcUsageStore s = builder(db, prefix).createSchema(true).build()) {
@@ -187,7 +187,7 @@ class SchemaUpgradeTest {
       assertThat(s.compact()).isEqualTo(3);
       assertThat(Fixtures.read(s, hours)).isEqualTo(ref.sums(hours));
     }
-    assertThat(versions(db, prefix)).isEqualTo(2);
+    assertThat(versions(db, prefix)).isEqualTo(Migration.CURRENT);
     try (JdbcUsageStore s = builder(db, prefix).build()) {
       assertThat(s.rollupTable()).isEqualTo(prefix + "rollup");
     }
@@ -211,7 +211,7 @@ class SchemaUpgradeTest {
       assertThat(Fixtures.read(s, hour)).isEqualTo(first);
     }
     assertThat(first.values()).containsExactly(new UsageTotals(1, 0, 10, 5, 0, 0, 0));
-    assertThat(versions(db, prefix)).isEqualTo(2);
+    assertThat(versions(db, prefix)).isEqualTo(Migration.CURRENT);
   }
 
   @ParameterizedTest
@@ -243,7 +243,7 @@ class SchemaUpgradeTest {
         List<Instant> hour = List.of(T0, T0.plusSeconds(3600));
         assertThat(Fixtures.read(s, hour)).isEqualTo(ref.sums(hour));
       }
-      assertThat(versions(db, prefix)).isEqualTo(2);
+      assertThat(versions(db, prefix)).isEqualTo(Migration.CURRENT);
     } finally {
       pool.shutdownNow();
     }
@@ -259,12 +259,12 @@ class SchemaUpgradeTest {
     String v2 = resource(Dialect.valueOf(db.name()).migrations().get(1));
     runScript(db.dataSource(), v2, prefix, 3); // all but the last statement, the version row
     assertThatThrownBy(() -> builder(db, prefix).build())
-        .hasMessageContaining("schema version 1 found, 2 required");
+        .hasMessageContaining("schema version 1 found, 3 required");
     try (JdbcUsageStore s = builder(db, prefix).createSchema(true).build()) {
       assertThat(Fixtures.read(s, List.of(T0, T0.plusSeconds(60))).values())
           .containsExactly(new UsageTotals(2, 0, 20, 4, 0, 0, 0));
     }
-    assertThat(versions(db, prefix)).isEqualTo(2);
+    assertThat(versions(db, prefix)).isEqualTo(Migration.CURRENT);
   }
 
   /** The shipped scripts, applied by hand as Flyway would, give a schema the store accepts. */
@@ -276,7 +276,8 @@ class SchemaUpgradeTest {
     assertThat(d.migrations())
         .containsExactly(
             d.migrationFolder() + "/V1__rollups.sql",
-            d.migrationFolder() + "/V2__cache_creation_tokens.sql");
+            d.migrationFolder() + "/V2__cache_creation_tokens.sql",
+            d.migrationFolder() + "/V3__peaks.sql");
     for (String m : d.migrations()) {
       runScript(db.dataSource(), resource(m), prefix, Integer.MAX_VALUE);
     }
@@ -306,12 +307,12 @@ class SchemaUpgradeTest {
     try (Connection c = db.dataSource().getConnection();
         Statement st = c.createStatement()) {
       st.execute(
-          "INSERT INTO " + prefix + "schema_version (version, description) VALUES (3, 'future')");
+          "INSERT INTO " + prefix + "schema_version (version, description) VALUES (4, 'future')");
     }
     for (boolean create : new boolean[] {false, true}) {
       assertThatThrownBy(() -> builder(db, prefix).createSchema(create).build())
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("schema version 3 found, this usage-jdbc knows versions up to 2");
+          .hasMessageContaining("schema version 4 found, this usage-jdbc knows versions up to 3");
     }
   }
 
