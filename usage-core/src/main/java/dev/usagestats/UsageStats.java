@@ -161,6 +161,33 @@ public final class UsageStats implements AutoCloseable {
   }
 
   /**
+   * Answers a capacity-planning question: a week (or month) against the one before, per model or
+   * API key, with peak rates, change, share and rank. Two queries over the same range, one grouped
+   * and one not, turned into a plan by {@link PlanningReport#of}.
+   *
+   * <pre>{@code
+   * PlanningReport week = stats.plan(PlanningQuery.builder().zone(zone).build());
+   * week.gone(); // models used last week and not this week
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if the range cannot be answered (see {@link #query})
+   * @throws UsageStoreException if the store cannot be read
+   */
+  public PlanningReport plan(PlanningQuery query) {
+    java.util.Objects.requireNonNull(query, "query");
+    UsageQuery grouped = query.toUsageQuery(engine.now());
+    UsageQuery.Builder all =
+        UsageQuery.builder()
+            .zone(grouped.zone())
+            .from(java.util.Objects.requireNonNull(grouped.from()))
+            .to(java.util.Objects.requireNonNull(grouped.to()))
+            .granularity(grouped.granularity())
+            .groupBy(GroupBy.NONE);
+    if (query.tenant() != null) all.tenant(query.tenant());
+    return PlanningReport.of(engine.query(grouped), engine.query(all.build()));
+  }
+
+  /**
    * A query builder preset with this engine's default zone.
    *
    * <pre>{@code

@@ -201,6 +201,11 @@ public final class Engine {
 
   // ---------------------------------------------------------------- querying
 
+  /** Now, by the engine's clock. */
+  public Instant now() {
+    return config.clock().instant();
+  }
+
   public UsageQuery.Builder newQuery() {
     return UsageQuery.builder().zone(config.defaultZone());
   }
