@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.usagestats.ModelShare;
+import dev.usagestats.Peaks;
+import dev.usagestats.PlanningReport;
 import dev.usagestats.TrendPoint;
 import dev.usagestats.TrendSeries;
 import dev.usagestats.UsageQuery;
@@ -78,20 +80,27 @@ public final class ReportJson {
       n.put("apiKey", s.apiKey());
       n.put("model", s.model());
       long sum = 0;
+      boolean peakView = r.view().isPeak();
       ArrayNode values = n.putArray("values");
       ArrayNode points = n.putArray("points");
       for (TrendPoint p : s.points()) {
-        values.add(p.value());
-        sum += p.value();
+        // A peak view's value is a rate: unknown ones are null, and "sum" is the largest.
+        if (peakView && p.value() < 0) values.addNull();
+        else values.add(p.value());
+        sum = peakView ? Math.max(sum, p.value()) : sum + p.value();
         ObjectNode pn = points.addObject();
         pn.put("start", p.start().toString());
         pn.put("calls", p.calls());
         pn.put("inputTokens", p.inputTokens());
         pn.put("outputTokens", p.outputTokens());
         pn.put("value", p.value());
+        peak(pn, "peakCallsPerMinute", p.peakCallsPerMinute());
+        peak(pn, "peakTokensPerMinute", p.peakTokensPerMinute());
       }
       n.put("sum", sum);
+      n.set("peaks", peaks(s.peaks()));
     }
+    root.set("peaks", peaks(r.peaks()));
     ArrayNode distribution = root.putArray("distribution");
     for (ModelShare m : r.distribution()) {
       ObjectNode n = distribution.addObject();
@@ -101,6 +110,65 @@ public final class ReportJson {
       n.put("callShare", m.callShare());
     }
     return root;
+  }
+
+  /**
+   * Peak rates: {@code {"callsPerMinute", "tokensPerMinute", "accuracy"}}, the rates null when
+   * unknown, accuracy {@code EXACT}, {@code UPPER_BOUND} or {@code UNKNOWN}.
+   */
+  public ObjectNode peaks(Peaks p) {
+    ObjectNode n = mapper.createObjectNode();
+    peak(n, "callsPerMinute", p.callsPerMinute());
+    peak(n, "tokensPerMinute", p.tokensPerMinute());
+    n.put("accuracy", p.accuracy().name());
+    return n;
+  }
+
+  private static void peak(ObjectNode n, String field, long value) {
+    if (value < 0) n.putNull(field);
+    else n.put(field, value);
+  }
+
+  /**
+   * A planning report: the periods, each period's totals and peaks, and one row per model (or API
+   * key), ranked, the rows whose usage stopped last ({@code status} {@code GONE}). Changes are
+   * ratios (0.25 = 25% more), null where there was nothing before.
+   */
+  public ObjectNode planning(PlanningReport r) {
+    ObjectNode root = mapper.createObjectNode();
+    root.put("zone", r.zone().getId());
+    root.put("groupBy", r.groupBy().name());
+    root.put("previousFrom", r.previousFrom().toString());
+    root.put("currentFrom", r.currentFrom().toString());
+    root.put("currentTo", r.currentTo().toString());
+    root.put("previousFirstDay", LocalDate.ofInstant(r.previousFrom(), r.zone()).toString());
+    root.put("currentFirstDay", LocalDate.ofInstant(r.currentFrom(), r.zone()).toString());
+    root.put(
+        "currentLastDay", LocalDate.ofInstant(r.currentTo().minusNanos(1), r.zone()).toString());
+    root.put("asOf", r.asOf().toString());
+    root.set("previous", period(r.previous()));
+    root.set("current", period(r.current()));
+    ArrayNode rows = root.putArray("rows");
+    for (PlanningReport.Row row : r.rows()) {
+      ObjectNode n = rows.addObject();
+      n.put("name", row.name());
+      n.put("rank", row.rank());
+      n.put("status", row.status().name());
+      n.set("previous", period(row.previous()));
+      n.set("current", period(row.current()));
+      n.put("tokensChange", row.tokensChange());
+      n.put("callsChange", row.callsChange());
+      n.put("tokenShare", row.tokenShare());
+    }
+    return root;
+  }
+
+  private ObjectNode period(PlanningReport.PeriodUsage u) {
+    ObjectNode n = mapper.createObjectNode();
+    n.put("calls", u.calls());
+    n.put("tokens", u.tokens());
+    n.set("peaks", peaks(u.peaks()));
+    return n;
   }
 
   /**
