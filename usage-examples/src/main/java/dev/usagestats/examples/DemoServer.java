@@ -18,6 +18,7 @@ import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageStoreException;
 import dev.usagestats.http.BadRequestException;
+import dev.usagestats.http.PlanningRequest;
 import dev.usagestats.http.ReportJson;
 import dev.usagestats.http.UsageRequest;
 import dev.usagestats.jdbc.JdbcUsageStore;
@@ -68,6 +69,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /}: the Usage Statistics page (with {@code /usage.js} and {@code /usage.css}).
  *   <li>{@code GET /api/usage}: a report; the parameters are described on {@link UsageRequest}.
+ *   <li>{@code GET /api/planning}: this week (or month) against the one before, per model; the
+ *       parameters are described on {@link PlanningRequest}.
  *   <li>{@code GET /api/keys}: the API keys, with redacted display forms.
  *   <li>{@code GET /api/models}: the models, with chart colors.
  * </ul>
@@ -86,6 +89,7 @@ public final class DemoServer implements AutoCloseable {
           "/", new String[] {"index.html", "text/html; charset=utf-8"},
           "/index.html", new String[] {"index.html", "text/html; charset=utf-8"},
           "/usage.js", new String[] {"usage.js", "text/javascript; charset=utf-8"},
+          "/planning.js", new String[] {"planning.js", "text/javascript; charset=utf-8"},
           "/usage.css", new String[] {"usage.css", "text/css; charset=utf-8"},
           "/favicon.svg", new String[] {"favicon.svg", "image/svg+xml"});
   private static final String CSP =
@@ -123,6 +127,7 @@ public final class DemoServer implements AutoCloseable {
             });
     http.setExecutor(executor);
     http.createContext("/api/usage", get("/api/usage", this::usage));
+    http.createContext("/api/planning", get("/api/planning", this::planning));
     http.createContext("/api/keys", get("/api/keys", this::keys));
     http.createContext("/api/models", get("/api/models", this::models));
     http.createContext("/", get(null, this::page));
@@ -177,6 +182,11 @@ public final class DemoServer implements AutoCloseable {
     UsageQuery query = UsageRequest.toQuery(params, clock, zone);
     UsageReport report = UsageRequest.answer(stats, query, params, maxPoints);
     return Response.json(200, json.report(query, report));
+  }
+
+  private Response planning(HttpExchange exchange) {
+    Map<String, String> params = PlanningRequest.parameters(exchange.getRequestURI().getRawQuery());
+    return Response.json(200, json.planning(stats.plan(PlanningRequest.toQuery(params, zone))));
   }
 
   /**
