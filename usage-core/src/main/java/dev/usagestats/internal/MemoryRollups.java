@@ -171,13 +171,16 @@ final class MemoryRollups {
     // never go into the report's sums.
     long[][] peaks = new long[3][plan.size()];
     long[][] aggregateTrend = new long[3][plan.size()];
+    boolean seriesPeaks = acc.needsSeriesPeaks();
     for (int i = 0; i < count; i++) {
       Series s = series[i];
       boolean aggregate = s.isAggregate();
       if (aggregate ? !acc.wantsAggregate(s.key) : !acc.matches(s.key)) continue;
+      // A series' own peaks only matter when the report bounds peaks from series.
+      boolean withPeaks = aggregate || seriesPeaks;
       long[][] trend = null;
       Arrays.fill(fields, 0);
-      for (long[] p : peaks) Arrays.fill(p, 0);
+      if (withPeaks) for (long[] p : peaks) Arrays.fill(p, 0);
       for (int ci = 0; ci < chunks; ci++) {
         Chunk c = chunk(s.id, firstIndex + ci);
         if (c == null) continue;
@@ -197,10 +200,11 @@ final class MemoryRollups {
           stepBuckets[ci] = buckets;
         }
         addChunk(c, byGroup ? c.groups : c.fields, buckets, fields, trend);
-        addPeaks(c, byGroup ? c.groups : c.fields, buckets, peaks);
+        if (withPeaks) addPeaks(c, byGroup ? c.groups : c.fields, buckets, peaks);
       }
       if (trend == null) continue;
       if (!aggregate) acc.addTotals(s.key, fields);
+      if (!withPeaks) continue;
       for (int b = 0; b < plan.size(); b++) {
         long calls = trend == aggregateTrend ? aggregateTrend[0][b] : peaks[0][b];
         if (peaks[0][b] != 0) acc.addPeak(s.key, b, calls, peaks[1][b], peaks[2][b]);
@@ -214,6 +218,14 @@ final class MemoryRollups {
    * whole minutes.
    */
   private void addPeaks(Chunk c, long[][] values, int[] buckets, long[][] peaks) {
+    int first = buckets[0];
+    if (!derivesPeaks && first >= 0 && first == buckets[buckets.length - 1]) {
+      // the whole chunk in one bucket: its totals hold its peaks
+      peaks[0][first] = 1;
+      peaks[1][first] = Math.max(peaks[1][first], c.totals[PEAK_CALLS]);
+      peaks[2][first] = Math.max(peaks[2][first], c.totals[PEAK_TOKENS]);
+      return;
+    }
     long[] calls = values[Series.CALLS];
     long[] input = values[Series.INPUT];
     long[] output = values[Series.OUTPUT];

@@ -1,7 +1,8 @@
 package dev.usagestats.internal;
 
 import dev.usagestats.spi.Measure;
-import java.util.HashMap;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
@@ -22,15 +23,32 @@ import java.util.Map;
  * 3. Reports never add aggregates into sums; they read only their peaks, and check that an
  *    aggregate's calls in a bucket equal the group's, else the peak is unknown (a bucket with rows
  *    written before peaks were kept).
- * 4. Allocates per drain, at most (models + 1) x minutes drained arrays: not on the recording path.
+ * 4. Keeps its arrays from drain to drain: (models + 1) x the most minutes one drain held.
  * </pre>
  */
 final class PeakSums implements Series.DeltaSink {
-  private record Key(Series aggregate, long minuteMillis) {}
+  /** One aggregate's sums in this drain, per minute: a drain holds a few minutes at most. */
+  private static final class Minutes {
+    long[] minutes = new long[4];
+    long[][] counts = new long[4][];
+    int size;
+
+    long[] at(long minuteMillis) {
+      for (int i = 0; i < size; i++) if (minutes[i] == minuteMillis) return counts[i];
+      if (size == minutes.length) {
+        minutes = Arrays.copyOf(minutes, size * 2);
+        counts = Arrays.copyOf(counts, size * 2);
+      }
+      if (counts[size] == null) counts[size] = new long[Measure.COUNT];
+      else Arrays.fill(counts[size], 0);
+      minutes[size] = minuteMillis;
+      return counts[size++];
+    }
+  }
 
   private final Series.DeltaSink backend;
   private final Series all;
-  private final Map<Key, long[]> sums = new HashMap<>();
+  private final Map<Series, Minutes> sums = new IdentityHashMap<>();
 
   PeakSums(Series.DeltaSink backend, Series all) {
     this.backend = backend;
@@ -47,15 +65,22 @@ final class PeakSums implements Series.DeltaSink {
   }
 
   private void add(Series aggregate, long minuteMillis, long[] counts) {
-    long[] s = sums.computeIfAbsent(new Key(aggregate, minuteMillis), k -> new long[Measure.COUNT]);
-    Measure.add(s, counts);
+    Minutes m = sums.get(aggregate);
+    if (m == null) {
+      m = new Minutes();
+      sums.put(aggregate, m);
+    }
+    Measure.add(m.at(minuteMillis), counts);
   }
 
-  /** Hands this drain's aggregate deltas to the backend. */
+  /** Hands this drain's aggregate deltas to the backend; the arrays are kept for the next. */
   void finish() {
-    for (Map.Entry<Key, long[]> e : sums.entrySet()) {
-      backend.accept(e.getKey().aggregate(), e.getKey().minuteMillis(), e.getValue());
+    for (Map.Entry<Series, Minutes> e : sums.entrySet()) {
+      Minutes m = e.getValue();
+      for (int i = 0; i < m.size; i++) {
+        if (!Measure.isZero(m.counts[i])) backend.accept(e.getKey(), m.minutes[i], m.counts[i]);
+      }
+      m.size = 0;
     }
-    sums.clear();
   }
 }

@@ -68,6 +68,12 @@ public enum Measure {
   private static final List<Measure> PEAKS =
       ALL.stream().filter(m -> m.merge == Merge.MAX).toList();
 
+  private static final boolean[] IS_PEAK = new boolean[COUNT];
+
+  static {
+    for (Measure m : PEAKS) IS_PEAK[m.ordinal()] = true;
+  }
+
   private final String field;
   private final String column;
   private final @Nullable ToLongFunction<UsageTotals> accessor;
@@ -201,7 +207,15 @@ public enum Measure {
    * @throws ArithmeticException if a sum would pass {@link Long#MAX_VALUE}
    */
   public static void add(long[] into, long[] delta) {
-    for (int i = 0; i < COUNT; i++) into[i] = ALL.get(i).merge(into[i], delta[i]);
+    for (int i = 0; i < COUNT; i++) {
+      if (!IS_PEAK[i]) {
+        into[i] = Math.addExact(into[i], delta[i]);
+      } else if (into[i] == UNKNOWN || delta[i] == UNKNOWN) {
+        into[i] = UNKNOWN;
+      } else {
+        into[i] = Math.max(into[i], delta[i]);
+      }
+    }
   }
 
   /** Whether every counter is zero (peaks are not looked at). */
