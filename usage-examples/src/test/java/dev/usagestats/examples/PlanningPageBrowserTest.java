@@ -179,7 +179,35 @@ class PlanningPageBrowserTest {
           .isEqualTo(String.valueOf(s.peaks().tokensPerMinute()));
     }
 
-    driver.findElement(By.cssSelector("#planning [data-period=month]")).click();
+    // the existing trend, as peak TPM: each model's line peaks where the engine says
+    String loads = driver.findElement(By.tagName("body")).getAttribute("data-loads");
+    driver.findElement(By.cssSelector(".view-switch [data-view=PEAK_TOKENS_PER_MINUTE]")).click();
+    new WebDriverWait(driver, WAIT)
+        .until(
+            d -> {
+              String now = d.findElement(By.tagName("body")).getAttribute("data-loads");
+              return !now.equals(loads)
+                  && "ready".equals(d.findElement(By.tagName("body")).getAttribute("data-state"));
+            });
+    LocalDate today = LocalDate.ofInstant(NOW, zone);
+    UsageReport trend =
+        stats.query(
+            UsageQuery.builder()
+                .zone(zone)
+                .days(today.minusDays(13), today)
+                .groupBy(GroupBy.MODEL)
+                .view(SeriesView.PEAK_TOKENS_PER_MINUTE)
+                .build());
+    for (TrendSeries s : trend.series()) {
+      assertThat(
+              driver
+                  .findElement(By.cssSelector("#chart polyline[data-series='" + s.label() + "']"))
+                  .getAttribute("data-sum"))
+          .isEqualTo(String.valueOf(s.peaks().tokensPerMinute()));
+    }
+    assertThat(driver.findElement(By.id("chart-unit")).getText()).contains("TPM");
+
+    driver.findElement(By.cssSelector("#planning .period-switch [data-period=month]")).click();
     waitUntilLoaded();
     PlanningReport month =
         stats.plan(PlanningQuery.builder().zone(zone).period(PlanningQuery.Period.MONTH).build());

@@ -181,10 +181,10 @@
   }
 
   function wire() {
-    for (const b of document.querySelectorAll('#planning [data-period]')) {
+    for (const b of document.querySelectorAll('#planning .period-switch [data-period]')) {
       b.addEventListener('click', () => {
         state.period = b.dataset.period;
-        for (const o of document.querySelectorAll('#planning [data-period]')) {
+        for (const o of document.querySelectorAll('#planning .period-switch [data-period]')) {
           o.classList.toggle('active', o === b);
           o.setAttribute('aria-pressed', String(o === b));
         }

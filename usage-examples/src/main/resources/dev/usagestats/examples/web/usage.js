@@ -173,8 +173,10 @@
       b.classList.toggle('active', on);
       b.setAttribute('aria-pressed', String(on));
     }
-    $('chart-unit').textContent = '· ' + ({ TOTAL: 'total', INPUT: 'input', OUTPUT: 'output' }[r.view])
-      + ' K tokens per ' + r.granularity.toLowerCase();
+    $('chart-unit').textContent = r.view === 'PEAK_TOKENS_PER_MINUTE'
+      ? '· peak tokens per minute (TPM) in each ' + r.granularity.toLowerCase()
+      : '· ' + ({ TOTAL: 'total', INPUT: 'input', OUTPUT: 'output' }[r.view])
+        + ' K tokens per ' + r.granularity.toLowerCase();
     drawChart(r);
     drawDistribution(r);
   }
@@ -217,6 +219,9 @@
     const m = { top: 16, right: 16, bottom: 36, left: 72 };
     const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Usage trend by model' }, box);
     const n = r.buckets.length;
+    // A peak view shows rates (TPM), not K tokens; an unknown peak (null) sits on the axis.
+    const peakView = r.view === 'PEAK_TOKENS_PER_MINUTE';
+    const fmt = (v) => (peakView ? Math.round(v).toLocaleString('en-US') + ' TPM' : kTokens(v) + ' K');
     const max = niceMax(Math.max(0, ...r.series.flatMap((s) => s.values)));
     const x = (i) => m.left + (n <= 1 ? (width - m.left - m.right) / 2 : (i * (width - m.left - m.right)) / (n - 1));
     const y = (v) => height - m.bottom - (v / max) * (height - m.top - m.bottom);
@@ -224,7 +229,7 @@
       const v = (max * g) / 4;
       el('line', { class: 'grid', x1: m.left, x2: width - m.right, y1: y(v), y2: y(v) }, svg);
       const label = el('text', { class: 'axis-label', x: m.left - 8, y: y(v) + 4, 'text-anchor': 'end' }, svg);
-      label.textContent = kTokens(v) + ' K';
+      label.textContent = fmt(v);
     }
     const ticks = Math.min(n, Math.max(2, Math.floor((width - m.left - m.right) / 90)));
     const step = Math.max(1, Math.ceil(n / ticks));
@@ -273,7 +278,7 @@
       const sw = document.createElement('span');
       sw.className = 'swatch';
       sw.style.background = color;
-      item.append(sw, document.createTextNode(s.label + ' · ' + kTokens(s.sum) + ' K'));
+      item.append(sw, document.createTextNode(s.label + ' · ' + (peakView ? 'peak ' : '') + fmt(s.sum)));
       legend.appendChild(item);
     }
   }
