@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -64,6 +65,7 @@ public final class JdbcUsageStore implements UsageStore {
   private final RollupWriter writer;
   private final RollupReader reader;
   private final Compactor compactor;
+  private final Retention retention;
   private final @Nullable ScheduledExecutorService background;
   private volatile boolean closed;
 
@@ -75,6 +77,7 @@ public final class JdbcUsageStore implements UsageStore {
     this.reader = new RollupReader(tables, dialect.sql(), tx, b.compactAfter);
     this.compactor =
         new Compactor(tables, dialect.sql(), tx, b.clock, b.compactAfter, b.ledgerRetention);
+    this.retention = new Retention(tables, tx, b.clock, b.retention);
     if (b.compactEvery.isZero()) {
       this.background = null;
     } else {
@@ -159,7 +162,32 @@ public final class JdbcUsageStore implements UsageStore {
    */
   public long compact() {
     checkOpen();
-    return compactor.compact();
+    long folded = compactor.compact();
+    retention.prune();
+    return folded;
+  }
+
+  /**
+   * Deletes rollup rows past retention ({@link Builder#retention}), slice by slice, each slice a
+   * short transaction of its own; {@link #compact()} does it too, after folding. Rows of a span
+   * that ended before {@link #keptFrom()} are gone; a report over such a range counts only what is
+   * left.
+   *
+   * @return the number of rows deleted
+   * @throws UsageStoreException if the database fails
+   */
+  public long prune() {
+    checkOpen();
+    return retention.prune();
+  }
+
+  /**
+   * The first instant from which every row is kept (rows of spans that ended before it are deleted
+   * by {@link #prune()}), or null without retention: a report whose range starts earlier counts
+   * only what is left.
+   */
+  public @Nullable Instant keptFrom() {
+    return retention.keptFrom();
   }
 
   private void compactQuietly() {
@@ -201,6 +229,7 @@ public final class JdbcUsageStore implements UsageStore {
     private String tablePrefix = "usage_";
     private boolean createSchema;
     private Duration compactAfter = Duration.ofDays(2);
+    private @Nullable Duration retention;
     private Duration compactEvery = Duration.ZERO;
     private Duration ledgerRetention = Duration.ofDays(7);
     private Clock clock = Clock.systemUTC();
@@ -280,6 +309,26 @@ public final class JdbcUsageStore implements UsageStore {
       return this;
     }
 
+    /**
+     * Keeps rollup rows for {@code keep} after their span ends; older ones are deleted by {@link
+     * JdbcUsageStore#prune()} and after each {@link JdbcUsageStore#compact()} (so by the store's
+     * own background job with {@link #compactEvery}). Default: kept for ever. Minute rows need no
+     * retention of their own: they are folded into quarter-hour rows at {@code compactAfter}, which
+     * must be shorter than {@code keep}.
+     *
+     * <pre>{@code
+     * builder.compactAfter(Duration.ofDays(2)).retention(Duration.ofDays(400)).compactEvery(Duration.ofHours(1))
+     * }</pre>
+     */
+    public Builder retention(Duration keep) {
+      Objects.requireNonNull(keep, "keep");
+      if (keep.compareTo(Duration.ofDays(1)) < 0) {
+        throw new IllegalArgumentException("retention must be >= P1D: " + keep);
+      }
+      this.retention = keep;
+      return this;
+    }
+
     /** The clock for ledger times and compaction ages (default {@link Clock#systemUTC()}). */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -296,6 +345,13 @@ public final class JdbcUsageStore implements UsageStore {
      *     missing; or newer), with a message saying what to run
      */
     public JdbcUsageStore build() {
+      if (retention != null && retention.compareTo(compactAfter) <= 0) {
+        throw new IllegalStateException(
+            "retention must be longer than compactAfter ("
+                + compactAfter
+                + "), so minute rows are folded before rows go: "
+                + retention);
+      }
       Dialect d = dialect;
       try (Connection c = dataSource.getConnection()) {
         if (d == null) d = Dialect.detect(c.getMetaData());
