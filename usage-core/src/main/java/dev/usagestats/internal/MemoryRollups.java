@@ -205,10 +205,7 @@ final class MemoryRollups {
       if (trend == null) continue;
       if (!aggregate) acc.addTotals(s.key, fields);
       if (!withPeaks) continue;
-      for (int b = 0; b < plan.size(); b++) {
-        long calls = trend == aggregateTrend ? aggregateTrend[0][b] : peaks[0][b];
-        if (peaks[0][b] != 0) acc.addPeak(s.key, b, calls, peaks[1][b], peaks[2][b]);
-      }
+      acc.addPeaks(s.key, peaks[0], aggregate ? aggregateTrend[0] : null, peaks[1], peaks[2]);
     }
   }
 

@@ -65,8 +65,10 @@ final class ReportAccumulator {
     }
 
     void add(SeriesKey key, int b, long memberCalls, long peakCalls, long peakTokens) {
-      if (member == null) member = key;
-      else if (!member.equals(key)) severalMembers = true;
+      if (!severalMembers) {
+        if (member == null) member = key;
+        else if (!member.equals(key)) severalMembers = true;
+      }
       calls[b] = sumPeak(calls[b], peakCalls);
       tokens[b] = sumPeak(tokens[b], peakTokens);
       aggregateCalls[b] = Math.addExact(aggregateCalls[b], memberCalls);
@@ -145,30 +147,50 @@ final class ReportAccumulator {
     return Checks.AGGREGATE.equals(key.model());
   }
 
+  private static final PeakCells[] NO_TARGETS = new PeakCells[0];
+
+  /**
+   * Where a member's peaks go: for a peak aggregate, the groups and the report it covers exactly
+   * (or as one of several models); for a series, its group and the report, unless the report's
+   * peaks come from aggregates.
+   */
+  private PeakCells[] targets(SeriesKey key) {
+    if (Series.isAggregate(key)) {
+      if (!wantsAggregate(key)) return NO_TARGETS;
+      if (isAllAggregate(key)) {
+        // all usage: the report's peaks, and the one group's when not grouped
+        return groupBy == GroupBy.NONE
+            ? new PeakCells[] {overallPeaks, group(key).peaks}
+            : new PeakCells[] {overallPeaks};
+      }
+      if (models.isEmpty()) return new PeakCells[] {group(key).peaks}; // grouped by model
+      return new PeakCells[] {group(key).peaks, overallPeaks};
+    }
+    if (fromAggregates) return NO_TARGETS;
+    return new PeakCells[] {group(key).peaks, overallPeaks};
+  }
+
   /**
    * Adds one member's peaks in bucket {@code b}: a series' (its calls are not used), or a peak
    * aggregate's with its calls there. Each (member, bucket) is added once.
    */
   void addPeak(SeriesKey key, int b, long calls, long peakCalls, long peakTokens) {
-    if (Series.isAggregate(key)) {
-      if (!wantsAggregate(key)) return;
-      if (isAllAggregate(key)) {
-        // all usage: the report's peaks, and the one group's when not grouped
-        overallPeaks.add(key, b, calls, peakCalls, peakTokens);
-        if (groupBy == GroupBy.NONE) group(key).peaks.add(key, b, calls, peakCalls, peakTokens);
-        return;
-      }
-      if (groupBy == GroupBy.MODEL) {
-        group(key).peaks.add(key, b, calls, peakCalls, peakTokens);
-      } else if (!models.isEmpty()) {
-        group(key).peaks.add(key, b, calls, peakCalls, peakTokens);
-      }
-      if (!models.isEmpty()) overallPeaks.add(key, b, calls, peakCalls, peakTokens);
-      return;
+    for (PeakCells t : targets(key)) t.add(key, b, calls, peakCalls, peakTokens);
+  }
+
+  /**
+   * Adds one member's peaks in every bucket where {@code has[b] != 0}: {@code calls} per bucket (a
+   * peak aggregate's; null for a series), {@code peakCalls} and {@code peakTokens} per bucket.
+   */
+  void addPeaks(
+      SeriesKey key, long[] has, long @Nullable [] calls, long[] peakCalls, long[] peakTokens) {
+    PeakCells[] targets = targets(key);
+    if (targets.length == 0) return;
+    for (int b = 0; b < has.length; b++) {
+      if (has[b] == 0) continue;
+      long c = calls == null ? 0 : calls[b];
+      for (PeakCells t : targets) t.add(key, b, c, peakCalls[b], peakTokens[b]);
     }
-    if (fromAggregates) return;
-    group(key).peaks.add(key, b, calls, peakCalls, peakTokens);
-    overallPeaks.add(key, b, calls, peakCalls, peakTokens);
   }
 
   BucketPlan plan() {
