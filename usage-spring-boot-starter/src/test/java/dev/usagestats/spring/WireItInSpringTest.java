@@ -20,8 +20,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.stereotype.Service;
 
 /**
- * The Spring Boot lines of the top README's "Wire it in" without Spring AI, verbatim: the properties and the
- * service. (The Spring AI lines run in {@link SpringAiApplicationTest}.)
+ * The Spring Boot lines of the top README's "Wire it in" without Spring AI, verbatim: the
+ * properties and the service. (The Spring AI lines run in {@link SpringAiApplicationTest}.)
  */
 class WireItInSpringTest {
 
