@@ -1,19 +1,27 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.CostLine;
+import dev.usagestats.CostReport;
 import dev.usagestats.GroupBy;
 import dev.usagestats.ModelShare;
+import dev.usagestats.PriceBook;
+import dev.usagestats.PriceVersion;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.SeriesView;
 import dev.usagestats.TrendPoint;
 import dev.usagestats.TrendSeries;
+import dev.usagestats.UnpricedUsage;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageTotals;
 import dev.usagestats.spi.Measure;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,9 +31,37 @@ import org.jspecify.annotations.Nullable;
  * Sums series into a report: per group a trend (calls, input, output per bucket), per model and
  * overall every {@link Measure}. Whatever the source (memory or store), a report is built here. Not
  * thread-safe; one per query.
+ *
+ * <pre>
+ * Pricing
+ *
+ * With a price book, backends read a finer plan (the report's bounds split at every price change
+ * inside the range; all on 15-minute steps, which memory and stores read exactly), so one price
+ * applies to each read bucket: the one in force at its start, the tenant's first. Each row (a
+ * series' counts in one read bucket) adds its counts, never a cost, to its series' line for that
+ * price version and to its group's cell for (report bucket, version); cost is linear in the counts
+ * and exact in BigDecimal, so pricing these sums once in build() equals pricing every slot. Rows
+ * no price applies to are summed per series as unpriced, with the reason.
+ * </pre>
  */
 final class ReportAccumulator {
   private record GroupKey(@Nullable String apiKey, @Nullable String model) {}
+
+  private record LineKey(SeriesKey key, int version) {}
+
+  /** How one series is priced: its entry (or why none), and the version per read bucket. */
+  private static final class Pricing {
+    final @Nullable String entry;
+    final @Nullable String reason;
+    final int[] versionOf; // per read bucket: a version id, -1 for none, -2 not looked up yet
+
+    Pricing(@Nullable String entry, @Nullable String reason, int buckets) {
+      this.entry = entry;
+      this.reason = reason;
+      this.versionOf = new int[buckets];
+      java.util.Arrays.fill(versionOf, -2);
+    }
+  }
 
   private static final class Group {
     final GroupKey key;
@@ -33,6 +69,9 @@ final class ReportAccumulator {
     final long[] input;
     final long[] output;
     final long[] totals = new long[Measure.COUNT];
+
+    /** Counts per (report bucket << 32 | version id), when priced. */
+    final Map<Long, long[]> priced = new HashMap<>();
 
     Group(GroupKey key, int buckets) {
       this.key = key;
@@ -49,6 +88,14 @@ final class ReportAccumulator {
   static final long MAX_CELLS = 2_000_000;
 
   private final BucketPlan plan;
+  private final BucketPlan reportPlan;
+  private final int[] reportBucketOf;
+  private final @Nullable PriceBook book;
+  private final Map<SeriesKey, Pricing> pricing = new HashMap<>();
+  private final Map<PriceVersion, Integer> versionIds = new IdentityHashMap<>();
+  private final List<PriceVersion> versions = new ArrayList<>();
+  private final Map<LineKey, long[]> lines = new HashMap<>();
+  private final Map<SeriesKey, long[]> unpriced = new HashMap<>();
   private final UsageQuery query;
   private final GroupBy groupBy;
   private final @Nullable String tenant;
@@ -59,7 +106,25 @@ final class ReportAccumulator {
   private final long[] totals = new long[Measure.COUNT];
 
   ReportAccumulator(BucketPlan plan, UsageQuery query) {
-    this.plan = plan;
+    this(plan, query, null);
+  }
+
+  /**
+   * An accumulator for a report over {@code reportPlan}, priced with {@code book} if not null: then
+   * backends read {@code reportPlan} split at the book's changes.
+   */
+  ReportAccumulator(BucketPlan reportPlan, UsageQuery query, @Nullable PriceBook book) {
+    this.reportPlan = reportPlan;
+    this.book = book;
+    if (book != null) {
+      long[] changes = new long[book.changes().size()];
+      for (int i = 0; i < changes.length; i++) changes[i] = book.changes().get(i).toEpochMilli();
+      this.plan = reportPlan.refine(changes);
+    } else {
+      this.plan = reportPlan;
+    }
+    this.reportBucketOf = new int[plan.size()];
+    for (int i = 0; i < plan.size(); i++) reportBucketOf[i] = reportPlan.bucketOf(plan.bounds[i]);
     this.query = query;
     this.groupBy = query.groupBy();
     this.tenant = query.tenant();
@@ -67,8 +132,14 @@ final class ReportAccumulator {
     this.models = query.models();
   }
 
+  /** The plan backends read: the report's, split at price changes when priced. */
   BucketPlan plan() {
     return plan;
+  }
+
+  /** Whether a price book prices this report. */
+  boolean priced() {
+    return book != null;
   }
 
   UsageQuery query() {
@@ -93,8 +164,12 @@ final class ReportAccumulator {
         && (models.isEmpty() || models.contains(key.model()));
   }
 
-  /** The per-bucket arrays of the series' group: {calls, input, output}. */
+  /**
+   * The per-bucket arrays of the series' group: {calls, input, output}. Only for an unpriced
+   * report, whose read plan is the report's plan.
+   */
   long[][] trendOf(SeriesKey key) {
+    if (book != null) throw new IllegalStateException("a priced report takes rows: addRow");
     Group g = group(key);
     return new long[][] {g.calls, g.input, g.output};
   }
@@ -110,13 +185,56 @@ final class ReportAccumulator {
     }
   }
 
-  /** Adds one row: a series' counts in one bucket. */
+  /** Adds one row: a series' counts in one bucket of the read plan. */
   void addRow(SeriesKey key, int bucket, long[] fields) {
     Group g = group(key);
-    g.calls[bucket] = Math.addExact(g.calls[bucket], fields[Series.CALLS]);
-    g.input[bucket] = Math.addExact(g.input[bucket], fields[Series.INPUT]);
-    g.output[bucket] = Math.addExact(g.output[bucket], fields[Series.OUTPUT]);
+    int rb = reportBucketOf[bucket];
+    g.calls[rb] = Math.addExact(g.calls[rb], fields[Series.CALLS]);
+    g.input[rb] = Math.addExact(g.input[rb], fields[Series.INPUT]);
+    g.output[rb] = Math.addExact(g.output[rb], fields[Series.OUTPUT]);
     addTotals(key, fields);
+    if (book != null) price(g, key, bucket, rb, fields);
+  }
+
+  private void price(Group g, SeriesKey key, int bucket, int rb, long[] fields) {
+    Pricing p = pricing.computeIfAbsent(key, this::pricingOf);
+    int v = p.versionOf[bucket];
+    if (v == -2) {
+      v = -1;
+      if (p.entry != null) {
+        PriceVersion found =
+            book.priceAt(key.tenant(), p.entry, Instant.ofEpochMilli(plan.bounds[bucket]));
+        if (found != null) v = versionId(found);
+      }
+      p.versionOf[bucket] = v;
+    }
+    if (v < 0) {
+      Measure.add(unpriced.computeIfAbsent(key, k -> new long[Measure.COUNT]), fields);
+      return;
+    }
+    Measure.add(lines.computeIfAbsent(new LineKey(key, v), k -> new long[Measure.COUNT]), fields);
+    Measure.add(
+        g.priced.computeIfAbsent(((long) rb << 32) | v, k -> new long[Measure.COUNT]), fields);
+  }
+
+  private Pricing pricingOf(SeriesKey key) {
+    try {
+      String entry = book.entryFor(key.model()).orElse(null);
+      return new Pricing(
+          entry, entry == null ? "no price entry for model " + key.model() : null, plan.size());
+    } catch (IllegalArgumentException e) {
+      return new Pricing(null, e.getMessage(), plan.size());
+    }
+  }
+
+  private int versionId(PriceVersion v) {
+    Integer id = versionIds.get(v);
+    if (id == null) {
+      id = versions.size();
+      versions.add(v);
+      versionIds.put(v, id);
+    }
+    return id;
   }
 
   private Group group(SeriesKey key) {
@@ -129,15 +247,15 @@ final class ReportAccumulator {
         };
     Group g = groups.get(gk);
     if (g != null) return g;
-    long cells = (long) (groups.size() + 1) * plan.size();
+    long cells = (long) (groups.size() + 1) * reportPlan.size();
     if (cells > MAX_CELLS) {
       throw new IllegalArgumentException(
           "report must hold at most "
               + MAX_CELLS
               + " buckets x groups: "
-              + plan.size()
+              + reportPlan.size()
               + " "
-              + plan.granularity
+              + reportPlan.granularity
               + " buckets x more than "
               + groups.size()
               + " groups by "
@@ -145,28 +263,64 @@ final class ReportAccumulator {
               + "; choose a coarser granularity, a shorter range, fewer filters' values or another"
               + " grouping");
     }
-    g = new Group(gk, plan.size());
+    g = new Group(gk, reportPlan.size());
     groups.put(gk, g);
     return g;
   }
 
   UsageReport build(UsageQuery query, Instant asOf) {
     SeriesView view = query.view();
-    List<Instant> buckets = new ArrayList<>(plan.size());
-    for (int i = 0; i < plan.size(); i++) buckets.add(Instant.ofEpochMilli(plan.bounds[i]));
+    int n = reportPlan.size();
+    List<Instant> buckets = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) buckets.add(Instant.ofEpochMilli(reportPlan.bounds[i]));
+
+    // Price each distinct (series, version) and (group, bucket, version) sum once.
+    BigDecimal[] versionCost = null;
+    List<CostLine> costLines = new ArrayList<>();
+    Map<String, BigDecimal> modelCost = new HashMap<>();
+    BigDecimal totalCost = BigDecimal.ZERO;
+    BigDecimal[] bucketCost = null;
+    if (book != null) {
+      bucketCost = new BigDecimal[n];
+      java.util.Arrays.fill(bucketCost, BigDecimal.ZERO);
+      for (Map.Entry<LineKey, long[]> e : lines.entrySet()) {
+        SeriesKey k = e.getKey().key();
+        PriceVersion v = versions.get(e.getKey().version());
+        UsageTotals t = totalsOf(e.getValue());
+        BigDecimal cost = v.price().cost(t);
+        costLines.add(new CostLine(k.tenant(), k.apiKey(), k.model(), v, t, cost));
+        modelCost.merge(k.model(), cost, BigDecimal::add);
+        totalCost = totalCost.add(cost);
+      }
+      costLines.sort(
+          Comparator.comparing(CostLine::tenant)
+              .thenComparing(CostLine::apiKey)
+              .thenComparing(CostLine::model)
+              .thenComparing(l -> l.version().effectiveFrom())
+              .thenComparing(l -> l.version().tenant() == null ? "" : l.version().tenant()));
+    }
 
     List<TrendSeries> series = new ArrayList<>();
     for (Group g : groups.values()) {
       if (isEmpty(g.totals)) continue;
-      List<TrendPoint> points = new ArrayList<>(plan.size());
-      for (int i = 0; i < plan.size(); i++) {
+      BigDecimal[] costs = null;
+      if (book != null && !g.priced.isEmpty()) {
+        costs = new BigDecimal[n];
+        java.util.Arrays.fill(costs, BigDecimal.ZERO);
+        for (Map.Entry<Long, long[]> e : g.priced.entrySet()) {
+          int rb = (int) (e.getKey() >>> 32);
+          PriceVersion v = versions.get((int) (long) e.getKey());
+          BigDecimal cost = v.price().cost(totalsOf(e.getValue()));
+          costs[rb] = costs[rb].add(cost);
+          bucketCost[rb] = bucketCost[rb].add(cost);
+        }
+      }
+      List<TrendPoint> points = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        BigDecimal cost = costs == null ? null : costs[i];
+        long value = view == SeriesView.COST ? minorUnits(cost) : view.of(g.input[i], g.output[i]);
         points.add(
-            new TrendPoint(
-                buckets.get(i),
-                g.calls[i],
-                g.input[i],
-                g.output[i],
-                view.of(g.input[i], g.output[i])));
+            new TrendPoint(buckets.get(i), g.calls[i], g.input[i], g.output[i], value, cost));
       }
       series.add(new TrendSeries(g.key.apiKey(), g.key.model(), points));
     }
@@ -179,29 +333,65 @@ final class ReportAccumulator {
     for (Map.Entry<String, long[]> e : modelTotals.entrySet()) {
       if (isEmpty(e.getValue())) continue;
       UsageTotals t = totalsOf(e.getValue());
+      BigDecimal cost = modelCost.get(e.getKey());
       distribution.add(
           new ModelShare(
               e.getKey(),
               t,
               share(t.totalTokens(), all.totalTokens()),
-              share(t.calls(), all.calls())));
+              share(t.calls(), all.calls()),
+              cost,
+              cost == null ? 0.0 : share(cost, totalCost)));
     }
     distribution.sort(
         Comparator.comparingLong((ModelShare m) -> -m.totals().totalTokens())
             .thenComparing(ModelShare::model));
 
+    CostReport cost = null;
+    if (book != null) {
+      List<UnpricedUsage> unpricedUsage = new ArrayList<>();
+      for (Map.Entry<SeriesKey, long[]> e : unpriced.entrySet()) {
+        SeriesKey k = e.getKey();
+        Pricing p = pricing.get(k);
+        String reason =
+            p.reason != null
+                ? p.reason
+                : "no price of " + p.entry + " in force for tenant " + k.tenant() + " yet";
+        unpricedUsage.add(
+            new UnpricedUsage(k.tenant(), k.apiKey(), k.model(), totalsOf(e.getValue()), reason));
+      }
+      unpricedUsage.sort(
+          Comparator.comparing(UnpricedUsage::tenant)
+              .thenComparing(UnpricedUsage::apiKey)
+              .thenComparing(UnpricedUsage::model));
+      cost =
+          new CostReport(book.currency(), totalCost, List.of(bucketCost), costLines, unpricedUsage);
+    }
+
     return new UsageReport(
-        Instant.ofEpochMilli(plan.from()),
-        Instant.ofEpochMilli(plan.to()),
-        plan.zone,
-        plan.granularity,
+        Instant.ofEpochMilli(reportPlan.from()),
+        Instant.ofEpochMilli(reportPlan.to()),
+        reportPlan.zone,
+        reportPlan.granularity,
         groupBy,
         view,
         asOf,
         all,
         buckets,
         series,
-        distribution);
+        distribution,
+        cost);
+  }
+
+  /** The view value of a cost: its displayed amount in minor units (0 when unpriced). */
+  private long minorUnits(@Nullable BigDecimal cost) {
+    if (cost == null) return 0;
+    return CostReport.display(cost, book.currency()).unscaledValue().longValueExact();
+  }
+
+  /** {@code part / whole} as a double, 0 when the whole is 0; computed one way everywhere. */
+  static double share(BigDecimal part, BigDecimal whole) {
+    return whole.signum() == 0 ? 0.0 : part.divide(whole, MathContext.DECIMAL64).doubleValue();
   }
 
   static double share(long part, long whole) {
