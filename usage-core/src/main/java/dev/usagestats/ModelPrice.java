@@ -41,8 +41,6 @@ public record ModelPrice(
     BigDecimal perCall,
     Set<String> ignoredTiers) {
 
-  private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000L);
-
   /** Checks that every price is set and not negative, and copies the tiers in order. */
   public ModelPrice {
     check("input", input);
@@ -128,7 +126,8 @@ public record ModelPrice(
             .add(cacheCreationInput.multiply(BigDecimal.valueOf(usage.cacheCreationInputTokens())))
             .add(output.multiply(BigDecimal.valueOf(plainOutput)))
             .add(effectiveReasoningOutput().multiply(BigDecimal.valueOf(usage.reasoningTokens())));
-    BigDecimal cost = tokens.divide(MILLION);
+    // Prices are per million tokens: a shift of the decimal point, exact, no division.
+    BigDecimal cost = tokens.movePointLeft(6);
     if (perCall.signum() != 0) cost = cost.add(perCall.multiply(BigDecimal.valueOf(usage.calls())));
     return cost;
   }

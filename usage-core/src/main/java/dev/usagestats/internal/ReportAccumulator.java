@@ -47,13 +47,16 @@ import org.jspecify.annotations.Nullable;
 final class ReportAccumulator {
   private record GroupKey(@Nullable String apiKey, @Nullable String model) {}
 
-  private record LineKey(SeriesKey key, int version) {}
-
-  /** How one series is priced: its entry (or why none), and the version per read bucket. */
+  /**
+   * How one series is priced: its entry (or why none), the version per read bucket, and its counts
+   * per version (its cost lines) and unpriced.
+   */
   private static final class Pricing {
     final @Nullable String entry;
     final @Nullable String reason;
     final int[] versionOf; // per read bucket: a version id, -1 for none, -2 not looked up yet
+    long[][] byVersion = new long[4][];
+    long @Nullable [] unpriced;
 
     Pricing(@Nullable String entry, @Nullable String reason, int buckets) {
       this.entry = entry;
@@ -63,6 +66,21 @@ final class ReportAccumulator {
     }
   }
 
+  /** The counts array of {@code v} in {@code byVersion}, created (and the table grown) if none. */
+  private static long[] cell(long[][][] holder, int v) {
+    long[][] table = holder[0];
+    if (v >= table.length) {
+      table = java.util.Arrays.copyOf(table, Math.max(table.length * 2, v + 1));
+      holder[0] = table;
+    }
+    long[] c = table[v];
+    if (c == null) {
+      c = new long[Measure.COUNT];
+      table[v] = c;
+    }
+    return c;
+  }
+
   private static final class Group {
     final GroupKey key;
     final long[] calls;
@@ -70,8 +88,10 @@ final class ReportAccumulator {
     final long[] output;
     final long[] totals = new long[Measure.COUNT];
 
-    /** Counts per (report bucket << 32 | version id), when priced. */
-    final Map<Long, long[]> priced = new HashMap<>();
+    /** When priced: per report bucket, counts per version id (null until used). */
+    long[][] @Nullable [] priced;
+
+    boolean anyPriced;
 
     Group(GroupKey key, int buckets) {
       this.key = key;
@@ -94,8 +114,8 @@ final class ReportAccumulator {
   private final Map<SeriesKey, Pricing> pricing = new HashMap<>();
   private final Map<PriceVersion, Integer> versionIds = new IdentityHashMap<>();
   private final List<PriceVersion> versions = new ArrayList<>();
-  private final Map<LineKey, long[]> lines = new HashMap<>();
-  private final Map<SeriesKey, long[]> unpriced = new HashMap<>();
+  private final List<Pricer> pricers = new ArrayList<>();
+  private final long[][][] holder = new long[1][][];
   private final UsageQuery query;
   private final GroupBy groupBy;
   private final @Nullable String tenant;
@@ -176,7 +196,10 @@ final class ReportAccumulator {
 
   /** Adds one series' totals over the range (every measure) to its group, model and overall. */
   void addTotals(SeriesKey key, long[] fields) {
-    Group g = group(key);
+    addTotals(group(key), key, fields);
+  }
+
+  private void addTotals(Group g, SeriesKey key, long[] fields) {
     long[] m = modelTotals.computeIfAbsent(key.model(), k -> new long[Measure.COUNT]);
     for (int f = 0; f < Measure.COUNT; f++) {
       g.totals[f] = Math.addExact(g.totals[f], fields[f]);
@@ -192,12 +215,16 @@ final class ReportAccumulator {
     g.calls[rb] = Math.addExact(g.calls[rb], fields[Series.CALLS]);
     g.input[rb] = Math.addExact(g.input[rb], fields[Series.INPUT]);
     g.output[rb] = Math.addExact(g.output[rb], fields[Series.OUTPUT]);
-    addTotals(key, fields);
+    addTotals(g, key, fields);
     if (book != null) price(g, key, bucket, rb, fields);
   }
 
   private void price(Group g, SeriesKey key, int bucket, int rb, long[] fields) {
-    Pricing p = pricing.computeIfAbsent(key, this::pricingOf);
+    Pricing p = pricing.get(key);
+    if (p == null) {
+      p = pricingOf(key);
+      pricing.put(key, p);
+    }
     int v = p.versionOf[bucket];
     if (v == -2) {
       v = -1;
@@ -209,12 +236,19 @@ final class ReportAccumulator {
       p.versionOf[bucket] = v;
     }
     if (v < 0) {
-      Measure.add(unpriced.computeIfAbsent(key, k -> new long[Measure.COUNT]), fields);
+      if (p.unpriced == null) p.unpriced = new long[Measure.COUNT];
+      Measure.add(p.unpriced, fields);
       return;
     }
-    Measure.add(lines.computeIfAbsent(new LineKey(key, v), k -> new long[Measure.COUNT]), fields);
-    Measure.add(
-        g.priced.computeIfAbsent(((long) rb << 32) | v, k -> new long[Measure.COUNT]), fields);
+    holder[0] = p.byVersion;
+    Measure.add(cell(holder, v), fields);
+    p.byVersion = holder[0];
+    if (g.priced == null) g.priced = new long[reportPlan.size()][][];
+    long[][] row = g.priced[rb];
+    holder[0] = row == null ? new long[versions.size()][] : row;
+    Measure.add(cell(holder, v), fields);
+    g.priced[rb] = holder[0];
+    g.anyPriced = true;
   }
 
   private Pricing pricingOf(SeriesKey key) {
@@ -232,6 +266,7 @@ final class ReportAccumulator {
     if (id == null) {
       id = versions.size();
       versions.add(v);
+      pricers.add(new Pricer(v.price()));
       versionIds.put(v, id);
     }
     return id;
@@ -283,14 +318,18 @@ final class ReportAccumulator {
     if (book != null) {
       bucketCost = new BigDecimal[n];
       java.util.Arrays.fill(bucketCost, BigDecimal.ZERO);
-      for (Map.Entry<LineKey, long[]> e : lines.entrySet()) {
-        SeriesKey k = e.getKey().key();
-        PriceVersion v = versions.get(e.getKey().version());
-        UsageTotals t = totalsOf(e.getValue());
-        BigDecimal cost = v.price().cost(t);
-        costLines.add(new CostLine(k.tenant(), k.apiKey(), k.model(), v, t, cost));
-        modelCost.merge(k.model(), cost, BigDecimal::add);
-        totalCost = totalCost.add(cost);
+      for (Map.Entry<SeriesKey, Pricing> e : pricing.entrySet()) {
+        SeriesKey k = e.getKey();
+        long[][] byVersion = e.getValue().byVersion;
+        for (int id = 0; id < byVersion.length; id++) {
+          if (byVersion[id] == null) continue;
+          PriceVersion v = versions.get(id);
+          UsageTotals t = totalsOf(byVersion[id]);
+          BigDecimal cost = pricers.get(id).cost(byVersion[id]);
+          costLines.add(new CostLine(k.tenant(), k.apiKey(), k.model(), v, t, cost));
+          modelCost.merge(k.model(), cost, BigDecimal::add);
+          totalCost = totalCost.add(cost);
+        }
       }
       costLines.sort(
           Comparator.comparing(CostLine::tenant)
@@ -304,15 +343,18 @@ final class ReportAccumulator {
     for (Group g : groups.values()) {
       if (isEmpty(g.totals)) continue;
       BigDecimal[] costs = null;
-      if (book != null && !g.priced.isEmpty()) {
+      if (g.anyPriced) {
         costs = new BigDecimal[n];
         java.util.Arrays.fill(costs, BigDecimal.ZERO);
-        for (Map.Entry<Long, long[]> e : g.priced.entrySet()) {
-          int rb = (int) (e.getKey() >>> 32);
-          PriceVersion v = versions.get((int) (long) e.getKey());
-          BigDecimal cost = v.price().cost(totalsOf(e.getValue()));
-          costs[rb] = costs[rb].add(cost);
-          bucketCost[rb] = bucketCost[rb].add(cost);
+        for (int rb = 0; rb < n; rb++) {
+          long[][] row = g.priced[rb];
+          if (row == null) continue;
+          for (int id = 0; id < row.length; id++) {
+            if (row[id] == null) continue;
+            BigDecimal cost = pricers.get(id).cost(row[id]);
+            costs[rb] = costs[rb].add(cost);
+            bucketCost[rb] = bucketCost[rb].add(cost);
+          }
         }
       }
       List<TrendPoint> points = new ArrayList<>(n);
@@ -350,15 +392,16 @@ final class ReportAccumulator {
     CostReport cost = null;
     if (book != null) {
       List<UnpricedUsage> unpricedUsage = new ArrayList<>();
-      for (Map.Entry<SeriesKey, long[]> e : unpriced.entrySet()) {
+      for (Map.Entry<SeriesKey, Pricing> e : pricing.entrySet()) {
         SeriesKey k = e.getKey();
-        Pricing p = pricing.get(k);
+        Pricing p = e.getValue();
+        if (p.unpriced == null) continue;
         String reason =
             p.reason != null
                 ? p.reason
                 : "no price of " + p.entry + " in force for tenant " + k.tenant() + " yet";
         unpricedUsage.add(
-            new UnpricedUsage(k.tenant(), k.apiKey(), k.model(), totalsOf(e.getValue()), reason));
+            new UnpricedUsage(k.tenant(), k.apiKey(), k.model(), totalsOf(p.unpriced), reason));
       }
       unpricedUsage.sort(
           Comparator.comparing(UnpricedUsage::tenant)
