@@ -1,8 +1,10 @@
 package dev.usagestats.examples;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -30,6 +32,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,10 +72,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/models}: the models, with chart colors.
  * </ul>
  *
- * A malformed parameter is answered with HTTP 400 and {@code {"error": "bad_request", "field": ...,
- * "value": ..., "message": ...}}. The server neither owns nor closes the {@link UsageStats}; where
- * its data lives (memory only, or a store) is the caller's choice. Thread-safe; requests are served
- * by a small pool of daemon threads.
+ * A malformed parameter, a range the engine refuses, or an answer of more than {@link
+ * Builder#maxPoints} points is answered with HTTP 400 and {@code {"error": "bad_request", "field":
+ * ..., "value": ..., "message": ...}}. The server neither owns nor closes the {@link UsageStats};
+ * where its data lives (memory only, or a store) is the caller's choice. Thread-safe; requests are
+ * served by a small pool of daemon threads.
  */
 public final class DemoServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DemoServer.class);
@@ -91,18 +95,23 @@ public final class DemoServer implements AutoCloseable {
   private final UsageStats stats;
   private final Clock clock;
   private final ZoneId zone;
+  private final int maxPoints;
   private final DemoCatalog catalog;
   private final ObjectMapper mapper = new ObjectMapper();
   private final ReportJson json = ReportJson.of(mapper);
   private final HttpServer http;
+  private final FrontDoor door;
   private final ExecutorService executor;
 
   private DemoServer(Builder b) throws IOException {
     this.stats = b.stats;
     this.clock = b.clock;
     this.zone = b.zone;
+    this.maxPoints = b.maxPoints;
     this.catalog = b.catalog;
-    this.http = HttpServer.create(new InetSocketAddress(b.address, b.port), 64);
+    // The JDK server listens on a loopback port of its own; clients reach it through the door,
+    // which answers a request target that is not a URI with the API's JSON error.
+    this.http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
     AtomicInteger threads = new AtomicInteger();
     this.executor =
         Executors.newFixedThreadPool(
@@ -130,6 +139,14 @@ public final class DemoServer implements AutoCloseable {
                       metrics.get().getBytes(StandardCharsets.UTF_8))));
     }
     http.start();
+    try {
+      this.door =
+          new FrontDoor(new InetSocketAddress(b.address, b.port), http.getAddress(), this::refusal);
+    } catch (IOException | RuntimeException e) {
+      http.stop(0);
+      executor.shutdownNow();
+      throw e;
+    }
   }
 
   /** A builder for a server over {@code stats}. */
@@ -144,12 +161,13 @@ public final class DemoServer implements AutoCloseable {
 
   /** The port the server listens on (the chosen one when built with port 0). */
   public int port() {
-    return http.getAddress().getPort();
+    return door.port();
   }
 
   /** Stops serving; requests in flight get up to one second. Leaves the UsageStats open. */
   @Override
   public void close() {
+    door.close();
     http.stop(1);
     executor.shutdownNow();
   }
@@ -157,8 +175,35 @@ public final class DemoServer implements AutoCloseable {
   private Response usage(HttpExchange exchange) throws IOException {
     Map<String, String> params = UsageRequest.parameters(exchange.getRequestURI().getRawQuery());
     UsageQuery query = UsageRequest.toQuery(params, clock, zone);
-    UsageReport report = UsageRequest.answer(stats, query, params);
+    UsageReport report = UsageRequest.answer(stats, query, params, maxPoints);
     return Response.json(200, json.report(query, report));
+  }
+
+  /**
+   * The 400 body for a request target that is not a URI (the JDK server would answer it with an
+   * HTML page): the query's parameter parser names the parameter where it can.
+   */
+  private byte[] refusal(String target, URISyntaxException reason) {
+    int q = target.indexOf('?');
+    ObjectNode body;
+    try {
+      if (q >= 0 && reason.getIndex() > q) UsageRequest.parameters(target.substring(q + 1));
+      String field = q >= 0 && reason.getIndex() > q ? "query" : "path";
+      body =
+          json.error(
+              field,
+              target,
+              field
+                  + " must be percent-encoded, each % followed by two hex digits: "
+                  + reason.getMessage());
+    } catch (BadRequestException e) {
+      body = json.error(e);
+    }
+    try {
+      return mapper.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always writes", e);
+    }
   }
 
   private Response keys(HttpExchange exchange) {
@@ -307,6 +352,7 @@ public final class DemoServer implements AutoCloseable {
     private final UsageStats stats;
     private Clock clock = Clock.systemUTC();
     private ZoneId zone = ZoneId.of("UTC");
+    private int maxPoints = UsageRequest.DEFAULT_MAX_POINTS;
     private DemoCatalog catalog = DemoCatalog.standard();
     private InetAddress address = InetAddress.getLoopbackAddress();
     private int port = 8080;
@@ -325,6 +371,17 @@ public final class DemoServer implements AutoCloseable {
     /** The zone of queries that name none (default UTC); the page sends the browser's zone. */
     public Builder zone(ZoneId zone) {
       this.zone = Objects.requireNonNull(zone, "zone");
+      return this;
+    }
+
+    /**
+     * The most points (buckets x series) one {@code /api/usage} answer holds (default {@link
+     * UsageRequest#DEFAULT_MAX_POINTS}, 10,000: about 1 MB of JSON); a larger answer is refused
+     * with a 400 that names the limit and how to narrow the query.
+     */
+    public Builder maxPoints(int maxPoints) {
+      if (maxPoints < 1) throw new IllegalArgumentException("maxPoints must be >= 1: " + maxPoints);
+      this.maxPoints = maxPoints;
       return this;
     }
 
@@ -377,7 +434,9 @@ public final class DemoServer implements AutoCloseable {
     DemoCatalog catalog = DemoCatalog.standard();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     UsageStats stats = openStats(clock, registry);
-    TrafficGenerator traffic = new TrafficGenerator(stats, clock, catalog, 20261128L);
+    // The rhythm follows this machine's local hours, where the page is most likely looked at.
+    TrafficGenerator traffic =
+        new TrafficGenerator(stats, clock, catalog, 20261128L, ZoneId.systemDefault());
     if (stats.query(UsageQuery.lastTwoWeeks()).totals().calls() == 0) {
       var history = traffic.backfill(Duration.ofDays(14));
       System.out.println(

@@ -7,7 +7,9 @@ import dev.usagestats.UsageTotals;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,15 +24,20 @@ import java.util.SplittableRandom;
  * hundred fails).
  *
  * <p>{@link #backfill} writes history at past timestamps through {@link UsageStats#record(
- * UsageEvent)}; {@link #tick} records live traffic at the clock's time. Both return the totals of
- * what they recorded, so a caller can check the engine against them. The same seed and clock give
- * the same traffic.
+ * UsageEvent)}; {@link #tick} records a second of live traffic at the clock's time. Both follow one
+ * rate, a function of the local hour in the generator's zone (a working-day curve, lower on
+ * weekends, a batch burst now and then), so live traffic continues the history's daily rhythm
+ * instead of standing out as a spike. Both return the totals of what they recorded, so a caller can
+ * check the engine against them. The same seed and clock give the same traffic.
  *
  * <p>Not thread-safe: call from one thread at a time (the demo calls it from one scheduler thread).
  */
 public final class TrafficGenerator {
+  private static final double SECONDS_PER_HOUR = 3600;
+
   private final UsageStats stats;
   private final Clock clock;
+  private final ZoneId zone;
   private final List<Pair> pairs;
   private final SplittableRandom random;
 
@@ -58,13 +65,26 @@ public final class TrafficGenerator {
   }
 
   /**
-   * A generator for the catalog's keys and models.
+   * A generator for the catalog's keys and models whose daily rhythm follows UTC hours.
    *
    * @param seed the random seed; the same seed and clock give the same traffic
    */
   public TrafficGenerator(UsageStats stats, Clock clock, DemoCatalog catalog, long seed) {
+    this(stats, clock, catalog, seed, ZoneOffset.UTC);
+  }
+
+  /**
+   * A generator for the catalog's keys and models whose daily rhythm follows the local hours of
+   * {@code zone} (busy in its working day, quiet at night and on its weekends).
+   *
+   * @param seed the random seed; the same seed, clock and zone give the same traffic
+   */
+  public TrafficGenerator(
+      UsageStats stats, Clock clock, DemoCatalog catalog, long seed, ZoneId zone) {
     this.stats = Objects.requireNonNull(stats, "stats");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.zone = Objects.requireNonNull(zone, "zone");
+    Objects.requireNonNull(catalog, "catalog");
     this.random = new SplittableRandom(seed);
     List<Pair> list = new ArrayList<>();
     for (DemoKey key : catalog.keys()) {
@@ -76,7 +96,8 @@ public final class TrafficGenerator {
   }
 
   /**
-   * Records history for {@code span} up to now: hour by hour, each event at its own past timestamp.
+   * Records history for {@code span} up to now: local hour by local hour, each event at its own
+   * past timestamp.
    *
    * @param span how far back to start; must be shorter than the engine's retention
    * @return the totals of everything recorded
@@ -86,12 +107,11 @@ public final class TrafficGenerator {
     Instant now = clock.instant();
     Instant start = now.minus(span);
     UsageTotals recorded = UsageTotals.empty();
-    for (Instant hour = start.truncatedTo(ChronoUnit.HOURS);
+    for (Instant hour = start.atZone(zone).truncatedTo(ChronoUnit.HOURS).toInstant();
         hour.isBefore(now);
         hour = hour.plus(Duration.ofHours(1))) {
-      double load = load(hour);
       for (Pair pair : pairs) {
-        int calls = poisson(pair.key.callsPerHour() * pair.weight * load * burst(pair, hour));
+        int calls = poisson(callsPerHour(pair, hour));
         for (int i = 0; i < calls; i++) {
           Instant ts = hour.plusMillis(random.nextLong(Duration.ofHours(1).toMillis()));
           if (ts.isBefore(start) || !ts.isBefore(now)) continue;
@@ -103,18 +123,16 @@ public final class TrafficGenerator {
   }
 
   /**
-   * Records the live traffic of a short period ending now, at the clock's current time. The demo
-   * runs faster than life: a second of live traffic is about a minute's worth of the backfill rate,
-   * so a refresh shows the numbers move.
+   * Records one second of live traffic, at the clock's current time, at the rate the backfill uses
+   * for the current local hour (about 2 to 10 calls a minute in all); call it once a second.
    *
    * @return the totals of everything recorded
    */
   public UsageTotals tick() {
     Instant now = clock.instant();
-    double load = load(now);
     UsageTotals recorded = UsageTotals.empty();
     for (Pair pair : pairs) {
-      int calls = poisson(pair.key.callsPerHour() * pair.weight * load / 60.0);
+      int calls = poisson(callsPerHour(pair, now) / SECONDS_PER_HOUR);
       for (int i = 0; i < calls; i++) {
         recorded = recorded.plus(record(pair, now));
       }
@@ -156,19 +174,31 @@ public final class TrafficGenerator {
         1, outcome == Outcome.ERROR ? 1 : 0, input, output, cached, cacheCreation, reasoning);
   }
 
-  /** Relative load at an instant: a working-day curve in UTC, lower on weekends. */
-  private static double load(Instant t) {
-    var utc = t.atOffset(ZoneOffset.UTC);
-    double hour = utc.getHour() + utc.getMinute() / 60.0;
-    double daily = 0.25 + 0.75 * Math.max(0, Math.sin(Math.PI * (hour - 6) / 14));
-    boolean weekend = utc.getDayOfWeek().getValue() >= 6;
+  /**
+   * The mean calls per hour of a pair during the local hour holding {@code t}: the one rate the
+   * backfill and the live ticks both follow, constant within a local hour.
+   */
+  private double callsPerHour(Pair pair, Instant t) {
+    ZonedDateTime local = t.atZone(zone);
+    return pair.key.callsPerHour() * pair.weight * load(local) * burst(pair, local);
+  }
+
+  /** The mean calls of the whole catalog during the local hour holding {@code t}. */
+  double callsPerHour(Instant t) {
+    return pairs.stream().mapToDouble(p -> callsPerHour(p, t)).sum();
+  }
+
+  /** Relative load of a local hour: a working-day curve, lower on weekends. */
+  private static double load(ZonedDateTime local) {
+    double daily = 0.25 + 0.75 * Math.max(0, Math.sin(Math.PI * (local.getHour() - 6) / 14));
+    boolean weekend = local.getDayOfWeek().getValue() >= 6;
     return weekend ? daily * 0.45 : daily;
   }
 
-  /** A batch job that runs three times as hard for a few hours on one day in five. */
-  private static double burst(Pair pair, Instant hour) {
-    long day = hour.getEpochSecond() / 86_400;
-    int h = hour.atOffset(ZoneOffset.UTC).getHour();
+  /** A batch job that runs three times as hard for a few local hours on one day in five. */
+  private static double burst(Pair pair, ZonedDateTime local) {
+    long day = local.toLocalDate().toEpochDay();
+    int h = local.getHour();
     boolean batchKey = pair.key.name().contains("batch");
     return batchKey && day % 5 == 2 && h >= 1 && h < 6 ? 3.0 : 1.0;
   }

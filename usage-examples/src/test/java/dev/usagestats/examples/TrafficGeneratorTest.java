@@ -16,6 +16,7 @@ import dev.usagestats.UsageTotals;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -94,7 +95,7 @@ class TrafficGeneratorTest {
                                 outcome)))
             .build()) {
       TrafficGenerator traffic = new TrafficGenerator(stats, clock, DemoCatalog.standard(), 5);
-      for (int i = 0; i < 200; i++) {
+      for (int i = 0; i < 3_600; i++) {
         clock.advance(Duration.ofSeconds(1));
         traffic.tick();
       }
@@ -153,7 +154,7 @@ class TrafficGeneratorTest {
       TrafficGenerator traffic = new TrafficGenerator(stats, clock, DemoCatalog.standard(), 3);
 
       UsageTotals recorded = UsageTotals.empty();
-      for (int i = 0; i < 5; i++) {
+      for (int i = 0; i < 59; i++) {
         clock.advance(Duration.ofSeconds(1));
         recorded = recorded.plus(traffic.tick());
       }
@@ -168,6 +169,63 @@ class TrafficGeneratorTest {
       assertThat(recorded.calls()).isPositive();
       assertThat(r.totals()).isEqualTo(recorded);
       assertThat(r.series().get(0).points()).extracting(TrendPoint::start).containsExactly(NOW);
+    }
+  }
+
+  /**
+   * A day of one-second ticks against a backfill of the same day, counted hour by hour: the live
+   * rate follows the backfill's daily rhythm. Both counts are Poisson with the same mean, so their
+   * difference stays within 4 standard deviations (4 x the square root of their sum) each hour, and
+   * the day's totals within 5%; a live rate 60 times the backfill's, as before, fails by far.
+   */
+  @Test
+  void tick_aDayOfSeconds_sameRatePerLocalHourAsTheBackfill() {
+    ZoneId kolkata = ZoneId.of("Asia/Kolkata");
+    Instant start = LocalDate.of(2026, 11, 17).atStartOfDay(kolkata).toInstant(); // a Tuesday
+    Instant end = start.plus(Duration.ofDays(1));
+    long[] live = new long[24];
+    TestClock liveClock = new TestClock(start);
+    try (UsageStats stats = newStats(liveClock)) {
+      TrafficGenerator traffic =
+          new TrafficGenerator(stats, liveClock, DemoCatalog.standard(), 11, kolkata);
+      for (int s = 0; s < 24 * 3_600; s++) {
+        live[s / 3_600] += traffic.tick().calls();
+        liveClock.advance(Duration.ofSeconds(1));
+      }
+    }
+    long[] backfill = new long[24];
+    TestClock pastClock = new TestClock(end);
+    try (UsageStats stats = newStats(pastClock)) {
+      TrafficGenerator traffic =
+          new TrafficGenerator(stats, pastClock, DemoCatalog.standard(), 12, kolkata);
+      traffic.backfill(Duration.ofDays(1));
+      UsageReport r =
+          stats.query(
+              UsageQuery.builder()
+                  .zone(kolkata)
+                  .from(start)
+                  .to(end)
+                  .granularity(Granularity.HOUR)
+                  .groupBy(GroupBy.NONE)
+                  .build());
+      List<TrendPoint> points = r.series().get(0).points();
+      for (int h = 0; h < 24; h++) backfill[h] = points.get(h).calls();
+
+      for (int h = 0; h < 24; h++) {
+        double tolerance = 4 * Math.sqrt(live[h] + backfill[h]);
+        assertThat((double) Math.abs(live[h] - backfill[h]))
+            .as("local hour %d: live %d, backfill %d", h, live[h], backfill[h])
+            .isLessThanOrEqualTo(tolerance);
+      }
+      double mean = 0;
+      for (int h = 0; h < 24; h++) mean += traffic.callsPerHour(start.plus(Duration.ofHours(h)));
+      long liveDay = java.util.Arrays.stream(live).sum();
+      long backfillDay = java.util.Arrays.stream(backfill).sum();
+      assertThat((double) liveDay)
+          .isCloseTo(backfillDay, org.assertj.core.data.Percentage.withPercentage(5));
+      assertThat((double) liveDay)
+          .isCloseTo(mean, org.assertj.core.data.Percentage.withPercentage(5));
+      assertThat(live[14]).as("afternoon busier than night, in Kolkata").isGreaterThan(live[3] * 2);
     }
   }
 

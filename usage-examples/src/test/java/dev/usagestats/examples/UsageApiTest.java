@@ -9,10 +9,13 @@ import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -200,6 +203,12 @@ class UsageApiTest {
         "model=a&model=b                | model       | b",
         "model=__overflow__             | model       | __overflow__",
         "days=7&granularity=minute      | granularity | minute",
+        "from=-999999999-01-01          | from        | -999999999-01-01",
+        "to=%2B999999999-12-31          | to          | +999999999-12-31",
+        "to=+999999999-12-31T00:00Z     | to          | 999999999-12-31T00:00Z",
+        "from=0001-01-01                | from        | 0001-01-01",
+        "from=0000-12-31                | from        | 0000-12-31",
+        "days=%31%34&days=7             | days        | 7",
       })
   void usage_badParameter_400NamingFieldAndValue(String query, String field, String value)
       throws Exception {
@@ -212,6 +221,45 @@ class UsageApiTest {
     assertThat(body.get("field").asText()).isEqualTo(field);
     assertThat(body.get("value").asText()).isEqualTo(value);
     assertThat(body.get("message").asText()).contains(field);
+  }
+
+  /** Sent raw: a client library would refuse to build such a URI. */
+  @ParameterizedTest
+  @CsvSource({
+    "/api/usage?days=%ZZ, query",
+    "/api/usage?zone=Europe%2, query",
+    "/api/usage?%=1, query",
+    "/api/usage?model=a|b, query",
+    "/%ZZ, path"
+  })
+  void usage_malformedPercentEncoding_400Json(String target, String field) throws Exception {
+    String response = rawGet(target);
+
+    String head = response.substring(0, response.indexOf("\r\n\r\n"));
+    String body = response.substring(head.length() + 4);
+    assertThat(head)
+        .startsWith("HTTP/1.1 400 ")
+        .containsIgnoringCase("content-type: application/json");
+    JsonNode error = MAPPER.readTree(body);
+    assertThat(error.get("error").asText()).isEqualTo("bad_request");
+    assertThat(error.get("field").asText()).isEqualTo(field);
+    assertThat(error.get("message").asText()).startsWith(field + " must be percent-encoded");
+  }
+
+  /**
+   * Each connection carries one request (the door in front of the JDK server closes it after the
+   * answer), so every answer must say so, or a client would send its next request into a closed
+   * connection.
+   */
+  @Test
+  void anyAnswer_keepAliveAsked_saysConnectionClose() throws Exception {
+    String response =
+        raw("GET /api/models HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n");
+
+    String head = response.substring(0, response.indexOf("\r\n\r\n"));
+    assertThat(head).startsWith("HTTP/1.1 200 ").containsIgnoringCase("\r\nConnection: close");
+    assertThat(head.toLowerCase(java.util.Locale.ROOT)).doesNotContain("keep-alive");
+    assertThat(MAPPER.readTree(response.substring(head.length() + 4)).size()).isEqualTo(3);
   }
 
   @Test
@@ -302,6 +350,21 @@ class UsageApiTest {
     HttpResponse<String> res = get(path);
     assertThat(res.statusCode()).as(path + " -> " + res.body()).isEqualTo(200);
     return MAPPER.readTree(res.body());
+  }
+
+  private static String rawGet(String target) throws IOException {
+    return raw("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  }
+
+  /** Sends {@code request} on a new connection and reads until the server closes it. */
+  private static String raw(String request) throws IOException {
+    try (Socket socket = new Socket("localhost", server.port())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(request.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   private static HttpResponse<String> get(String path) throws Exception {

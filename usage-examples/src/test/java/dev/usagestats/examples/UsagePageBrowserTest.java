@@ -221,6 +221,47 @@ class UsagePageBrowserTest {
         .isEqualTo("Last 3 days");
   }
 
+  /**
+   * "Today" draws each line up to now: one point per hour begun in the page's zone (the running
+   * hour's segment dashed), none for the hours still ahead, which the API reports as zeros.
+   */
+  @Test
+  void page_today_linesEndAtTheCurrentHour() {
+    for (String zoneParam : new String[] {"", "&zone=Asia/Kolkata"}) {
+      driver.get(server.uri() + "?days=1" + zoneParam);
+      waitUntilLoaded(0);
+
+      assertThat(new Select(driver.findElement(By.id("range"))).getFirstSelectedOption().getText())
+          .isEqualTo("Today");
+      ZoneId zone = ZoneId.of(driver.findElement(By.id("as-of")).getAttribute("data-zone"));
+      Instant now = clock.instant();
+      Instant midnight = LocalDate.ofInstant(now, zone).atStartOfDay(zone).toInstant();
+      int hoursBegun = (int) Duration.between(midnight, now).toHours() + 1;
+      UsageReport today =
+          stats.query(UsageQuery.builder().zone(zone).day(LocalDate.ofInstant(now, zone)).build());
+      assertThat(today.buckets()).as(zone.getId()).hasSize(24);
+      assertThat(hoursBegun).as(zone.getId()).isLessThan(24);
+      List<WebElement> lines = driver.findElements(By.cssSelector("#chart polyline"));
+      assertThat(lines).hasSize(today.series().size()).isNotEmpty();
+      for (WebElement line : lines) {
+        String series = line.getAttribute("data-series");
+        assertThat(line.getAttribute("data-points")).as(series).isEqualTo("" + hoursBegun);
+        assertThat(line.getAttribute("points").split(" "))
+            .as(series + ": finished hours")
+            .hasSize(hoursBegun - 1);
+        assertThat(
+                driver.findElements(By.cssSelector("#chart circle[data-series='" + series + "']")))
+            .as(series + ": a dot per hour begun")
+            .hasSize(hoursBegun);
+        assertThat(
+                driver.findElements(
+                    By.cssSelector("#chart line.running[data-series='" + series + "']")))
+            .as(series + ": the running hour, dashed")
+            .hasSize(1);
+      }
+    }
+  }
+
   @Test
   void page_badZoneInUrl_showsTheApiError() {
     driver.get(server.uri() + "?zone=Mars/Base");

@@ -41,6 +41,10 @@ public final class ReportJson {
   /**
    * The report as the usage API answers it: range, zone, granularity, filters (taken from {@code
    * query}), totals, buckets, one zero-filled series per group and the distribution per model.
+   *
+   * <p>{@code bucketsStarted} is how many buckets had begun at {@code asOf}: those after it lie in
+   * the future (a chart ends its lines there), and the last started one is still running when it
+   * ends after {@code asOf} (the next bucket's start, or {@code to} for the last bucket).
    */
   public ObjectNode report(UsageQuery query, UsageReport r) {
     ObjectNode root = mapper.createObjectNode();
@@ -60,7 +64,13 @@ public final class ReportJson {
     filters.put("model", query.models().isEmpty() ? null : query.models().iterator().next());
     root.set("totals", totals(r.totals()));
     ArrayNode buckets = root.putArray("buckets");
-    for (Instant b : r.buckets()) buckets.add(b.toString());
+    int started = 0;
+    for (Instant b : r.buckets()) {
+      buckets.add(b.toString());
+      if (!b.isAfter(r.asOf())) started++;
+    }
+    // Buckets from this index on begin after asOf: their zeros mean "not yet", not "no usage".
+    root.put("bucketsStarted", started);
     ArrayNode series = root.putArray("series");
     for (TrendSeries s : r.series()) {
       ObjectNode n = series.addObject();

@@ -72,6 +72,14 @@ public final class UsageRequest {
   /** The most days {@code days} may ask for. */
   public static final int MAX_DAYS = 366;
 
+  /**
+   * The most points (buckets x series) the demo's answer holds: 10,000, about 1 MB of JSON, more
+   * than a chart a few hundred pixels wide can show apart. The engine's own bounds (2,000,000
+   * buckets x groups, the years 1 to 9999) are far larger; they protect the process, this one the
+   * browser.
+   */
+  public static final int DEFAULT_MAX_POINTS = 10_000;
+
   private UsageRequest() {}
 
   /**
@@ -132,10 +140,25 @@ public final class UsageRequest {
         throw new BadRequestException(
             "to", to, "to must be after from: from=" + from + ", to=" + to);
       }
-      if (f != null) b.from(f);
-      if (t != null) b.to(t);
+      if (f != null) bound("from", from, () -> b.from(f));
+      if (t != null) bound("to", to, () -> b.to(t));
     }
-    return b.build();
+    try {
+      return b.build();
+    } catch (IllegalArgumentException | DateTimeException e) {
+      String field = days != null ? "days" : from != null ? "from" : "to";
+      String value = days != null ? days : from != null ? from : to;
+      throw new BadRequestException(field, value, field + "=" + value + ": " + e.getMessage());
+    }
+  }
+
+  /** Sets a range bound, refusing one the engine cannot name (outside the years 1 to 9999). */
+  private static void bound(String field, String value, Runnable setter) {
+    try {
+      setter.run();
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestException(field, value, field + "=" + value + ": " + e.getMessage());
+    }
   }
 
   /**
@@ -150,14 +173,54 @@ public final class UsageRequest {
     try {
       return stats.query(query);
     } catch (IllegalArgumentException e) {
-      String field =
-          query.granularity() == Granularity.MINUTE
-              ? "granularity"
-              : params.containsKey("days") ? "days" : params.containsKey("from") ? "from" : "to";
+      String field = query.granularity() == Granularity.MINUTE ? "granularity" : rangeField(params);
       String value = params.getOrDefault(field, String.valueOf(DEFAULT_DAYS));
       throw new BadRequestException(
           field, value, field + "=" + value + " cannot be answered: " + e.getMessage());
     }
+  }
+
+  /**
+   * Answers {@code query} as {@link #answer(UsageStats, UsageQuery, Map)} does, and refuses an
+   * answer of more than {@code maxPoints} points (buckets x series), naming the limit and how to
+   * narrow the query: the parameter named is {@code granularity} if the request gave one, else the
+   * range ({@code days}, {@code from} or {@code to}).
+   *
+   * @throws BadRequestException if the engine cannot answer the range, or the answer is too large
+   * @throws IllegalArgumentException if {@code maxPoints < 1}
+   */
+  public static UsageReport answer(
+      UsageStats stats, UsageQuery query, Map<String, String> params, int maxPoints) {
+    if (maxPoints < 1) {
+      throw new IllegalArgumentException("maxPoints must be >= 1: " + maxPoints);
+    }
+    UsageReport report = answer(stats, query, params);
+    long buckets = report.buckets().size();
+    long series = report.series().size();
+    if (buckets * series > maxPoints || buckets > maxPoints) {
+      String field = params.containsKey("granularity") ? "granularity" : rangeField(params);
+      String value = params.getOrDefault(field, String.valueOf(DEFAULT_DAYS));
+      throw new BadRequestException(
+          field,
+          value,
+          String.format(
+              Locale.ROOT,
+              "%s=%s asks for %,d points (%,d %s buckets x %,d series); an answer holds at most"
+                  + " %,d: choose a coarser granularity, a shorter range (days, from, to),"
+                  + " or filter by model or apiKey, or groupBy=none",
+              field,
+              value,
+              buckets * Math.max(1, series),
+              buckets,
+              report.granularity().name().toLowerCase(Locale.ROOT),
+              series,
+              maxPoints));
+    }
+    return report;
+  }
+
+  private static String rangeField(Map<String, String> params) {
+    return params.containsKey("days") ? "days" : params.containsKey("from") ? "from" : "to";
   }
 
   /** Applies a name filter unless it is absent, empty or {@code all}. */
@@ -197,21 +260,33 @@ public final class UsageRequest {
 
   /** A date (start of day, or for {@code to} the start of the next day) or an instant. */
   private static Instant instant(String field, String v, ZoneId zone, boolean endOfDay) {
-    try {
-      LocalDate day = LocalDate.parse(v);
-      return (endOfDay ? day.plusDays(1) : day).atStartOfDay(zone).toInstant();
-    } catch (DateTimeParseException notADate) {
-      try {
-        return OffsetDateTime.parse(v).toInstant();
-      } catch (DateTimeParseException notAnInstant) {
+    LocalDate day = parseOrNull(v);
+    if (day != null) {
+      // Days outside the years 1 to 9999 are refused here, before date arithmetic can overflow.
+      if (day.getYear() < 1 || day.getYear() > 9999) {
         throw new BadRequestException(
-            field,
-            v,
-            field
-                + " must be a date like 2026-11-20 or an instant like 2026-11-20T08:00:00Z: '"
-                + v
-                + "'");
+            field, v, field + " must be a day of the years 0001 to 9999: '" + v + "'");
       }
+      return (endOfDay ? day.plusDays(1) : day).atStartOfDay(zone).toInstant();
+    }
+    try {
+      return OffsetDateTime.parse(v).toInstant();
+    } catch (DateTimeException notAnInstant) {
+      throw new BadRequestException(
+          field,
+          v,
+          field
+              + " must be a date like 2026-11-20 or an instant like 2026-11-20T08:00:00Z: '"
+              + v
+              + "'");
+    }
+  }
+
+  private static @Nullable LocalDate parseOrNull(String v) {
+    try {
+      return LocalDate.parse(v);
+    } catch (DateTimeParseException notADate) {
+      return null;
     }
   }
 

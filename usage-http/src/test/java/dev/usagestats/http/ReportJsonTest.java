@@ -50,6 +50,7 @@ class ReportJsonTest {
       assertThat(t.get("totalKTokens").isTextual()).isTrue();
       assertThat(t.get("totalKTokens").asText()).isEqualTo("1.558");
       assertThat(r.get("buckets")).hasSize(24);
+      assertThat(r.get("bucketsStarted").asInt()).as("00:00 to 10:00 began by 10:30").isEqualTo(11);
       assertThat(r.get("series")).hasSize(2);
       JsonNode m1 = r.get("series").get(0);
       assertThat(m1.get("model").asText()).isEqualTo("m1");

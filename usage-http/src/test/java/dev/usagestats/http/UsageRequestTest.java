@@ -116,6 +116,95 @@ class UsageRequestTest {
             });
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "from, -999999999-01-01",
+    "to, +999999999-12-31",
+    "from, 0000-12-31",
+    "to, 10000-01-01",
+    "to, +999999999-12-31T00:00:00Z",
+    "from, -999999999-01-01T00:00:00Z",
+    "from, 0001-01-01T00:00:00+14:00",
+  })
+  void toQuery_outsideYearsOneTo9999_refusedNamingParameterAndValue(String field, String value) {
+    assertThatThrownBy(() -> UsageRequest.toQuery(Map.of(field, value), CLOCK, ZoneOffset.UTC))
+        .isInstanceOfSatisfying(
+            BadRequestException.class,
+            e -> {
+              assertThat(e.field()).isEqualTo(field);
+              assertThat(e.value()).isEqualTo(value);
+              assertThat(e).hasMessageStartingWith(field).hasMessageContaining(value);
+            });
+  }
+
+  @Test
+  void toQuery_firstDayOfYearOneInAZoneAheadOfUtc_refusedNamingFrom() {
+    Map<String, String> params = Map.of("from", "0001-01-01", "to", "0001-01-02");
+
+    assertThatThrownBy(() -> UsageRequest.toQuery(params, CLOCK, ZoneOffset.ofHours(14)))
+        .isInstanceOfSatisfying(
+            BadRequestException.class, e -> assertThat(e.field()).isEqualTo("from"));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"days=%ZZ", "from=2026-11-01%", "zone=%2", "%G1=x"})
+  void parameters_malformedPercentEncoding_refused(String raw) {
+    assertThatThrownBy(() -> UsageRequest.parameters(raw))
+        .isInstanceOfSatisfying(
+            BadRequestException.class,
+            e -> {
+              assertThat(e.field()).isEqualTo("query");
+              assertThat(e).hasMessageStartingWith("query must be percent-encoded");
+            });
+  }
+
+  @Test
+  void answer_morePointsThanTheCap_refusedNamingLimitAndHowToNarrow() {
+    TestClock clock = new TestClock(NOW);
+    try (UsageStats stats =
+        UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build()) {
+      stats.record("acme", "key-a", "m1", 10, 5);
+      stats.record("acme", "key-a", "m2", 10, 5);
+      Map<String, String> params = Map.of("days", "3", "granularity", "hour");
+      UsageQuery q = UsageRequest.toQuery(params, clock, ZoneOffset.UTC);
+
+      assertThat(UsageRequest.answer(stats, q, params, 144).buckets()).hasSize(72);
+      assertThatThrownBy(() -> UsageRequest.answer(stats, q, params, 143))
+          .isInstanceOfSatisfying(
+              BadRequestException.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("granularity");
+                assertThat(e.value()).isEqualTo("hour");
+                assertThat(e)
+                    .hasMessage(
+                        "granularity=hour asks for 144 points (72 hour buckets x 2 series); an"
+                            + " answer holds at most 143: choose a coarser granularity, a shorter"
+                            + " range (days, from, to), or filter by model or apiKey, or"
+                            + " groupBy=none");
+              });
+    }
+  }
+
+  @Test
+  void answer_yearOneOnwardByMonth_refusedByTheCapNotAnsweredInMegabytes() {
+    TestClock clock = new TestClock(NOW);
+    try (UsageStats stats =
+        UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build()) {
+      stats.record("acme", "key-a", "m1", 10, 5);
+      Map<String, String> params = Map.of("from", "0001-01-01");
+      UsageQuery q = UsageRequest.toQuery(params, clock, ZoneOffset.UTC);
+
+      assertThatThrownBy(
+              () -> UsageRequest.answer(stats, q, params, UsageRequest.DEFAULT_MAX_POINTS))
+          .isInstanceOfSatisfying(
+              BadRequestException.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("from");
+                assertThat(e).hasMessageContaining("at most 10,000");
+              });
+    }
+  }
+
   @Test
   void toQuery_daysWithFrom_refused() {
     assertThatThrownBy(

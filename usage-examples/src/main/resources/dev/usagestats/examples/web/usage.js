@@ -238,16 +238,33 @@
     }
     const legend = $('legend');
     legend.textContent = '';
+    // Buckets that begin after asOf have not happened: their zeros are not drawn, so lines end at
+    // now. The last bucket begun is still running if it ends after asOf; its segment is dashed.
+    const started = Math.min(n, r.bucketsStarted ?? n);
+    const ends = (i) => new Date(i + 1 < n ? r.buckets[i + 1] : r.to);
+    const running = started > 0 && ends(started - 1) > new Date(r.asOf);
+    const done = running ? started - 1 : started;
     for (const s of r.series) {
       const color = s.model ? colorOf(s.model) : colorOf(s.label);
-      const points = s.values.map((v, i) => x(i).toFixed(1) + ',' + y(v).toFixed(1)).join(' ');
-      const line = el('polyline', { class: 'line', points, stroke: color, 'data-series': s.label, 'data-sum': s.sum }, svg);
+      const shown = s.values.slice(0, started);
+      const at = (i) => x(i).toFixed(1) + ',' + y(shown[i]).toFixed(1);
+      const points = shown.slice(0, done).map((v, i) => at(i)).join(' ');
+      const line = el('polyline', {
+        class: 'line', points, stroke: color, 'data-series': s.label, 'data-sum': s.sum, 'data-points': shown.length,
+      }, svg);
       el('title', {}, line).textContent = s.label;
+      if (running && done > 0) {
+        const [x1, y1] = at(done - 1).split(',');
+        const [x2, y2] = at(done).split(',');
+        const tail = el('line', { class: 'line running', x1, y1, x2, y2, stroke: color, 'data-series': s.label }, svg);
+        el('title', {}, tail).textContent = s.label + ' · so far';
+      }
       if (n <= 120) {
-        s.values.forEach((v, i) => {
-          const dot = el('circle', { cx: x(i), cy: y(v), r: 2.5, fill: color }, svg);
+        shown.forEach((v, i) => {
+          const dot = el('circle', { cx: x(i), cy: y(v), r: 2.5, fill: color, 'data-series': s.label }, svg);
           el('title', {}, dot).textContent =
-            s.label + ' · ' + formatInstant(new Date(r.buckets[i]), r.zone, r.granularity) + ': ' + kTokens(v) + ' K tokens';
+            s.label + ' · ' + formatInstant(new Date(r.buckets[i]), r.zone, r.granularity) + ': ' + kTokens(v) + ' K tokens'
+            + (running && i === done ? ' so far' : '');
         });
       }
       const item = document.createElement('span');
