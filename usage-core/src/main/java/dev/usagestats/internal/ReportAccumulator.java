@@ -325,7 +325,7 @@ final class ReportAccumulator {
           if (byVersion[id] == null) continue;
           PriceVersion v = versions.get(id);
           UsageTotals t = totalsOf(byVersion[id]);
-          BigDecimal cost = pricers.get(id).cost(byVersion[id]);
+          BigDecimal cost = plain(pricers.get(id).cost(byVersion[id]));
           costLines.add(new CostLine(k.tenant(), k.apiKey(), k.model(), v, t, cost));
           modelCost.merge(k.model(), cost, BigDecimal::add);
           totalCost = totalCost.add(cost);
@@ -359,7 +359,7 @@ final class ReportAccumulator {
       }
       List<TrendPoint> points = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        BigDecimal cost = costs == null ? null : costs[i];
+        BigDecimal cost = costs == null ? null : plain(costs[i]);
         long value = view == SeriesView.COST ? minorUnits(cost) : view.of(g.input[i], g.output[i]);
         points.add(
             new TrendPoint(buckets.get(i), g.calls[i], g.input[i], g.output[i], value, cost));
@@ -382,7 +382,7 @@ final class ReportAccumulator {
               t,
               share(t.totalTokens(), all.totalTokens()),
               share(t.calls(), all.calls()),
-              cost,
+              cost == null ? null : plain(cost),
               cost == null ? 0.0 : share(cost, totalCost)));
     }
     distribution.sort(
@@ -408,7 +408,12 @@ final class ReportAccumulator {
               .thenComparing(UnpricedUsage::apiKey)
               .thenComparing(UnpricedUsage::model));
       cost =
-          new CostReport(book.currency(), totalCost, List.of(bucketCost), costLines, unpricedUsage);
+          new CostReport(
+              book.currency(),
+              plain(totalCost),
+              java.util.Arrays.stream(bucketCost).map(ReportAccumulator::plain).toList(),
+              costLines,
+              unpricedUsage);
     }
 
     return new UsageReport(
@@ -424,6 +429,13 @@ final class ReportAccumulator {
         series,
         distribution,
         cost);
+  }
+
+  /** An amount without trailing zeros (0.0075, not 0.0075000): the same value, shown plainly. */
+  private static BigDecimal plain(BigDecimal amount) {
+    if (amount.signum() == 0) return BigDecimal.ZERO;
+    BigDecimal s = amount.stripTrailingZeros();
+    return s.scale() < 0 ? s.setScale(0) : s;
   }
 
   /** The view value of a cost: its displayed amount in minor units (0 when unpriced). */
