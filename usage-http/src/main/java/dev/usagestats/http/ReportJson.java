@@ -99,7 +99,12 @@ public final class ReportJson {
       }
       n.put("sum", sum);
       BigDecimal cost = s.cost();
-      if (r.cost() != null) n.put("cost", cost == null ? null : cost.toPlainString());
+      if (r.cost() != null) {
+        n.put("cost", cost == null ? null : cost.toPlainString());
+        n.put(
+            "costDisplay",
+            cost == null ? null : CostReport.display(cost, r.cost().currency()).toPlainString());
+      }
     }
     ArrayNode distribution = root.putArray("distribution");
     for (ModelShare m : r.distribution()) {
