@@ -159,15 +159,28 @@ final class MemoryRollups {
   private void readPriced(ReportAccumulator acc, Series[] series, int count) {
     BucketPlan plan = acc.plan();
     if (newestIndex == Long.MIN_VALUE) return;
-    boolean byGroup = true;
-    for (long b : plan.bounds) byGroup &= Math.floorMod(b, slotMillis * group) == 0;
-    long step = byGroup ? slotMillis * group : slotMillis;
-    int steps = byGroup ? slotsPerChunk / group : slotsPerChunk;
     long firstIndex = Math.max(Math.floorDiv(plan.from(), chunkMillis), newestIndex - ringSize + 1);
     long lastIndex = Math.min(Math.floorDiv(plan.to() - 1, chunkMillis), newestIndex);
     if (firstIndex > lastIndex) return;
     int chunks = (int) (lastIndex - firstIndex + 1);
+    // Per chunk: read its group sums when every bound inside it lies on a group bound (a price
+    // change at 10:45 costs slot reads in its own chunk only), else its slots.
+    boolean[] byGroup = new boolean[chunks];
     int[][] stepBuckets = new int[chunks][];
+    for (int ci = 0; ci < chunks; ci++) {
+      long start = (firstIndex + ci) * chunkMillis;
+      long end = start + chunkMillis;
+      boolean groups = true;
+      for (long b : plan.bounds) {
+        if (b > start && b < end && Math.floorMod(b, slotMillis * group) != 0) groups = false;
+      }
+      byGroup[ci] = groups;
+      long step = groups ? slotMillis * group : slotMillis;
+      int steps = groups ? slotsPerChunk / group : slotsPerChunk;
+      int[] buckets = new int[steps];
+      for (int k = 0; k < steps; k++) buckets[k] = plan.bucketOf(start + k * step);
+      stepBuckets[ci] = buckets;
+    }
     long[][] sums = new long[Measure.COUNT][plan.size()];
     long[] row = new long[Measure.COUNT];
     for (int i = 0; i < count; i++) {
@@ -179,13 +192,8 @@ final class MemoryRollups {
         Chunk c = chunk(s.id, firstIndex + ci);
         if (c == null) continue;
         int[] buckets = stepBuckets[ci];
-        if (buckets == null) {
-          buckets = new int[steps];
-          long start = (firstIndex + ci) * chunkMillis;
-          for (int k = 0; k < steps; k++) buckets[k] = plan.bucketOf(start + k * step);
-          stepBuckets[ci] = buckets;
-        }
-        long[][] values = byGroup ? c.groups : c.fields;
+        int steps = buckets.length;
+        long[][] values = byGroup[ci] ? c.groups : c.fields;
         int first = buckets[0];
         if (first >= 0 && first == buckets[steps - 1]) {
           for (int f = 0; f < Measure.COUNT; f++) sums[f][first] += c.totals[f];
