@@ -47,22 +47,40 @@ import org.jspecify.annotations.Nullable;
 final class ReportAccumulator {
   private record GroupKey(@Nullable String apiKey, @Nullable String model) {}
 
+  private record TenantModel(String tenant, String model) {}
+
   /**
-   * How one series is priced: its entry (or why none), the version per read bucket, and its counts
-   * per version (its cost lines) and unpriced.
+   * How a tenant's use of a model is priced: its entry (or why none), and the version per read
+   * bucket. Shared by the series of that tenant and model.
    */
-  private static final class Pricing {
+  private static final class Resolution {
     final @Nullable String entry;
     final @Nullable String reason;
     final int[] versionOf; // per read bucket: a version id, -1 for none, -2 not looked up yet
-    long[][] byVersion = new long[4][];
-    long @Nullable [] unpriced;
 
-    Pricing(@Nullable String entry, @Nullable String reason, int buckets) {
+    Resolution(@Nullable String entry, @Nullable String reason, int buckets) {
       this.entry = entry;
       this.reason = reason;
       this.versionOf = new int[buckets];
       java.util.Arrays.fill(versionOf, -2);
+    }
+  }
+
+  /**
+   * One series of a priced report: where its rows go (its group, its model's totals, its
+   * resolution), and its counts per version (its cost lines) and unpriced.
+   */
+  private static final class Pricing {
+    final Group group;
+    final long[] modelTotals;
+    final Resolution resolution;
+    long[][] byVersion = new long[4][];
+    long @Nullable [] unpriced;
+
+    Pricing(Group group, long[] modelTotals, Resolution resolution) {
+      this.group = group;
+      this.modelTotals = modelTotals;
+      this.resolution = resolution;
     }
   }
 
@@ -107,11 +125,21 @@ final class ReportAccumulator {
    */
   static final long MAX_CELLS = 2_000_000;
 
+  private static final Comparator<SeriesKey> SERIES_ORDER =
+      Comparator.comparing(SeriesKey::tenant)
+          .thenComparing(SeriesKey::apiKey)
+          .thenComparing(SeriesKey::model);
+
+  private static final Comparator<CostLine> VERSION_ORDER =
+      Comparator.comparing((CostLine l) -> l.version().effectiveFrom())
+          .thenComparing(l -> l.version().tenant() == null ? "" : l.version().tenant());
+
   private final BucketPlan plan;
   private final BucketPlan reportPlan;
   private final int[] reportBucketOf;
   private final @Nullable PriceBook book;
   private final Map<SeriesKey, Pricing> pricing = new HashMap<>();
+  private final Map<TenantModel, Resolution> resolutions = new HashMap<>();
   private final Map<PriceVersion, Integer> versionIds = new IdentityHashMap<>();
   private final List<PriceVersion> versions = new ArrayList<>();
   private final List<Pricer> pricers = new ArrayList<>();
@@ -200,7 +228,10 @@ final class ReportAccumulator {
   }
 
   private void addTotals(Group g, SeriesKey key, long[] fields) {
-    long[] m = modelTotals.computeIfAbsent(key.model(), k -> new long[Measure.COUNT]);
+    addTotals(g, modelTotals.computeIfAbsent(key.model(), k -> new long[Measure.COUNT]), fields);
+  }
+
+  private void addTotals(Group g, long[] m, long[] fields) {
     for (int f = 0; f < Measure.COUNT; f++) {
       g.totals[f] = Math.addExact(g.totals[f], fields[f]);
       m[f] = Math.addExact(m[f], fields[f]);
@@ -210,30 +241,43 @@ final class ReportAccumulator {
 
   /** Adds one row: a series' counts in one bucket of the read plan. */
   void addRow(SeriesKey key, int bucket, long[] fields) {
-    Group g = group(key);
+    Pricing p = null;
+    Group g;
+    if (book != null) {
+      // One lookup per row: the series' pricing holds its group and its model's totals.
+      p = pricing.get(key);
+      if (p == null) {
+        p = pricingOf(key);
+        pricing.put(key, p);
+      }
+      g = p.group;
+    } else {
+      g = group(key);
+    }
     int rb = reportBucketOf[bucket];
     g.calls[rb] = Math.addExact(g.calls[rb], fields[Series.CALLS]);
     g.input[rb] = Math.addExact(g.input[rb], fields[Series.INPUT]);
     g.output[rb] = Math.addExact(g.output[rb], fields[Series.OUTPUT]);
-    addTotals(g, key, fields);
-    if (book != null) price(g, key, bucket, rb, fields);
+    if (p == null) {
+      addTotals(g, key, fields);
+    } else {
+      addTotals(g, p.modelTotals, fields);
+      price(p, key, bucket, rb, fields);
+    }
   }
 
-  private void price(Group g, SeriesKey key, int bucket, int rb, long[] fields) {
-    Pricing p = pricing.get(key);
-    if (p == null) {
-      p = pricingOf(key);
-      pricing.put(key, p);
-    }
-    int v = p.versionOf[bucket];
+  private void price(Pricing p, SeriesKey key, int bucket, int rb, long[] fields) {
+    Group g = p.group;
+    Resolution r = p.resolution;
+    int v = r.versionOf[bucket];
     if (v == -2) {
       v = -1;
-      if (p.entry != null) {
+      if (r.entry != null) {
         PriceVersion found =
-            book.priceAt(key.tenant(), p.entry, Instant.ofEpochMilli(plan.bounds[bucket]));
+            book.priceAt(key.tenant(), r.entry, Instant.ofEpochMilli(plan.bounds[bucket]));
         if (found != null) v = versionId(found);
       }
-      p.versionOf[bucket] = v;
+      r.versionOf[bucket] = v;
     }
     if (v < 0) {
       if (p.unpriced == null) p.unpriced = new long[Measure.COUNT];
@@ -252,12 +296,20 @@ final class ReportAccumulator {
   }
 
   private Pricing pricingOf(SeriesKey key) {
+    Resolution r =
+        resolutions.computeIfAbsent(
+            new TenantModel(key.tenant(), key.model()), k -> resolutionOf(k.model()));
+    return new Pricing(
+        group(key), modelTotals.computeIfAbsent(key.model(), k -> new long[Measure.COUNT]), r);
+  }
+
+  private Resolution resolutionOf(String model) {
     try {
-      String entry = book.entryFor(key.model()).orElse(null);
-      return new Pricing(
-          entry, entry == null ? "no price entry for model " + key.model() : null, plan.size());
+      String entry = book.entryFor(model).orElse(null);
+      return new Resolution(
+          entry, entry == null ? "no price entry for model " + model : null, plan.size());
     } catch (IllegalArgumentException e) {
-      return new Pricing(null, e.getMessage(), plan.size());
+      return new Resolution(null, e.getMessage(), plan.size());
     }
   }
 
@@ -318,25 +370,25 @@ final class ReportAccumulator {
     if (book != null) {
       bucketCost = new BigDecimal[n];
       java.util.Arrays.fill(bucketCost, BigDecimal.ZERO);
-      for (Map.Entry<SeriesKey, Pricing> e : pricing.entrySet()) {
-        SeriesKey k = e.getKey();
-        long[][] byVersion = e.getValue().byVersion;
+      // Lines by tenant, key, model (the series, sorted once), then effective-from.
+      List<SeriesKey> keys = new ArrayList<>(pricing.keySet());
+      keys.sort(SERIES_ORDER);
+      List<CostLine> ofSeries = new ArrayList<>();
+      for (SeriesKey k : keys) {
+        long[][] byVersion = pricing.get(k).byVersion;
+        ofSeries.clear();
         for (int id = 0; id < byVersion.length; id++) {
           if (byVersion[id] == null) continue;
           PriceVersion v = versions.get(id);
           UsageTotals t = totalsOf(byVersion[id]);
           BigDecimal cost = plain(pricers.get(id).cost(byVersion[id]));
-          costLines.add(new CostLine(k.tenant(), k.apiKey(), k.model(), v, t, cost));
+          ofSeries.add(new CostLine(k.tenant(), k.apiKey(), k.model(), v, t, cost));
           modelCost.merge(k.model(), cost, BigDecimal::add);
           totalCost = totalCost.add(cost);
         }
+        if (ofSeries.size() > 1) ofSeries.sort(VERSION_ORDER);
+        costLines.addAll(ofSeries);
       }
-      costLines.sort(
-          Comparator.comparing(CostLine::tenant)
-              .thenComparing(CostLine::apiKey)
-              .thenComparing(CostLine::model)
-              .thenComparing(l -> l.version().effectiveFrom())
-              .thenComparing(l -> l.version().tenant() == null ? "" : l.version().tenant()));
     }
 
     List<TrendSeries> series = new ArrayList<>();
@@ -397,9 +449,13 @@ final class ReportAccumulator {
         Pricing p = e.getValue();
         if (p.unpriced == null) continue;
         String reason =
-            p.reason != null
-                ? p.reason
-                : "no price of " + p.entry + " in force for tenant " + k.tenant() + " yet";
+            p.resolution.reason != null
+                ? p.resolution.reason
+                : "no price of "
+                    + p.resolution.entry
+                    + " in force for tenant "
+                    + k.tenant()
+                    + " yet";
         unpricedUsage.add(
             new UnpricedUsage(k.tenant(), k.apiKey(), k.model(), totalsOf(p.unpriced), reason));
       }
