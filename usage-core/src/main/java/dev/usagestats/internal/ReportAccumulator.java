@@ -84,13 +84,15 @@ final class ReportAccumulator {
     }
   }
 
-  /** The counts array of {@code v} in {@code byVersion}, created (and the table grown) if none. */
-  private static long[] cell(long[][][] holder, int v) {
-    long[][] table = holder[0];
-    if (v >= table.length) {
-      table = java.util.Arrays.copyOf(table, Math.max(table.length * 2, v + 1));
-      holder[0] = table;
-    }
+  /** {@code table}, or a longer copy of it, with a slot for version id {@code v}. */
+  private static long[][] withRoom(long[][] table, int v) {
+    return v < table.length
+        ? table
+        : java.util.Arrays.copyOf(table, Math.max(table.length * 2, v + 1));
+  }
+
+  /** The counts of version id {@code v} in {@code table}, created if none. */
+  private static long[] cell(long[][] table, int v) {
     long[] c = table[v];
     if (c == null) {
       c = new long[Measure.COUNT];
@@ -143,7 +145,6 @@ final class ReportAccumulator {
   private final Map<PriceVersion, Integer> versionIds = new IdentityHashMap<>();
   private final List<PriceVersion> versions = new ArrayList<>();
   private final List<Pricer> pricers = new ArrayList<>();
-  private final long[][][] holder = new long[1][][];
   private final UsageQuery query;
   private final GroupBy groupBy;
   private final @Nullable String tenant;
@@ -284,14 +285,13 @@ final class ReportAccumulator {
       Measure.add(p.unpriced, fields);
       return;
     }
-    holder[0] = p.byVersion;
-    Measure.add(cell(holder, v), fields);
-    p.byVersion = holder[0];
+    p.byVersion = withRoom(p.byVersion, v);
+    Measure.add(cell(p.byVersion, v), fields);
     if (g.priced == null) g.priced = new long[reportPlan.size()][][];
     long[][] row = g.priced[rb];
-    holder[0] = row == null ? new long[versions.size()][] : row;
-    Measure.add(cell(holder, v), fields);
-    g.priced[rb] = holder[0];
+    row = withRoom(row == null ? new long[versions.size()][] : row, v);
+    g.priced[rb] = row;
+    Measure.add(cell(row, v), fields);
     g.anyPriced = true;
   }
 
