@@ -1,6 +1,8 @@
 package dev.usagestats;
 
+import java.math.BigDecimal;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One bucket of a trend series.
@@ -9,13 +11,27 @@ import java.util.Objects;
  * @param calls invocations in the bucket
  * @param inputTokens input tokens in the bucket
  * @param outputTokens output tokens in the bucket
- * @param value the count the report's {@link SeriesView} selects
+ * @param value the count the report's {@link SeriesView} selects (for {@link SeriesView#COST}, the
+ *     cost in the currency's minor units, rounded half-even)
+ * @param cost the exact cost of the bucket's priced usage, or null when the report has no price
+ *     book or none of the group's usage is priced
  */
 public record TrendPoint(
-    java.time.Instant start, long calls, long inputTokens, long outputTokens, long value) {
+    java.time.Instant start,
+    long calls,
+    long inputTokens,
+    long outputTokens,
+    long value,
+    @Nullable BigDecimal cost) {
   /** Checks that start is set. */
   public TrendPoint {
     Objects.requireNonNull(start, "start");
+  }
+
+  /** A point without cost. */
+  public TrendPoint(
+      java.time.Instant start, long calls, long inputTokens, long outputTokens, long value) {
+    this(start, calls, inputTokens, outputTokens, value, null);
   }
 
   /** Input plus output tokens. */

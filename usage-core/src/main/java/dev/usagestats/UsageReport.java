@@ -4,10 +4,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The answer to a {@link UsageQuery}: totals, one zero-filled trend series per group, and the
- * distribution over models. Immutable. To refresh, query again.
+ * The answer to a {@link UsageQuery}: totals, one zero-filled trend series per group, the
+ * distribution over models and, when a {@link PriceBook} priced it, the cost. Immutable. To
+ * refresh, query again.
  *
  * @param from the first instant covered (the query's start, widened to a bucket start)
  * @param to the end of the last bucket, exclusive
@@ -20,6 +22,7 @@ import java.util.Objects;
  * @param buckets the start of each bucket, in order; the last ends at {@code to}
  * @param series one series per group with usage in the range, ordered by label
  * @param distribution one entry per model with usage in the range, largest token count first
+ * @param cost the cost, or null when no price book was in force for the query
  */
 public record UsageReport(
     Instant from,
@@ -32,7 +35,8 @@ public record UsageReport(
     UsageTotals totals,
     List<Instant> buckets,
     List<TrendSeries> series,
-    List<ModelShare> distribution) {
+    List<ModelShare> distribution,
+    @Nullable CostReport cost) {
 
   /** Copies the lists. */
   public UsageReport {
@@ -47,5 +51,33 @@ public record UsageReport(
     buckets = List.copyOf(buckets);
     series = List.copyOf(series);
     distribution = List.copyOf(distribution);
+  }
+
+  /** A report without cost. */
+  public UsageReport(
+      Instant from,
+      Instant to,
+      ZoneId zone,
+      Granularity granularity,
+      GroupBy groupBy,
+      SeriesView view,
+      Instant asOf,
+      UsageTotals totals,
+      List<Instant> buckets,
+      List<TrendSeries> series,
+      List<ModelShare> distribution) {
+    this(
+        from,
+        to,
+        zone,
+        granularity,
+        groupBy,
+        view,
+        asOf,
+        totals,
+        buckets,
+        series,
+        distribution,
+        null);
   }
 }

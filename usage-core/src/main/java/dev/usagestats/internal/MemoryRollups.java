@@ -110,6 +110,10 @@ final class MemoryRollups {
    * and when every bound lies on a group bound, groups are read instead of slots.
    */
   void read(ReportAccumulator acc, Series[] series, int count) {
+    if (acc.priced()) {
+      readPriced(acc, series, count);
+      return;
+    }
     BucketPlan plan = acc.plan();
     long from = plan.from();
     long to = plan.to();
@@ -144,6 +148,79 @@ final class MemoryRollups {
         addChunk(c, byGroup ? c.groups : c.fields, buckets, fields, trend);
       }
       if (trend != null) acc.addTotals(s.key, fields);
+    }
+  }
+
+  /**
+   * Like {@link #read}, for a priced report: sums each series' slots per read bucket for every
+   * measure (the read plan has a bound at each price change), then hands the accumulator one row
+   * per series and non-empty bucket, which it prices.
+   */
+  private void readPriced(ReportAccumulator acc, Series[] series, int count) {
+    BucketPlan plan = acc.plan();
+    if (newestIndex == Long.MIN_VALUE) return;
+    long firstIndex = Math.max(Math.floorDiv(plan.from(), chunkMillis), newestIndex - ringSize + 1);
+    long lastIndex = Math.min(Math.floorDiv(plan.to() - 1, chunkMillis), newestIndex);
+    if (firstIndex > lastIndex) return;
+    int chunks = (int) (lastIndex - firstIndex + 1);
+    // Per chunk: read its group sums when every bound inside it lies on a group bound (a price
+    // change at 10:45 costs slot reads in its own chunk only), else its slots.
+    boolean[] byGroup = new boolean[chunks];
+    int[][] stepBuckets = new int[chunks][];
+    for (int ci = 0; ci < chunks; ci++) {
+      long start = (firstIndex + ci) * chunkMillis;
+      long end = start + chunkMillis;
+      boolean groups = true;
+      for (long b : plan.bounds) {
+        if (b > start && b < end && Math.floorMod(b, slotMillis * group) != 0) groups = false;
+      }
+      byGroup[ci] = groups;
+      long step = groups ? slotMillis * group : slotMillis;
+      int steps = groups ? slotsPerChunk / group : slotsPerChunk;
+      int[] buckets = new int[steps];
+      for (int k = 0; k < steps; k++) buckets[k] = plan.bucketOf(start + k * step);
+      stepBuckets[ci] = buckets;
+    }
+    long[][] sums = new long[Measure.COUNT][plan.size()];
+    long[] row = new long[Measure.COUNT];
+    for (int i = 0; i < count; i++) {
+      Series s = series[i];
+      if (!acc.matches(s.key)) continue;
+      int lo = Integer.MAX_VALUE;
+      int hi = -1;
+      for (int ci = 0; ci < chunks; ci++) {
+        Chunk c = chunk(s.id, firstIndex + ci);
+        if (c == null) continue;
+        int[] buckets = stepBuckets[ci];
+        int steps = buckets.length;
+        long[][] values = byGroup[ci] ? c.groups : c.fields;
+        int first = buckets[0];
+        if (first >= 0 && first == buckets[steps - 1]) {
+          for (int f = 0; f < Measure.COUNT; f++) sums[f][first] += c.totals[f];
+          lo = Math.min(lo, first);
+          hi = Math.max(hi, first);
+          continue;
+        }
+        long[] calls = values[Series.CALLS];
+        for (int k = 0; k < steps; k++) {
+          int b = buckets[k];
+          if (b < 0 || calls[k] == 0) continue;
+          for (int f = 0; f < Measure.COUNT; f++) {
+            long[] v = values[f];
+            if (v != null) sums[f][b] += v[k];
+          }
+          lo = Math.min(lo, b);
+          hi = Math.max(hi, b);
+        }
+      }
+      for (int b = lo; b <= hi; b++) {
+        if (sums[Series.CALLS][b] == 0) continue; // every drained delta has a call
+        for (int f = 0; f < Measure.COUNT; f++) {
+          row[f] = sums[f][b];
+          sums[f][b] = 0;
+        }
+        acc.addRow(s.key, b, row);
+      }
     }
   }
 

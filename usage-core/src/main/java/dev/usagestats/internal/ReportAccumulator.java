@@ -1,19 +1,27 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.CostLine;
+import dev.usagestats.CostReport;
 import dev.usagestats.GroupBy;
 import dev.usagestats.ModelShare;
+import dev.usagestats.PriceBook;
+import dev.usagestats.PriceVersion;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.SeriesView;
 import dev.usagestats.TrendPoint;
 import dev.usagestats.TrendSeries;
+import dev.usagestats.UnpricedUsage;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageTotals;
 import dev.usagestats.spi.Measure;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,9 +31,75 @@ import org.jspecify.annotations.Nullable;
  * Sums series into a report: per group a trend (calls, input, output per bucket), per model and
  * overall every {@link Measure}. Whatever the source (memory or store), a report is built here. Not
  * thread-safe; one per query.
+ *
+ * <pre>
+ * Pricing
+ *
+ * With a price book, backends read a finer plan (the report's bounds split at every price change
+ * inside the range; all on 15-minute steps, which memory and stores read exactly), so one price
+ * applies to each read bucket: the one in force at its start, the tenant's first. Each row (a
+ * series' counts in one read bucket) adds its counts, never a cost, to its series' line for that
+ * price version and to its group's cell for (report bucket, version); cost is linear in the counts
+ * and exact in BigDecimal, so pricing these sums once in build() equals pricing every slot. Rows
+ * no price applies to are summed per series as unpriced, with the reason.
+ * </pre>
  */
 final class ReportAccumulator {
   private record GroupKey(@Nullable String apiKey, @Nullable String model) {}
+
+  private record TenantModel(String tenant, String model) {}
+
+  /**
+   * How a tenant's use of a model is priced: its entry (or why none), and the version per read
+   * bucket. Shared by the series of that tenant and model.
+   */
+  private static final class Resolution {
+    final @Nullable String entry;
+    final @Nullable String reason;
+    final int[] versionOf; // per read bucket: a version id, -1 for none, -2 not looked up yet
+
+    Resolution(@Nullable String entry, @Nullable String reason, int buckets) {
+      this.entry = entry;
+      this.reason = reason;
+      this.versionOf = new int[buckets];
+      java.util.Arrays.fill(versionOf, -2);
+    }
+  }
+
+  /**
+   * One series of a priced report: where its rows go (its group, its model's totals, its
+   * resolution), and its counts per version (its cost lines) and unpriced.
+   */
+  private static final class Pricing {
+    final Group group;
+    final long[] modelTotals;
+    final Resolution resolution;
+    long[][] byVersion = new long[4][];
+    long @Nullable [] unpriced;
+
+    Pricing(Group group, long[] modelTotals, Resolution resolution) {
+      this.group = group;
+      this.modelTotals = modelTotals;
+      this.resolution = resolution;
+    }
+  }
+
+  /** {@code table}, or a longer copy of it, with a slot for version id {@code v}. */
+  private static long[][] withRoom(long[][] table, int v) {
+    return v < table.length
+        ? table
+        : java.util.Arrays.copyOf(table, Math.max(table.length * 2, v + 1));
+  }
+
+  /** The counts of version id {@code v} in {@code table}, created if none. */
+  private static long[] cell(long[][] table, int v) {
+    long[] c = table[v];
+    if (c == null) {
+      c = new long[Measure.COUNT];
+      table[v] = c;
+    }
+    return c;
+  }
 
   private static final class Group {
     final GroupKey key;
@@ -33,6 +107,11 @@ final class ReportAccumulator {
     final long[] input;
     final long[] output;
     final long[] totals = new long[Measure.COUNT];
+
+    /** When priced: per report bucket, counts per version id (null until used). */
+    long[][] @Nullable [] priced;
+
+    boolean anyPriced;
 
     Group(GroupKey key, int buckets) {
       this.key = key;
@@ -48,7 +127,24 @@ final class ReportAccumulator {
    */
   static final long MAX_CELLS = 2_000_000;
 
+  private static final Comparator<SeriesKey> SERIES_ORDER =
+      Comparator.comparing(SeriesKey::tenant)
+          .thenComparing(SeriesKey::apiKey)
+          .thenComparing(SeriesKey::model);
+
+  private static final Comparator<CostLine> VERSION_ORDER =
+      Comparator.comparing((CostLine l) -> l.version().effectiveFrom())
+          .thenComparing(l -> l.version().tenant() == null ? "" : l.version().tenant());
+
   private final BucketPlan plan;
+  private final BucketPlan reportPlan;
+  private final int[] reportBucketOf;
+  private final @Nullable PriceBook book;
+  private final Map<SeriesKey, Pricing> pricing = new HashMap<>();
+  private final Map<TenantModel, Resolution> resolutions = new HashMap<>();
+  private final Map<PriceVersion, Integer> versionIds = new IdentityHashMap<>();
+  private final List<PriceVersion> versions = new ArrayList<>();
+  private final List<Pricer> pricers = new ArrayList<>();
   private final UsageQuery query;
   private final GroupBy groupBy;
   private final @Nullable String tenant;
@@ -59,7 +155,25 @@ final class ReportAccumulator {
   private final long[] totals = new long[Measure.COUNT];
 
   ReportAccumulator(BucketPlan plan, UsageQuery query) {
-    this.plan = plan;
+    this(plan, query, null);
+  }
+
+  /**
+   * An accumulator for a report over {@code reportPlan}, priced with {@code book} if not null: then
+   * backends read {@code reportPlan} split at the book's changes.
+   */
+  ReportAccumulator(BucketPlan reportPlan, UsageQuery query, @Nullable PriceBook book) {
+    this.reportPlan = reportPlan;
+    this.book = book;
+    if (book != null) {
+      long[] changes = new long[book.changes().size()];
+      for (int i = 0; i < changes.length; i++) changes[i] = book.changes().get(i).toEpochMilli();
+      this.plan = reportPlan.refine(changes);
+    } else {
+      this.plan = reportPlan;
+    }
+    this.reportBucketOf = new int[plan.size()];
+    for (int i = 0; i < plan.size(); i++) reportBucketOf[i] = reportPlan.bucketOf(plan.bounds[i]);
     this.query = query;
     this.groupBy = query.groupBy();
     this.tenant = query.tenant();
@@ -67,8 +181,14 @@ final class ReportAccumulator {
     this.models = query.models();
   }
 
+  /** The plan backends read: the report's, split at price changes when priced. */
   BucketPlan plan() {
     return plan;
+  }
+
+  /** Whether a price book prices this report. */
+  boolean priced() {
+    return book != null;
   }
 
   UsageQuery query() {
@@ -93,16 +213,26 @@ final class ReportAccumulator {
         && (models.isEmpty() || models.contains(key.model()));
   }
 
-  /** The per-bucket arrays of the series' group: {calls, input, output}. */
+  /**
+   * The per-bucket arrays of the series' group: {calls, input, output}. Only for an unpriced
+   * report, whose read plan is the report's plan.
+   */
   long[][] trendOf(SeriesKey key) {
+    if (book != null) throw new IllegalStateException("a priced report takes rows: addRow");
     Group g = group(key);
     return new long[][] {g.calls, g.input, g.output};
   }
 
   /** Adds one series' totals over the range (every measure) to its group, model and overall. */
   void addTotals(SeriesKey key, long[] fields) {
-    Group g = group(key);
-    long[] m = modelTotals.computeIfAbsent(key.model(), k -> new long[Measure.COUNT]);
+    addTotals(group(key), key, fields);
+  }
+
+  private void addTotals(Group g, SeriesKey key, long[] fields) {
+    addTotals(g, modelTotals.computeIfAbsent(key.model(), k -> new long[Measure.COUNT]), fields);
+  }
+
+  private void addTotals(Group g, long[] m, long[] fields) {
     for (int f = 0; f < Measure.COUNT; f++) {
       g.totals[f] = Math.addExact(g.totals[f], fields[f]);
       m[f] = Math.addExact(m[f], fields[f]);
@@ -110,13 +240,88 @@ final class ReportAccumulator {
     }
   }
 
-  /** Adds one row: a series' counts in one bucket. */
+  /** Adds one row: a series' counts in one bucket of the read plan. */
   void addRow(SeriesKey key, int bucket, long[] fields) {
-    Group g = group(key);
-    g.calls[bucket] = Math.addExact(g.calls[bucket], fields[Series.CALLS]);
-    g.input[bucket] = Math.addExact(g.input[bucket], fields[Series.INPUT]);
-    g.output[bucket] = Math.addExact(g.output[bucket], fields[Series.OUTPUT]);
-    addTotals(key, fields);
+    Pricing p = null;
+    Group g;
+    if (book != null) {
+      // One lookup per row: the series' pricing holds its group and its model's totals.
+      p = pricing.get(key);
+      if (p == null) {
+        p = pricingOf(key);
+        pricing.put(key, p);
+      }
+      g = p.group;
+    } else {
+      g = group(key);
+    }
+    int rb = reportBucketOf[bucket];
+    g.calls[rb] = Math.addExact(g.calls[rb], fields[Series.CALLS]);
+    g.input[rb] = Math.addExact(g.input[rb], fields[Series.INPUT]);
+    g.output[rb] = Math.addExact(g.output[rb], fields[Series.OUTPUT]);
+    if (p == null) {
+      addTotals(g, key, fields);
+    } else {
+      addTotals(g, p.modelTotals, fields);
+      price(p, key, bucket, rb, fields);
+    }
+  }
+
+  private void price(Pricing p, SeriesKey key, int bucket, int rb, long[] fields) {
+    Group g = p.group;
+    Resolution r = p.resolution;
+    int v = r.versionOf[bucket];
+    if (v == -2) {
+      v = -1;
+      if (r.entry != null) {
+        PriceVersion found =
+            book.priceAt(key.tenant(), r.entry, Instant.ofEpochMilli(plan.bounds[bucket]));
+        if (found != null) v = versionId(found);
+      }
+      r.versionOf[bucket] = v;
+    }
+    if (v < 0) {
+      if (p.unpriced == null) p.unpriced = new long[Measure.COUNT];
+      Measure.add(p.unpriced, fields);
+      return;
+    }
+    p.byVersion = withRoom(p.byVersion, v);
+    Measure.add(cell(p.byVersion, v), fields);
+    if (g.priced == null) g.priced = new long[reportPlan.size()][][];
+    long[][] row = g.priced[rb];
+    row = withRoom(row == null ? new long[versions.size()][] : row, v);
+    g.priced[rb] = row;
+    Measure.add(cell(row, v), fields);
+    g.anyPriced = true;
+  }
+
+  private Pricing pricingOf(SeriesKey key) {
+    Resolution r =
+        resolutions.computeIfAbsent(
+            new TenantModel(key.tenant(), key.model()), k -> resolutionOf(k.model()));
+    return new Pricing(
+        group(key), modelTotals.computeIfAbsent(key.model(), k -> new long[Measure.COUNT]), r);
+  }
+
+  private Resolution resolutionOf(String model) {
+    try {
+      String entry = book.entryFor(model).orElse(null);
+      return new Resolution(
+          entry, entry == null ? "no price entry for model " + model : null, plan.size());
+    } catch (IllegalArgumentException e) {
+      return new Resolution(null, e.getMessage(), plan.size());
+    }
+  }
+
+  private int versionId(PriceVersion v) {
+    Integer id = versionIds.get(v);
+    if (id == null) {
+      id = versions.size();
+      versions.add(v);
+      pricers.add(new Pricer(v.price()));
+      versionIds.put(v, id);
+    }
+    return id;
   }
 
   private Group group(SeriesKey key) {
@@ -129,15 +334,15 @@ final class ReportAccumulator {
         };
     Group g = groups.get(gk);
     if (g != null) return g;
-    long cells = (long) (groups.size() + 1) * plan.size();
+    long cells = (long) (groups.size() + 1) * reportPlan.size();
     if (cells > MAX_CELLS) {
       throw new IllegalArgumentException(
           "report must hold at most "
               + MAX_CELLS
               + " buckets x groups: "
-              + plan.size()
+              + reportPlan.size()
               + " "
-              + plan.granularity
+              + reportPlan.granularity
               + " buckets x more than "
               + groups.size()
               + " groups by "
@@ -145,28 +350,71 @@ final class ReportAccumulator {
               + "; choose a coarser granularity, a shorter range, fewer filters' values or another"
               + " grouping");
     }
-    g = new Group(gk, plan.size());
+    g = new Group(gk, reportPlan.size());
     groups.put(gk, g);
     return g;
   }
 
   UsageReport build(UsageQuery query, Instant asOf) {
     SeriesView view = query.view();
-    List<Instant> buckets = new ArrayList<>(plan.size());
-    for (int i = 0; i < plan.size(); i++) buckets.add(Instant.ofEpochMilli(plan.bounds[i]));
+    int n = reportPlan.size();
+    List<Instant> buckets = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) buckets.add(Instant.ofEpochMilli(reportPlan.bounds[i]));
+
+    // Price each distinct (series, version) and (group, bucket, version) sum once.
+    BigDecimal[] versionCost = null;
+    List<CostLine> costLines = new ArrayList<>();
+    Map<String, BigDecimal> modelCost = new HashMap<>();
+    BigDecimal totalCost = BigDecimal.ZERO;
+    BigDecimal[] bucketCost = null;
+    if (book != null) {
+      bucketCost = new BigDecimal[n];
+      java.util.Arrays.fill(bucketCost, BigDecimal.ZERO);
+      // Lines by tenant, key, model (the series, sorted once), then effective-from.
+      List<SeriesKey> keys = new ArrayList<>(pricing.keySet());
+      keys.sort(SERIES_ORDER);
+      List<CostLine> ofSeries = new ArrayList<>();
+      for (SeriesKey k : keys) {
+        long[][] byVersion = pricing.get(k).byVersion;
+        ofSeries.clear();
+        for (int id = 0; id < byVersion.length; id++) {
+          if (byVersion[id] == null) continue;
+          PriceVersion v = versions.get(id);
+          UsageTotals t = totalsOf(byVersion[id]);
+          BigDecimal cost = plain(pricers.get(id).cost(byVersion[id]));
+          ofSeries.add(new CostLine(k.tenant(), k.apiKey(), k.model(), v, t, cost));
+          modelCost.merge(k.model(), cost, BigDecimal::add);
+          totalCost = totalCost.add(cost);
+        }
+        if (ofSeries.size() > 1) ofSeries.sort(VERSION_ORDER);
+        costLines.addAll(ofSeries);
+      }
+    }
 
     List<TrendSeries> series = new ArrayList<>();
     for (Group g : groups.values()) {
       if (isEmpty(g.totals)) continue;
-      List<TrendPoint> points = new ArrayList<>(plan.size());
-      for (int i = 0; i < plan.size(); i++) {
+      BigDecimal[] costs = null;
+      if (g.anyPriced) {
+        costs = new BigDecimal[n];
+        java.util.Arrays.fill(costs, BigDecimal.ZERO);
+        for (int rb = 0; rb < n; rb++) {
+          long[][] row = g.priced[rb];
+          if (row == null) continue;
+          for (int id = 0; id < row.length; id++) {
+            if (row[id] == null) continue;
+            BigDecimal cost = pricers.get(id).cost(row[id]);
+            costs[rb] = costs[rb].add(cost);
+            bucketCost[rb] = bucketCost[rb].add(cost);
+          }
+        }
+      }
+      List<TrendPoint> points = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        BigDecimal cost = costs == null ? null : plain(costs[i]);
+        long value = view == SeriesView.COST ? minorUnits(cost) : view.of(g.input[i], g.output[i]);
         points.add(
-            new TrendPoint(
-                buckets.get(i),
-                g.calls[i],
-                g.input[i],
-                g.output[i],
-                view.of(g.input[i], g.output[i])));
+            new TrendPoint(buckets.get(i), g.calls[i], g.input[i], g.output[i], value, cost));
       }
       series.add(new TrendSeries(g.key.apiKey(), g.key.model(), points));
     }
@@ -179,29 +427,82 @@ final class ReportAccumulator {
     for (Map.Entry<String, long[]> e : modelTotals.entrySet()) {
       if (isEmpty(e.getValue())) continue;
       UsageTotals t = totalsOf(e.getValue());
+      BigDecimal cost = modelCost.get(e.getKey());
       distribution.add(
           new ModelShare(
               e.getKey(),
               t,
               share(t.totalTokens(), all.totalTokens()),
-              share(t.calls(), all.calls())));
+              share(t.calls(), all.calls()),
+              cost == null ? null : plain(cost),
+              cost == null ? 0.0 : share(cost, totalCost)));
     }
     distribution.sort(
         Comparator.comparingLong((ModelShare m) -> -m.totals().totalTokens())
             .thenComparing(ModelShare::model));
 
+    CostReport cost = null;
+    if (book != null) {
+      List<UnpricedUsage> unpricedUsage = new ArrayList<>();
+      for (Map.Entry<SeriesKey, Pricing> e : pricing.entrySet()) {
+        SeriesKey k = e.getKey();
+        Pricing p = e.getValue();
+        if (p.unpriced == null) continue;
+        String reason =
+            p.resolution.reason != null
+                ? p.resolution.reason
+                : "no price of "
+                    + p.resolution.entry
+                    + " in force for tenant "
+                    + k.tenant()
+                    + " yet";
+        unpricedUsage.add(
+            new UnpricedUsage(k.tenant(), k.apiKey(), k.model(), totalsOf(p.unpriced), reason));
+      }
+      unpricedUsage.sort(
+          Comparator.comparing(UnpricedUsage::tenant)
+              .thenComparing(UnpricedUsage::apiKey)
+              .thenComparing(UnpricedUsage::model));
+      cost =
+          new CostReport(
+              book.currency(),
+              plain(totalCost),
+              java.util.Arrays.stream(bucketCost).map(ReportAccumulator::plain).toList(),
+              costLines,
+              unpricedUsage);
+    }
+
     return new UsageReport(
-        Instant.ofEpochMilli(plan.from()),
-        Instant.ofEpochMilli(plan.to()),
-        plan.zone,
-        plan.granularity,
+        Instant.ofEpochMilli(reportPlan.from()),
+        Instant.ofEpochMilli(reportPlan.to()),
+        reportPlan.zone,
+        reportPlan.granularity,
         groupBy,
         view,
         asOf,
         all,
         buckets,
         series,
-        distribution);
+        distribution,
+        cost);
+  }
+
+  /** An amount without trailing zeros (0.0075, not 0.0075000): the same value, shown plainly. */
+  private static BigDecimal plain(BigDecimal amount) {
+    if (amount.signum() == 0) return BigDecimal.ZERO;
+    BigDecimal s = amount.stripTrailingZeros();
+    return s.scale() < 0 ? s.setScale(0) : s;
+  }
+
+  /** The view value of a cost: its displayed amount in minor units (0 when unpriced). */
+  private long minorUnits(@Nullable BigDecimal cost) {
+    if (cost == null) return 0;
+    return CostReport.display(cost, book.currency()).unscaledValue().longValueExact();
+  }
+
+  /** {@code part / whole} as a double, 0 when the whole is 0; computed one way everywhere. */
+  static double share(BigDecimal part, BigDecimal whole) {
+    return whole.signum() == 0 ? 0.0 : part.divide(whole, MathContext.DECIMAL64).doubleValue();
   }
 
   static double share(long part, long whole) {

@@ -87,7 +87,9 @@ final class StoreBackend implements Backend {
                 query.apiKeys(),
                 query.models(),
                 ids,
-                KeyDetail.forGrouping(query.groupBy())));
+                // A priced read keeps every part of the key: tenants' prices and the cost lines
+                // need the tenant and the API key.
+                acc.priced() ? KeyDetail.SERIES : KeyDetail.forGrouping(query.groupBy())));
     for (StoreResult.Row row : result.rows()) {
       if (row.bucket() >= plan.size() || !acc.matchesSummed(row.key())) continue;
       acc.addRow(row.key(), row.bucket(), Measure.counts(row.totals()));
