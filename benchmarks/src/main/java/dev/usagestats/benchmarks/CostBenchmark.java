@@ -106,7 +106,7 @@ public class CostBenchmark {
     long minutes = RANGE.toMinutes();
     int next = 0;
     for (long m = 0; m < minutes; m++) {
-      clock.set(start + m * MINUTE_MS);
+      clock.set(Instant.ofEpochMilli(start + m * MINUTE_MS));
       long n = EVENTS * (m + 1) / minutes - EVENTS * m / minutes;
       for (long e = 0; e < n; e++) {
         handles[next].record(1200, 350, 400, 100, Outcome.SUCCESS);
@@ -114,7 +114,7 @@ public class CostBenchmark {
       }
       if (m % 2 == 1) stats.flush();
     }
-    clock.set(NOW.toEpochMilli());
+    clock.set(NOW);
     stats.flush();
     query =
         UsageQuery.builder().from(NOW.minus(RANGE)).to(NOW).granularity(Granularity.DAY).build();
