@@ -114,7 +114,7 @@ interface DialectSql {
     for (SQLException s : chain(e)) {
       String state = s.getSQLState();
       String cls = state == null || state.length() < 2 ? "" : state.substring(0, 2);
-      if (cls.equals("08") || PASSING_STATES.contains(state)) return false;
+      if (cls.equals("08") || (state != null && PASSING_STATES.contains(state))) return false;
       if (PERMANENT_CLASSES.contains(cls) || "40002".equals(state)) refused = true;
       if (codes.contains(s.getErrorCode())) refused = true;
     }

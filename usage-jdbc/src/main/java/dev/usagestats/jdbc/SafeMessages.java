@@ -3,6 +3,7 @@ package dev.usagestats.jdbc;
 import dev.usagestats.ApiKeys;
 import java.sql.SQLException;
 import java.util.Collection;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -13,8 +14,9 @@ import org.jspecify.annotations.Nullable;
  * 'value'}), and a value may be an API key id, even a secret a caller passed by mistake.
  *
  * <p>Each copy keeps the SQL state, vendor code, class name and stack trace, and the first line of
- * the message with any statement text cut and every given API key id shown {@link ApiKeys#redact
- * redacted}. Stateless and thread-safe.
+ * the message with any statement text cut, and every given API key id, and any other token that
+ * {@link ApiKeys#looksLikeSecret looks like a secret}, shown {@link ApiKeys#redact redacted}.
+ * Stateless and thread-safe.
  */
 final class SafeMessages {
   /** PostgreSQL's {@code Batch entry 3 INSERT INTO ... VALUES (...) was aborted: ...}. */
@@ -24,6 +26,9 @@ final class SafeMessages {
   /** H2's {@code ...; SQL statement: ...}. */
   private static final Pattern H2_STATEMENT =
       Pattern.compile(";?\\s*SQL statement:.*", Pattern.DOTALL);
+
+  /** Runs of characters a secret token is made of, long enough to be one. */
+  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_+/=-]{16,}");
 
   private static final int MAX_DEPTH = 8;
 
@@ -76,9 +81,16 @@ final class SafeMessages {
     m = m.strip();
     for (String key : apiKeys) {
       // ids of 3 characters or fewer are no secrets, and would garble every message
-      if (key.length() > 3 && !key.isBlank() && m.contains(key))
+      if (key.length() > 3 && !key.isBlank() && m.contains(key)) {
         m = m.replace(key, ApiKeys.redact(key));
+      }
     }
+    // and whatever else looks like a secret: a value cut short, or one the call did not name
+    m = TOKEN.matcher(m).replaceAll(t -> Matcher.quoteReplacement(safe(t.group())));
     return m.length() > 500 ? m.substring(0, 500) + "..." : m;
+  }
+
+  private static String safe(String token) {
+    return ApiKeys.looksLikeSecret(token) ? ApiKeys.redact(token) : token;
   }
 }
