@@ -96,9 +96,11 @@ final class MemoryRollups {
           c.fields[f] = slots;
           c.groups[f] = groups;
         }
-        slots[slot] += v;
+        // Per series, bounded (Series.MAX_TOKENS_PER_SERIES): checked so a broken bound fails
+        // loudly instead of wrapping.
+        slots[slot] = Math.addExact(slots[slot], v);
         groups[slot / group] += v;
-        c.totals[f] += v;
+        c.totals[f] = Math.addExact(c.totals[f], v);
       }
     }
   }

@@ -219,7 +219,7 @@ public final class JdbcUsageStore implements UsageStore {
     private Clock clock = Clock.systemUTC();
     private Duration statementTimeout = Duration.ofSeconds(5);
     private Duration compactTimeout = Duration.ofMinutes(1);
-    private long maxReadRows = 5_000_000;
+    private long maxReadRows = 1_000_000;
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -334,10 +334,11 @@ public final class JdbcUsageStore implements UsageStore {
     }
 
     /**
-     * The most rows one {@link JdbcUsageStore#read} takes from the database (default 5,000,000).
-     * Rows are streamed and counted; a read that would take more fails with {@link
-     * IllegalArgumentException} naming the cap, before holding them. A row is one series (or, where
-     * PostgreSQL sums in SQL, one group) in one stored minute or quarter hour, or bucket.
+     * The most rows one {@link JdbcUsageStore#read} takes from the database (default 1,000,000:
+     * about 300-400 MB of rows summed in Java at most). Rows are streamed and counted; a read that
+     * would take more fails with {@link IllegalArgumentException} naming the cap, before holding
+     * them. A row is one series (or, where PostgreSQL sums in SQL, one group) in one stored minute
+     * or quarter hour, or bucket.
      */
     public Builder maxReadRows(long maxReadRows) {
       if (maxReadRows < 1) {

@@ -1,6 +1,7 @@
 package dev.usagestats.jdbc;
 
 import dev.usagestats.SeriesKey;
+import dev.usagestats.UsageStoreException;
 import dev.usagestats.spi.Grain;
 import dev.usagestats.spi.Measure;
 import dev.usagestats.spi.StoreRead;
@@ -121,16 +122,29 @@ final class RollupReader {
       q.text.append(" FROM ").append(tables.ledger()).append(" WHERE ");
       q.text.append(String.join(" AND ", ledgerWhere));
     }
-    return tx.run(
-        "read",
-        Connection.TRANSACTION_REPEATABLE_READ,
-        read.apiKeys(),
-        c -> {
-          if (summed) sql.beforeSummingRead(c);
-          StoreResult r = run(c, statements, bounds, summed);
-          c.commit();
-          return r;
-        });
+    try {
+      return tx.run(
+          "read",
+          Connection.TRANSACTION_REPEATABLE_READ,
+          read.apiKeys(),
+          c -> {
+            if (summed) sql.beforeSummingRead(c);
+            StoreResult r = run(c, statements, bounds, summed);
+            c.commit();
+            return r;
+          });
+    } catch (UsageStoreException e) {
+      // A sum the database forms in SQL that passes a BIGINT (SQLState 22003) is the query's
+      // range, not a store failure.
+      if (e.getCause() instanceof SQLException s && "22003".equals(s.getSQLState())) {
+        throw new IllegalArgumentException(
+            "query must select sums within "
+                + Long.MAX_VALUE
+                + ": a stored sum would pass it; narrow the range or the filters, or group finer",
+            e);
+      }
+      throw e;
+    }
   }
 
   /**
@@ -218,7 +232,13 @@ final class RollupReader {
               if (s < from || e > bounds[bucket + 1]) throw splitRow(s);
             }
             long[] acc = sums.computeIfAbsent(new RowId(key, bucket), k -> new long[Measure.COUNT]);
-            for (int m = 0; m < Measure.COUNT; m++) acc[m] += rs.getLong(first + m);
+            for (int m = 0; m < Measure.COUNT; m++) {
+              long v = rs.getLong(first + m);
+              long sum = acc[m] + v;
+              // Rows of one series add up across runs and nodes: never wrap, say which sum.
+              if (((acc[m] ^ sum) & (v ^ sum)) < 0) throw tooLarge(key, bucket, m);
+              acc[m] = sum;
+            }
           }
         }
       }
@@ -258,6 +278,19 @@ final class RollupReader {
       where.add(column + " IN (" + "?, ".repeat(values.size() - 1) + "?)");
       q.params.addAll(values);
     }
+  }
+
+  private static IllegalArgumentException tooLarge(SeriesKey key, int bucket, int measure) {
+    return new IllegalArgumentException(
+        "query must select sums within "
+            + Long.MAX_VALUE
+            + ": the stored "
+            + Measure.all().get(measure).field()
+            + " of "
+            + key
+            + " in bucket "
+            + bucket
+            + " would pass it; narrow the range or group finer");
   }
 
   private static int bucketOf(long[] bounds, long millis) {
