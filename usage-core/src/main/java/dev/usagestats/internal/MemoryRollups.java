@@ -226,6 +226,12 @@ final class MemoryRollups {
     }
   }
 
+  /**
+   * Adds one chunk of a series: its counts in the range to {@code fields}, and calls, input and
+   * output per bucket to {@code trend}. The trend's cells are plain sums: each is a part of its
+   * group's range total, which {@link ReportAccumulator#addTotals} sums with overflow checks, so no
+   * cell can wrap unless that total refuses first.
+   */
   private static void addChunk(
       Chunk c, long[][] values, int[] buckets, long[] fields, long[][] trend) {
     int steps = buckets.length;
@@ -234,21 +240,24 @@ final class MemoryRollups {
     long[] calls = values[Series.CALLS];
     long[] input = values[Series.INPUT];
     long[] output = values[Series.OUTPUT];
+    long[] trendCalls = trend[0];
+    long[] trendInput = trend[1];
+    long[] trendOutput = trend[2];
     if (first >= 0 && last >= 0) {
       for (int f = 0; f < Measure.COUNT; f++) fields[f] += c.totals[f];
       if (first == last) {
-        trend[0][first] = Math.addExact(trend[0][first], c.totals[Series.CALLS]);
-        trend[1][first] = Math.addExact(trend[1][first], c.totals[Series.INPUT]);
-        trend[2][first] = Math.addExact(trend[2][first], c.totals[Series.OUTPUT]);
+        trendCalls[first] += c.totals[Series.CALLS];
+        trendInput[first] += c.totals[Series.INPUT];
+        trendOutput[first] += c.totals[Series.OUTPUT];
         return;
       }
       for (int k = 0; k < steps; k++) {
         long n = calls[k];
         if (n == 0) continue;
         int b = buckets[k];
-        trend[0][b] = Math.addExact(trend[0][b], n);
-        if (input != null) trend[1][b] = Math.addExact(trend[1][b], input[k]);
-        if (output != null) trend[2][b] = Math.addExact(trend[2][b], output[k]);
+        trendCalls[b] += n;
+        if (input != null) trendInput[b] += input[k];
+        if (output != null) trendOutput[b] += output[k];
       }
       return;
     }
@@ -259,9 +268,9 @@ final class MemoryRollups {
         long[] v = values[f];
         if (v != null) fields[f] += v[k];
       }
-      trend[0][b] = Math.addExact(trend[0][b], calls[k]);
-      if (input != null) trend[1][b] = Math.addExact(trend[1][b], input[k]);
-      if (output != null) trend[2][b] = Math.addExact(trend[2][b], output[k]);
+      trendCalls[b] += calls[k];
+      if (input != null) trendInput[b] += input[k];
+      if (output != null) trendOutput[b] += output[k];
     }
   }
 
