@@ -38,22 +38,33 @@ interface DialectSql {
 
   /**
    * Whether a read whose bucket bounds fall on 15-minute steps is summed per bucket in SQL, with
-   * {@link #bucketIndex()}; otherwise rows are summed in Java.
+   * {@link #bucketIndex()}; otherwise (the default) rows are summed in Java.
    */
-  boolean sumsBucketsInSql();
+  default boolean sumsBucketsInSql() {
+    return false;
+  }
 
   /** The 0-based bucket index of {@code bucket_start}, with one parameter: the bounds. */
-  String bucketIndex();
+  default String bucketIndex() {
+    throw new UnsupportedOperationException("reads of this dialect are summed in Java");
+  }
 
   /** Binds the bucket bounds (epoch seconds) as the parameter of {@link #bucketIndex()}. */
-  void bindBounds(Connection c, PreparedStatement ps, int index, long[] seconds)
-      throws SQLException;
+  default void bindBounds(Connection c, PreparedStatement ps, int index, long[] seconds)
+      throws SQLException {
+    throw new UnsupportedOperationException("reads of this dialect are summed in Java");
+  }
 
-  /** Runs before a summing read, inside its read-only transaction. */
-  void beforeSummingRead(Connection c) throws SQLException;
+  /** Runs before a summing read, inside its read-only transaction (default: nothing). */
+  default void beforeSummingRead(Connection c) throws SQLException {}
 
-  /** The isolation level {@link #foldSlice} runs at. */
-  int foldIsolation();
+  /**
+   * The isolation level {@link #foldSlice} runs at (default REPEATABLE READ: what the fold counts
+   * and deletes is one snapshot).
+   */
+  default int foldIsolation() {
+    return Connection.TRANSACTION_REPEATABLE_READ;
+  }
 
   /**
    * The statements that fold one slice of minute rows into quarter-hour rows, in order, in one

@@ -68,24 +68,6 @@ final class H2Sql implements DialectSql {
         + " VALUES (s.batch_id, s.node_id, s.applied_at)";
   }
 
-  @Override
-  public boolean sumsBucketsInSql() {
-    return false;
-  }
-
-  @Override
-  public String bucketIndex() {
-    throw new UnsupportedOperationException("H2 reads are summed in Java");
-  }
-
-  @Override
-  public void bindBounds(Connection c, PreparedStatement ps, int index, long[] seconds) {
-    throw new UnsupportedOperationException("H2 reads are summed in Java");
-  }
-
-  @Override
-  public void beforeSummingRead(Connection c) {}
-
   /**
    * REPEATABLE READ: the count and the delete see one snapshot, so the count is exact; a row an
    * append changes after the snapshot makes the delete fail with a serialization error (40001), and

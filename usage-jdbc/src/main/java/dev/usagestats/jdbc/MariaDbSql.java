@@ -55,24 +55,6 @@ final class MariaDbSql implements DialectSql {
     return "INSERT IGNORE INTO " + t.ledger() + " (batch_id, node_id, applied_at) VALUES (?, ?, ?)";
   }
 
-  @Override
-  public boolean sumsBucketsInSql() {
-    return false;
-  }
-
-  @Override
-  public String bucketIndex() {
-    throw new UnsupportedOperationException("MariaDB reads are summed in Java");
-  }
-
-  @Override
-  public void bindBounds(Connection c, PreparedStatement ps, int index, long[] seconds) {
-    throw new UnsupportedOperationException("MariaDB reads are summed in Java");
-  }
-
-  @Override
-  public void beforeSummingRead(Connection c) {}
-
   /** REPEATABLE READ, so the locking reads below also lock the gaps between rows. */
   @Override
   public int foldIsolation() {
