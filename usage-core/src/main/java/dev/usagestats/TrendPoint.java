@@ -1,6 +1,8 @@
 package dev.usagestats;
 
+import java.math.BigDecimal;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One bucket of a trend series.
@@ -9,11 +11,14 @@ import java.util.Objects;
  * @param calls invocations in the bucket
  * @param inputTokens input tokens in the bucket
  * @param outputTokens output tokens in the bucket
- * @param value the count the report's {@link SeriesView} selects
+ * @param value the count the report's {@link SeriesView} selects (for {@link SeriesView#COST}, the
+ *     cost in the currency's minor units, rounded half-even)
  * @param peakCallsPerMinute the most calls in one UTC minute of the bucket, as exact as the series'
  *     {@link TrendSeries#peaks()} say; -1 if unknown
  * @param peakTokensPerMinute the most input plus output tokens in one UTC minute of the bucket; -1
  *     if unknown
+ * @param cost the exact cost of the bucket's priced usage, or null when the report has no price
+ *     book or none of the group's usage is priced
  */
 public record TrendPoint(
     java.time.Instant start,
@@ -22,16 +27,48 @@ public record TrendPoint(
     long outputTokens,
     long value,
     long peakCallsPerMinute,
-    long peakTokensPerMinute) {
+    long peakTokensPerMinute,
+    @Nullable BigDecimal cost) {
   /** Checks that start is set. */
   public TrendPoint {
     Objects.requireNonNull(start, "start");
   }
 
-  /** A point without peaks (both unknown). */
+  /** A point without peaks (both unknown) and without cost. */
   public TrendPoint(
       java.time.Instant start, long calls, long inputTokens, long outputTokens, long value) {
-    this(start, calls, inputTokens, outputTokens, value, -1, -1);
+    this(start, calls, inputTokens, outputTokens, value, -1, -1, null);
+  }
+
+  /** A point with peaks and without cost. */
+  public TrendPoint(
+      java.time.Instant start,
+      long calls,
+      long inputTokens,
+      long outputTokens,
+      long value,
+      long peakCallsPerMinute,
+      long peakTokensPerMinute) {
+    this(
+        start,
+        calls,
+        inputTokens,
+        outputTokens,
+        value,
+        peakCallsPerMinute,
+        peakTokensPerMinute,
+        null);
+  }
+
+  /** A point with cost and without peaks (both unknown). */
+  public TrendPoint(
+      java.time.Instant start,
+      long calls,
+      long inputTokens,
+      long outputTokens,
+      long value,
+      @Nullable BigDecimal cost) {
+    this(start, calls, inputTokens, outputTokens, value, -1, -1, cost);
   }
 
   /** Input plus output tokens. */

@@ -1,5 +1,6 @@
 package dev.usagestats;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -24,6 +25,15 @@ public record TrendSeries(
   /** A series without peaks (unknown). */
   public TrendSeries(@Nullable String apiKey, @Nullable String model, List<TrendPoint> points) {
     this(apiKey, model, points, Peaks.unknown());
+  }
+
+  /** The group's exact cost over the report (the sum of its points'), or null if unpriced. */
+  public @Nullable BigDecimal cost() {
+    BigDecimal sum = null;
+    for (TrendPoint p : points) {
+      if (p.cost() != null) sum = sum == null ? p.cost() : sum.add(p.cost());
+    }
+    return sum;
   }
 
   /** A label for the group: the model, the key, {@code key / model}, or {@code all}. */

@@ -39,6 +39,8 @@ import org.jspecify.annotations.Nullable;
  * @param models only these models; empty for all
  * @param groupBy how trend series are split
  * @param view which count trend points show
+ * @param priceBook the prices to cost this query with, overriding the engine's; null for the
+ *     engine's (if any)
  */
 public record UsageQuery(
     @Nullable Instant from,
@@ -49,7 +51,8 @@ public record UsageQuery(
     Set<String> apiKeys,
     Set<String> models,
     GroupBy groupBy,
-    SeriesView view) {
+    SeriesView view,
+    @Nullable PriceBook priceBook) {
 
   /** Checks the fields and copies the sets. */
   public UsageQuery {
@@ -65,6 +68,20 @@ public record UsageQuery(
     if (tenant != null) Checks.name("tenant", tenant);
     apiKeys = checkedNames("apiKeys", apiKeys);
     models = checkedNames("models", models);
+  }
+
+  /** A query priced with the engine's price book, if any. */
+  public UsageQuery(
+      @Nullable Instant from,
+      @Nullable Instant to,
+      ZoneId zone,
+      Granularity granularity,
+      @Nullable String tenant,
+      Set<String> apiKeys,
+      Set<String> models,
+      GroupBy groupBy,
+      SeriesView view) {
+    this(from, to, zone, granularity, tenant, apiKeys, models, groupBy, view, null);
   }
 
   private static Set<String> checkedNames(String field, Set<String> names) {
@@ -96,6 +113,7 @@ public record UsageQuery(
     private final Set<String> models = new LinkedHashSet<>();
     private GroupBy groupBy = GroupBy.MODEL;
     private SeriesView view = SeriesView.TOTAL;
+    private @Nullable PriceBook priceBook;
 
     private Builder() {}
 
@@ -196,6 +214,15 @@ public record UsageQuery(
     }
 
     /**
+     * Prices this query with {@code priceBook} instead of the engine's book: "what would this month
+     * have cost on other prices".
+     */
+    public Builder priceBook(PriceBook priceBook) {
+      this.priceBook = Objects.requireNonNull(priceBook, "priceBook");
+      return this;
+    }
+
+    /**
      * Builds the query.
      *
      * @throws IllegalArgumentException if from is not before to
@@ -207,7 +234,8 @@ public record UsageQuery(
         f = firstDay.atStartOfDay(zone).toInstant();
         t = lastDay.plusDays(1).atStartOfDay(zone).toInstant();
       }
-      return new UsageQuery(f, t, zone, granularity, tenant, apiKeys, models, groupBy, view);
+      return new UsageQuery(
+          f, t, zone, granularity, tenant, apiKeys, models, groupBy, view, priceBook);
     }
   }
 }

@@ -4,10 +4,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The answer to a {@link UsageQuery}: totals, one zero-filled trend series per group, and the
- * distribution over models. Immutable. To refresh, query again.
+ * The answer to a {@link UsageQuery}: totals, one zero-filled trend series per group, the
+ * distribution over models and, when a {@link PriceBook} priced it, the cost. Immutable. To
+ * refresh, query again.
  *
  * @param from the first instant covered (the query's start, widened to a bucket start)
  * @param to the end of the last bucket, exclusive
@@ -22,6 +24,7 @@ import java.util.Objects;
  * @param distribution one entry per model with usage in the range, largest token count first
  * @param peaks peak rates of all selected usage over the range: exact with no filter (or a filter
  *     of one model only), else an upper bound (see {@link PeakAccuracy})
+ * @param cost the cost, or null when no price book was in force for the query
  */
 public record UsageReport(
     Instant from,
@@ -35,7 +38,8 @@ public record UsageReport(
     List<Instant> buckets,
     List<TrendSeries> series,
     List<ModelShare> distribution,
-    Peaks peaks) {
+    Peaks peaks,
+    @Nullable CostReport cost) {
 
   /** Copies the lists. */
   public UsageReport {
@@ -53,7 +57,67 @@ public record UsageReport(
     Objects.requireNonNull(peaks, "peaks");
   }
 
-  /** A report without peaks (unknown). */
+  /** A report with peaks and without cost. */
+  public UsageReport(
+      Instant from,
+      Instant to,
+      ZoneId zone,
+      Granularity granularity,
+      GroupBy groupBy,
+      SeriesView view,
+      Instant asOf,
+      UsageTotals totals,
+      List<Instant> buckets,
+      List<TrendSeries> series,
+      List<ModelShare> distribution,
+      Peaks peaks) {
+    this(
+        from,
+        to,
+        zone,
+        granularity,
+        groupBy,
+        view,
+        asOf,
+        totals,
+        buckets,
+        series,
+        distribution,
+        peaks,
+        null);
+  }
+
+  /** A report with cost and without peaks (unknown). */
+  public UsageReport(
+      Instant from,
+      Instant to,
+      ZoneId zone,
+      Granularity granularity,
+      GroupBy groupBy,
+      SeriesView view,
+      Instant asOf,
+      UsageTotals totals,
+      List<Instant> buckets,
+      List<TrendSeries> series,
+      List<ModelShare> distribution,
+      @Nullable CostReport cost) {
+    this(
+        from,
+        to,
+        zone,
+        granularity,
+        groupBy,
+        view,
+        asOf,
+        totals,
+        buckets,
+        series,
+        distribution,
+        Peaks.unknown(),
+        cost);
+  }
+
+  /** A report without peaks (unknown) and without cost. */
   public UsageReport(
       Instant from,
       Instant to,
@@ -78,6 +142,7 @@ public record UsageReport(
         buckets,
         series,
         distribution,
-        Peaks.unknown());
+        Peaks.unknown(),
+        null);
   }
 }

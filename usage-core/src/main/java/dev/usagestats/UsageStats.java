@@ -188,6 +188,26 @@ public final class UsageStats implements AutoCloseable {
   }
 
   /**
+   * Puts {@code book} in force: later queries without a book of their own are priced with it. The
+   * swap is atomic: a query sees the old book or the new one, whole; a book that is refused leaves
+   * the book in force in force.
+   *
+   * <pre>{@code
+   * stats.priceBook(PriceFiles.load(path).book()); // reload prices without a restart
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if one of the engine's model names is ambiguous in the book
+   */
+  public void priceBook(PriceBook book) {
+    engine.priceBook(book);
+  }
+
+  /** The price book in force, or null if none. */
+  public @Nullable PriceBook priceBook() {
+    return engine.priceBook();
+  }
+
+  /**
    * A query builder preset with this engine's default zone.
    *
    * <pre>{@code
@@ -242,6 +262,7 @@ public final class UsageStats implements AutoCloseable {
     long maxPendingRows = 500_000;
     Instant earliestTimestamp = Instant.parse("2000-01-01T00:00:00Z");
     ApiKeyPolicy apiKeyPolicy = ApiKeyPolicy.REFUSE;
+    @Nullable PriceBook priceBook;
 
     private Builder() {}
 
@@ -366,6 +387,15 @@ public final class UsageStats implements AutoCloseable {
     }
 
     /**
+     * The prices reports are costed with (default none: reports carry no cost); a query may bring
+     * its own book, and {@link UsageStats#priceBook(PriceBook)} swaps this one later.
+     */
+    public Builder priceBook(PriceBook priceBook) {
+      this.priceBook = Objects.requireNonNull(priceBook, "priceBook");
+      return this;
+    }
+
+    /**
      * Builds and starts the engine.
      *
      * @throws IllegalStateException if minuteRetention exceeds retention
@@ -394,7 +424,8 @@ public final class UsageStats implements AutoCloseable {
                   nodeId,
                   maxPendingRows,
                   earliestTimestamp,
-                  apiKeyPolicy)));
+                  apiKeyPolicy,
+                  priceBook)));
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.usagestats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usagestats.testing.TestClock;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -17,7 +18,9 @@ import net.jqwik.api.constraints.LongRange;
 /**
  * Random events around DST transitions, random queries in zones with odd offsets and DST rules,
  * every granularity, from memory or from a store whose writes fail at random (before or after
- * applying): each report field must equal the naive reference model's.
+ * applying): each report field must equal the naive reference model's. Most runs are priced with a
+ * random book (price changes inside the range, a tenant's price, an alias, a pattern, an unpriced
+ * model), on the engine or with the query: every cost equals the reference's, exactly.
  */
 class DifferentialPropertyTest {
   static final List<ZoneId> ZONES =
@@ -49,6 +52,7 @@ class DifferentialPropertyTest {
       @ForAll @IntRange(min = 0, max = 4) int granularityIndex,
       @ForAll @IntRange(min = 0, max = 400) int eventCount,
       @ForAll boolean withStore,
+      @ForAll @IntRange(min = 0, max = 2) int pricing,
       @ForAll @LongRange long seed) {
     Random rnd = new Random(seed);
     Instant now = NOWS.get(nowIndex);
@@ -63,6 +67,13 @@ class DifferentialPropertyTest {
             .flushInterval(Duration.ZERO)
             .minuteRetention(Duration.ofDays(15));
     if (withStore) builder.store(store);
+    // pricing: 0 none, 1 a book on the engine, 2 a book with each query
+    ReferencePrices prices =
+        pricing == 0
+            ? null
+            : ReferencePrices.random(
+                rnd, now.minus(Duration.ofDays(15)), now.plus(Duration.ofHours(1)));
+    if (pricing == 1) builder.priceBook(prices.book);
     try (UsageStats stats = builder.build()) {
       // Time moves forward through the 14 days; most events are recorded at the clock, some late.
       long span = Duration.ofDays(14).toMillis();
@@ -109,18 +120,19 @@ class DifferentialPropertyTest {
       boolean settled = !withStore || rnd.nextBoolean();
       if (withStore && settled) stats.flush();
       for (int q = 0; q < 3; q++) {
-        UsageQuery query = randomQuery(rnd, now, zone, g);
+        UsageQuery query = randomQuery(rnd, now, zone, g, prices == null ? null : prices.book);
+        if (pricing != 2) query = withoutBook(query);
         UsageReport r = stats.query(query);
         Instant from = query.from();
         Instant to = query.to();
-        ReferenceModel.Expected want = ref.expect(query, from, to, g);
+        ReferenceModel.Expected want = ref.expect(query, from, to, g, prices);
         assertThat(r.granularity()).isEqualTo(g);
         assertThat(r.from()).isEqualTo(want.from());
         assertThat(r.to()).isEqualTo(want.to());
         assertThat(r.buckets()).isEqualTo(want.buckets());
         assertThat(r.totals()).isEqualTo(want.totals());
         if (settled) {
-          assertThat(r.series()).isEqualTo(want.series());
+          assertThat(withoutCost(r.series())).isEqualTo(want.series());
           assertThat(r.peaks()).isEqualTo(want.peaks());
         } else {
           assertThat(withoutPeaks(r.series())).isEqualTo(withoutPeaks(want.series()));
@@ -133,7 +145,13 @@ class DifferentialPropertyTest {
           assertThat(r.peaks().callsPerMinute()).isGreaterThanOrEqualTo(exact[0]);
           assertThat(r.peaks().tokensPerMinute()).isGreaterThanOrEqualTo(exact[1]);
         }
-        assertThat(r.distribution()).isEqualTo(want.distribution());
+        assertThat(r.distribution().stream().map(DifferentialPropertyTest::withoutCost).toList())
+            .isEqualTo(want.distribution());
+        if (prices == null) {
+          assertThat(r.cost()).isNull();
+        } else {
+          checkCost(r, want.cost());
+        }
         assertThat(r.asOf()).isEqualTo(now);
         assertThat(r.zone()).isEqualTo(zone);
         assertThat(r.view()).isEqualTo(query.view());
@@ -152,6 +170,83 @@ class DifferentialPropertyTest {
       out.add(java.util.Arrays.asList(s.apiKey(), s.model(), points));
     }
     return out;
+  }
+
+  private static void checkCost(UsageReport r, ReferenceModel.Cost want) {
+    CostReport cost = r.cost();
+    assertThat(cost).isNotNull();
+    assertThat(cost.total()).isEqualByComparingTo(want.total());
+    assertThat(cost.buckets()).hasSameSizeAs(want.buckets());
+    for (int i = 0; i < want.buckets().size(); i++) {
+      assertThat(cost.buckets().get(i)).isEqualByComparingTo(want.buckets().get(i));
+    }
+    for (TrendSeries s : r.series()) {
+      BigDecimal[] expected = want.groups().get(s.label());
+      for (int i = 0; i < s.points().size(); i++) {
+        BigDecimal got = s.points().get(i).cost();
+        if (expected == null) assertThat(got).as(s.label()).isNull();
+        else assertThat(got).as(s.label()).isEqualByComparingTo(expected[i]);
+      }
+    }
+    for (ModelShare m : r.distribution()) {
+      BigDecimal expected = want.models().get(m.model());
+      if (expected == null) {
+        assertThat(m.cost()).as(m.model()).isNull();
+      } else {
+        assertThat(m.cost()).as(m.model()).isEqualByComparingTo(expected);
+      }
+    }
+    assertThat(cost.unpricedModels()).isEqualTo(want.unpriced());
+    // The lines add up to the total, and priced plus unpriced usage to the report's totals.
+    BigDecimal sum = BigDecimal.ZERO;
+    UsageTotals usage = UsageTotals.empty();
+    for (CostLine l : cost.lines()) {
+      sum = sum.add(l.cost());
+      usage = usage.plus(l.totals());
+    }
+    for (UnpricedUsage u : cost.unpriced()) usage = usage.plus(u.totals());
+    assertThat(sum).isEqualByComparingTo(want.total());
+    assertThat(usage).isEqualTo(r.totals());
+  }
+
+  private static List<TrendSeries> withoutCost(List<TrendSeries> series) {
+    return series.stream()
+        .map(
+            s ->
+                new TrendSeries(
+                    s.apiKey(),
+                    s.model(),
+                    s.points().stream()
+                        .map(
+                            p ->
+                                new TrendPoint(
+                                    p.start(),
+                                    p.calls(),
+                                    p.inputTokens(),
+                                    p.outputTokens(),
+                                    p.value(),
+                                    p.peakCallsPerMinute(),
+                                    p.peakTokensPerMinute()))
+                        .toList(),
+                    s.peaks()))
+        .toList();
+  }
+
+  private static ModelShare withoutCost(ModelShare m) {
+    return new ModelShare(m.model(), m.totals(), m.tokenShare(), m.callShare());
+  }
+
+  private static UsageQuery withoutBook(UsageQuery q) {
+    return new UsageQuery(
+        q.from(),
+        q.to(),
+        q.zone(),
+        q.granularity(),
+        q.tenant(),
+        q.apiKeys(),
+        q.models(),
+        q.groupBy(),
+        q.view());
   }
 
   static UsageEvent randomEvent(Random rnd, Instant clockNow) {
@@ -178,7 +273,13 @@ class DifferentialPropertyTest {
   }
 
   static UsageQuery randomQuery(Random rnd, Instant now, ZoneId zone, Granularity g) {
+    return randomQuery(rnd, now, zone, g, null);
+  }
+
+  static UsageQuery randomQuery(
+      Random rnd, Instant now, ZoneId zone, Granularity g, PriceBook book) {
     UsageQuery.Builder b = UsageQuery.builder().zone(zone).granularity(g);
+    if (book != null) b.priceBook(book);
     long maxSpan =
         g == Granularity.MINUTE ? Duration.ofHours(30).toMillis() : Duration.ofDays(13).toMillis();
     if (g != Granularity.MINUTE && rnd.nextBoolean()) {
@@ -198,7 +299,8 @@ class DifferentialPropertyTest {
     if (rnd.nextInt(5) == 0) b.apiKey(KEYS[rnd.nextInt(KEYS.length)]);
     if (rnd.nextInt(3) == 0) b.model(MODELS[rnd.nextInt(MODELS.length)]);
     b.groupBy(GroupBy.values()[rnd.nextInt(GroupBy.values().length)]);
-    b.view(SeriesView.values()[rnd.nextInt(SeriesView.values().length)]);
+    int views = book == null ? SeriesView.COST.ordinal() : SeriesView.values().length;
+    b.view(SeriesView.values()[rnd.nextInt(views)]);
     return b.build();
   }
 }

@@ -1,5 +1,6 @@
 package dev.usagestats;
 
+import java.math.BigDecimal;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -63,6 +64,15 @@ final class ReferenceModel {
 
   /** What the report for {@code q} must say, with {@code g} already resolved. */
   Expected expect(UsageQuery q, Instant from, Instant to, Granularity g) {
+    return expect(q, from, to, g, null);
+  }
+
+  /**
+   * What the report for {@code q} must say, priced with {@code prices} if not null: each event at
+   * the price in force at its own time (prices change on 15-minute boundaries, so that is the price
+   * of its slot), the tenant's negotiated price first.
+   */
+  Expected expect(UsageQuery q, Instant from, Instant to, Granularity g, ReferencePrices prices) {
     List<Instant> bounds = bounds(from, to, q.zone(), g);
     List<Instant> starts = bounds.subList(0, bounds.size() - 1);
     Instant first = bounds.get(0);
@@ -70,6 +80,12 @@ final class ReferenceModel {
     UsageTotals total = UsageTotals.empty();
     Map<String, UsageTotals> byModel = new TreeMap<>();
     Map<List<String>, long[][]> groups = new LinkedHashMap<>();
+    Map<List<String>, BigDecimal[]> groupCost = new LinkedHashMap<>();
+    Map<String, BigDecimal> modelCost = new TreeMap<>();
+    Map<String, UsageTotals> unpricedByModel = new TreeMap<>();
+    BigDecimal totalCost = BigDecimal.ZERO;
+    BigDecimal[] bucketCost = new BigDecimal[starts.size()];
+    java.util.Arrays.fill(bucketCost, BigDecimal.ZERO);
     for (UsageEvent e : events) {
       if (e.timestamp().isBefore(first) || !e.timestamp().isBefore(end)) continue;
       if (q.tenant() != null && !q.tenant().equals(e.tenant())) continue;
@@ -106,6 +122,26 @@ final class ReferenceModel {
       g3[0][bucket] += 1;
       g3[1][bucket] += e.inputTokens();
       g3[2][bucket] += e.outputTokens();
+      if (prices != null) {
+        ModelPrice p = prices.priceOf(e.tenant(), e.model(), e.timestamp());
+        if (p == null) {
+          unpricedByModel.merge(e.model(), t, UsageTotals::plus);
+        } else {
+          BigDecimal c = ReferencePrices.cost(e, p);
+          totalCost = totalCost.add(c);
+          modelCost.merge(e.model(), c, BigDecimal::add);
+          bucketCost[bucket] = bucketCost[bucket].add(c);
+          BigDecimal[] gc =
+              groupCost.computeIfAbsent(
+                  java.util.Arrays.asList(apiKey, model),
+                  k -> {
+                    BigDecimal[] a = new BigDecimal[starts.size()];
+                    java.util.Arrays.fill(a, BigDecimal.ZERO);
+                    return a;
+                  });
+          gc[bucket] = gc[bucket].add(c);
+        }
+      }
     }
     // Peaks: per member (a series, or with no tenant or key filter and grouping by model or none,
     // a model or all usage), per bucket, the most of the member's per-minute sums; a target's
@@ -136,28 +172,36 @@ final class ReferenceModel {
         s[1] += e.inputTokens() + e.outputTokens();
       }
     }
+    Map<String, BigDecimal[]> seriesCost = new TreeMap<>();
     List<TrendSeries> series = new ArrayList<>();
     for (Map.Entry<List<String>, long[][]> en : groups.entrySet()) {
       List<TrendPoint> points = new ArrayList<>();
       long[][] v = en.getValue();
       long[][] peaks = peaks(minuteSums.get(groupOf(en.getKey())), bounds);
+      BigDecimal[] gc = groupCost.get(en.getKey());
       for (int i = 0; i < starts.size(); i++) {
+        long value =
+            q.view() == SeriesView.COST
+                ? (gc == null
+                    ? 0
+                    : gc[i]
+                        .setScale(2, java.math.RoundingMode.HALF_EVEN)
+                        .unscaledValue()
+                        .longValueExact())
+                : q.view().of(v[1][i], v[2][i], peaks[0][i], peaks[1][i]);
         points.add(
             new TrendPoint(
-                starts.get(i),
-                v[0][i],
-                v[1][i],
-                v[2][i],
-                q.view().of(v[1][i], v[2][i], peaks[0][i], peaks[1][i]),
-                peaks[0][i],
-                peaks[1][i]));
+                starts.get(i), v[0][i], v[1][i], v[2][i], value, peaks[0][i], peaks[1][i]));
       }
-      series.add(
+      TrendSeries ts =
           new TrendSeries(
               en.getKey().get(0),
               en.getKey().get(1),
               points,
-              rangePeaks(peaks, minuteSums.get(groupOf(en.getKey())).size())));
+              rangePeaks(peaks, minuteSums.get(groupOf(en.getKey())).size()));
+      series.add(ts);
+      BigDecimal[] groupCosts = groupCost.get(en.getKey());
+      if (groupCosts != null) seriesCost.put(ts.label(), groupCosts);
     }
     Map<List<String>, Map<Long, long[]>> overall = minuteSums.get(List.of("overall"));
     Peaks overallPeaks =
@@ -178,7 +222,12 @@ final class ReferenceModel {
     distribution.sort(
         Comparator.comparingLong((ModelShare m) -> -m.totals().totalTokens())
             .thenComparing(ModelShare::model));
-    return new Expected(first, end, total, List.copyOf(starts), series, distribution, overallPeaks);
+    Cost cost =
+        prices == null
+            ? null
+            : new Cost(totalCost, List.of(bucketCost), seriesCost, modelCost, unpricedByModel);
+    return new Expected(
+        first, end, total, List.copyOf(starts), series, distribution, overallPeaks, cost);
   }
 
   private static List<String> groupOf(UsageQuery q, UsageEvent e) {
@@ -254,6 +303,17 @@ final class ReferenceModel {
     return max;
   }
 
+  /**
+   * The expected cost: total, per bucket, per group label (null groups: nothing priced), per model
+   * (absent: nothing priced), and unpriced usage per model.
+   */
+  record Cost(
+      BigDecimal total,
+      List<BigDecimal> buckets,
+      Map<String, BigDecimal[]> groups,
+      Map<String, BigDecimal> models,
+      Map<String, UsageTotals> unpriced) {}
+
   private static double share(long part, long whole) {
     return whole == 0 ? 0.0 : (double) part / whole;
   }
@@ -265,5 +325,6 @@ final class ReferenceModel {
       List<Instant> buckets,
       List<TrendSeries> series,
       List<ModelShare> distribution,
-      Peaks peaks) {}
+      Peaks peaks,
+      Cost cost) {}
 }

@@ -85,6 +85,39 @@ class ReliabilityTest {
   }
 
   @Test
+  void lateEventsInManyMinutes_keepTheSeriesWithinItsLimit() {
+    clock.set(Instant.parse("2026-11-20T23:00:00Z"));
+    long accepted = 0;
+    long refused = 0;
+    try (UsageStats stats = builder().flushInterval(Duration.ofHours(1)).build()) {
+      Instant day = Instant.parse("2026-11-20T00:00:00Z");
+      // Late minutes find no free slot and spill: one spill cell per minute, one budget for all.
+      for (int m = 0; m < 260; m++) {
+        UsageEvent e = UsageEvent.of(day.plusSeconds(60L * m), "t", "k", "m", MAX_EVENT_TOKENS, 0);
+        for (int i = 0; i < (1 << 15); i++) {
+          try {
+            stats.record(e);
+            accepted++;
+          } catch (IllegalArgumentException tooMany) {
+            assertThat(tooMany).hasMessageContaining("inputTokens must keep the series within");
+            refused++;
+          }
+        }
+      }
+      UsageReport r =
+          stats.query(
+              UsageQuery.builder()
+                  .from(day)
+                  .to(day.plusSeconds(86_400))
+                  .granularity(Granularity.DAY)
+                  .build());
+      assertThat(refused).isPositive();
+      assertThat(r.totals().inputTokens()).isEqualTo(accepted * MAX_EVENT_TOKENS).isPositive();
+      assertThat(r.totals().calls()).isEqualTo(accepted);
+    }
+  }
+
+  @Test
   void query_sumsAcrossSeriesPastLongMax_refusedClearly() {
     try (UsageStats stats = builder().build()) {
       // 300 series at 2^55 input each: the all-series total passes 2^63.
@@ -281,6 +314,75 @@ class ReliabilityTest {
       assertThat(stats.stats().pendingRows()).isZero();
       assertThat(store.storedCalls()).isEqualTo(1_001);
     }
+  }
+
+  /** An InMemoryStore whose appends can be held at a latch, to catch the flusher mid-write. */
+  private static final class HeldStore extends InMemoryStore {
+    final java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    volatile int holdFromAppend = Integer.MAX_VALUE;
+
+    @Override
+    public void append(dev.usagestats.spi.UsageBatch batch) {
+      if (appends.get() + 1 >= holdFromAppend) {
+        inside.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      super.append(batch);
+    }
+  }
+
+  @Test
+  void query_whileARefusedBatchIsSplit_waitsForNoStoreWrite() throws Exception {
+    HeldStore store = new HeldStore();
+    store.refusedModel = "poison";
+    try (UsageStats stats = builder().store(store).build()) {
+      for (int k = 0; k < 50; k++) stats.record("t", "key-" + k, "good", 10, 2);
+      stats.record("t", "key-0", "poison", 7, 7);
+      store.holdFromAppend = 2; // the whole batch is refused; the first half's write is held
+      java.util.concurrent.CompletableFuture<Void> flush =
+          java.util.concurrent.CompletableFuture.runAsync(stats::flush);
+      assertThat(store.inside.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      // The split is done and a half is being written: a query answers meanwhile, exactly.
+      UsageTotals during =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+                  () -> stats.query(stats.newQuery().model("good").build()).totals())
+              .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(during).isEqualTo(new UsageTotals(50, 0, 500, 100, 0, 0, 0));
+      store.release.countDown();
+      flush.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(stats.stats().refusedRows()).isEqualTo(1);
+      assertThat(stats.query(stats.newQuery().model("good").build()).totals()).isEqualTo(during);
+    }
+  }
+
+  @Test
+  void close_batchOfManyRefusedRows_keepsToCloseTimeout() {
+    InMemoryStore store =
+        new InMemoryStore() {
+          @Override
+          public void append(dev.usagestats.spi.UsageBatch batch) {
+            try {
+              Thread.sleep(20);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            super.append(batch);
+          }
+        };
+    store.refusedModel = "poison";
+    UsageStats stats = builder().store(store).closeTimeout(Duration.ofMillis(300)).build();
+    for (int k = 0; k < 100; k++) stats.record("t", "key-" + k, "poison", 1, 1);
+    long began = System.nanoTime();
+    stats.close();
+    // Splitting 100 refused rows takes 199 writes of 20 ms (4 s): close() stops at its deadline
+    // and counts the rest as dropped. The bound is the contract, with room for a slow machine.
+    assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(3));
+    assertThat(stats.stats().droppedCalls() + stats.stats().refusedCalls()).isEqualTo(100);
   }
 
   @Test

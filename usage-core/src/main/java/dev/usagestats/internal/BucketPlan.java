@@ -53,6 +53,30 @@ final class BucketPlan {
     return i >= 0 ? i : -i - 2;
   }
 
+  /**
+   * This plan with its buckets split at each of {@code instants} (epoch millis, in order) that
+   * falls strictly inside the range: the plan a priced report reads, so that no read bucket spans a
+   * price change. Returns this plan if nothing splits it.
+   *
+   * @throws IllegalArgumentException if the split plan would have too many buckets
+   */
+  BucketPlan refine(long[] instants) {
+    long from = from();
+    long to = to();
+    Growing b = new Growing();
+    int i = 0;
+    for (int k = 0; k < bounds.length; k++) {
+      long bound = bounds[k];
+      while (i < instants.length && instants[i] < bound) {
+        long t = instants[i++];
+        if (t > from && t < to && t != b.last()) b.add(t);
+      }
+      if (b.size == 0 || bound != b.last()) b.add(bound);
+      checkCount(b.size - 1, granularity);
+    }
+    return b.size == bounds.length ? this : new BucketPlan(granularity, zone, b.toArray());
+  }
+
   static BucketPlan of(Instant from, Instant to, ZoneId zone, Granularity granularity) {
     long[] bounds =
         switch (granularity) {
@@ -161,6 +185,10 @@ final class BucketPlan {
     void add(long v) {
       if (size == a.length) a = Arrays.copyOf(a, size * 2);
       a[size++] = v;
+    }
+
+    long last() {
+      return size == 0 ? Long.MIN_VALUE : a[size - 1];
     }
 
     long[] toArray() {

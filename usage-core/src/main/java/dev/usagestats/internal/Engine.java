@@ -2,12 +2,16 @@ package dev.usagestats.internal;
 
 import dev.usagestats.EngineStats;
 import dev.usagestats.Outcome;
+import dev.usagestats.PriceBook;
+import dev.usagestats.SeriesView;
 import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageSeries;
 import dev.usagestats.spi.UsageStore;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The engine behind {@code UsageStats}: a thin composition of parts with one job each. Not public
@@ -55,6 +60,7 @@ public final class Engine {
   private final ReentrantLock drainLock = new ReentrantLock();
   private final AtomicBoolean closing = new AtomicBoolean();
   private final ScheduledExecutorService background;
+  private volatile @Nullable PriceBook priceBook;
 
   /** Builds and starts the engine: its minute clock and background flusher. */
   public Engine(EngineConfig config) {
@@ -77,6 +83,7 @@ public final class Engine {
             config.earliestTimestamp(),
             backend);
     this.planner = new QueryPlanner(config.minuteRetention());
+    this.priceBook = config.priceBook();
     this.background = DaemonThreads.scheduler("usagestats-flusher");
     long interval = config.flushInterval().toMillis();
     long period = interval > 0 ? interval : IDLE_DRAIN_MS;
@@ -206,6 +213,31 @@ public final class Engine {
     return config.clock().instant();
   }
 
+  /**
+   * Puts {@code book} in force for later queries, after checking that none of the engine's model
+   * names is ambiguous in it; a query running meanwhile keeps the book it started with.
+   *
+   * @throws IllegalArgumentException if a model name of the engine is ambiguous in the book; the
+   *     book in force stays in force
+   */
+  public void priceBook(PriceBook book) {
+    Objects.requireNonNull(book, "priceBook");
+    book.checkModels(modelNames());
+    this.priceBook = book;
+  }
+
+  public @Nullable PriceBook priceBook() {
+    return priceBook;
+  }
+
+  private List<String> modelNames() {
+    int n = table.count();
+    Series[] all = table.array();
+    List<String> names = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) names.add(all[i].key.model());
+    return names;
+  }
+
   public UsageQuery.Builder newQuery() {
     return UsageQuery.builder().zone(config.defaultZone());
   }
@@ -213,8 +245,13 @@ public final class Engine {
   public UsageReport query(UsageQuery query) {
     Objects.requireNonNull(query, "query");
     if (recorder.isClosed()) throw new IllegalStateException("usage stats are closed");
+    PriceBook book = query.priceBook() != null ? query.priceBook() : priceBook;
+    if (book == null && query.view() == SeriesView.COST) {
+      throw new IllegalArgumentException(
+          "view COST needs a price book, on the engine or the query: none is set");
+    }
     long now = config.clock().millis();
-    ReportAccumulator acc = new ReportAccumulator(planner.plan(query, now), query);
+    ReportAccumulator acc = new ReportAccumulator(planner.plan(query, now), query, book);
     try {
       Backend.Read rest;
       drainLock.lock();

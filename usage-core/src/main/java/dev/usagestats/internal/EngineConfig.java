@@ -1,6 +1,7 @@
 package dev.usagestats.internal;
 
 import dev.usagestats.ApiKeyPolicy;
+import dev.usagestats.PriceBook;
 import dev.usagestats.UsageListener;
 import dev.usagestats.spi.UsageStore;
 import java.time.Clock;
@@ -29,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  * @param maxPendingRows the most rows held for the store
  * @param earliestTimestamp events before this instant are refused
  * @param apiKeyPolicy what to do with API key ids that look like secrets
+ * @param priceBook the prices reports are costed with, or null for none
  */
 public record EngineConfig(
     Clock clock,
@@ -44,7 +46,8 @@ public record EngineConfig(
     String nodeId,
     long maxPendingRows,
     Instant earliestTimestamp,
-    ApiKeyPolicy apiKeyPolicy) {
+    ApiKeyPolicy apiKeyPolicy,
+    @Nullable PriceBook priceBook) {
   /** Checks that nothing required is null and copies the listeners. */
   public EngineConfig {
     Objects.requireNonNull(clock, "clock");

@@ -5,6 +5,7 @@ import dev.usagestats.spi.UsageStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -25,10 +26,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *    the store's ledger makes a retry after an ambiguous failure count once.
  * 4. A batch the store refused for good (UsageStoreException.isPermanent: a constraint, a value
  *    out of range) was not applied. It is split in halves, each written on its own, down to the
- *    single rows the store refuses; those are set aside, counted and logged, and the batches
- *    behind them flow. The split holds the read-write lock's write side, which every store read
- *    of a query holds the read side of from its pending snapshot to its store read: a query sees
- *    either the whole batch pending or its halves, never both a half applied and the whole pending.
+ *    single rows the store refuses; those are set aside, counted and logged once per batch, and
+ *    the batches behind them flow. Replacing a batch by its halves holds the read-write lock's
+ *    write side, whose read side every query holds from its pending snapshot to the end of its
+ *    store read: a query that saw the batch whole reads the store before any half is written, and
+ *    a later query sees the halves by their own ids, so none counts a row twice or misses one.
+ *    Store writes never run under the write side, and the split keeps to the send's deadline.
  * 5. Nothing is acknowledged before the store says so. At close, what cannot be written by the
  *    deadline is counted as dropped (calls and tokens) and logged.
  * </pre>
@@ -107,12 +110,22 @@ final class Flusher {
         if (deadline != NO_DEADLINE && System.nanoTime() - deadline >= 0) return false;
         UsageStoreException refused = write(b);
         if (refused != null) {
-          splitLock.writeLock().lock();
-          try {
-            if (!resolve(b, refused)) return false;
-          } finally {
-            splitLock.writeLock().unlock();
+          failedFlushes.incrementAndGet();
+          long[] setAside = new long[2]; // rows, calls
+          boolean done = resolve(b, deadline, setAside);
+          if (setAside[0] > 0) {
+            refusedLog.warn(
+                "usage store refused "
+                    + setAside[0]
+                    + " rollup row(s) of a batch for good ("
+                    + setAside[1]
+                    + " calls); set aside so later batches flow, counted in"
+                    + " EngineStats.refusedRows (refused so far: "
+                    + pending.refusedRows()
+                    + ")",
+                refused);
           }
+          if (!done) return false;
         } else if (nextSendAt != Long.MIN_VALUE) {
           return false;
         }
@@ -156,31 +169,33 @@ final class Flusher {
   }
 
   /**
-   * Finds the rows of a refused batch that the store refuses, by halves, and sets them aside.
-   * Caller holds the send lock and the split lock's write side.
+   * Finds the rows of a refused batch that the store refuses, by halves, and sets them aside,
+   * adding their rows and calls to {@code setAside}. Caller holds the send lock. The split lock's
+   * write side is held only while the batch is replaced by its halves, never across a write, so
+   * queries wait for no store call.
    *
-   * @return false if a half failed for a passing reason (it stays pending; the backoff is set)
+   * @return false if a half failed for a passing reason (it stays pending; the backoff is set) or
+   *     the deadline passed (the rest stays pending, in halves)
    */
-  private boolean resolve(PendingBuffer.Batch b, UsageStoreException refused) {
+  private boolean resolve(PendingBuffer.Batch b, long deadline, long[] setAside) {
     if (b.rows.size() == 1) {
       PendingBuffer.Lost lost = pending.setAside(b);
-      failedFlushes.incrementAndGet();
-      refusedLog.warn(
-          "usage store refused "
-              + lost.rows()
-              + " rollup row(s) for good ("
-              + lost.calls()
-              + " calls); set aside so later batches flow, counted in EngineStats.refusedRows"
-              + " (refused so far: "
-              + pending.refusedRows()
-              + ")",
-          refused);
+      setAside[0] += lost.rows();
+      setAside[1] += lost.calls();
       return true;
     }
-    for (PendingBuffer.Batch half : pending.split(b)) {
+    List<PendingBuffer.Batch> halves;
+    splitLock.writeLock().lock();
+    try {
+      halves = pending.split(b);
+    } finally {
+      splitLock.writeLock().unlock();
+    }
+    for (PendingBuffer.Batch half : halves) {
+      if (deadline != NO_DEADLINE && System.nanoTime() - deadline >= 0) return false;
       UsageStoreException again = write(half);
       if (again != null) {
-        if (!resolve(half, again)) return false;
+        if (!resolve(half, deadline, setAside)) return false;
       } else if (nextSendAt != Long.MIN_VALUE) {
         return false;
       }

@@ -84,7 +84,7 @@ final class IntervalRecorder {
               phase, stripe, minute, errors, input, output, cached, cacheCreation, reasoning);
       if (result != Series.NO_SLOT) return result;
       AtomicLongArray c = spill(phase, series, minute).counts();
-      return series.addAt(c, 0, errors, input, output, cached, cacheCreation, reasoning);
+      return series.addSpill(phase, c, errors, input, output, cached, cacheCreation, reasoning);
     } finally {
       gate.exit(stripe, v);
     }
@@ -105,6 +105,7 @@ final class IntervalRecorder {
     Series[] a = table.array();
     for (int i = 0; i < n; i++) a[i].drain(phase, scratch, sink);
     for (Spill sp : spills[phase].values()) {
+      sp.series().spillsDrained(phase);
       for (int f = 0; f < Measure.COUNT; f++) scratch[f] = sp.counts().get(f);
       if (scratch[Series.CALLS] == 0) continue; // every event in it was refused
       sp.series().drained(scratch);

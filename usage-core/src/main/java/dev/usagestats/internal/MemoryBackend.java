@@ -47,7 +47,8 @@ final class MemoryBackend implements Backend {
    */
   @Override
   public void accept(Series series, long minuteMillis, long[] counts) {
-    minutes.add(series.id, minuteMillis, counts);
+    boolean aggregate = series.isAggregate();
+    minutes.add(series.id, minuteMillis, counts, aggregate);
     System.arraycopy(counts, 0, withPeaks, 0, counts.length);
     if (minutes.sumsAt(series.id, minuteMillis, minuteSums)) {
       Measure.derivePeaks(minuteSums);
@@ -55,7 +56,7 @@ final class MemoryBackend implements Backend {
     } else {
       Measure.derivePeaks(withPeaks);
     }
-    quarters.add(series.id, minuteMillis, withPeaks);
+    quarters.add(series.id, minuteMillis, withPeaks, aggregate);
   }
 
   @Override

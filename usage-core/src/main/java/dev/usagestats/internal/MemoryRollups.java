@@ -67,6 +67,16 @@ final class MemoryRollups {
   }
 
   void add(int seriesId, long millis, long[] fields) {
+    add(seriesId, millis, fields, false);
+  }
+
+  /**
+   * Like {@link #add(int, long, long[])}; a peak aggregate's sums ({@code aggregate}) are not
+   * bounded per series like a series' (they add up every series of a model), so they stop at {@link
+   * Long#MAX_VALUE} instead of failing: reports read only their calls and peaks, never add them
+   * into sums, and a peak that reads {@link Long#MAX_VALUE} is at least that.
+   */
+  void add(int seriesId, long millis, long[] fields, boolean aggregate) {
     long index = Math.floorDiv(millis, chunkMillis);
     Chunk[] ring = ring(seriesId);
     int pos = (int) Math.floorMod(index, (long) ringSize);
@@ -113,9 +123,17 @@ final class MemoryRollups {
           groups[slot / group] = Math.max(groups[slot / group], v);
           c.totals[f] = Math.max(c.totals[f], v);
         } else {
-          slots[slot] += v;
-          groups[slot / group] += v;
-          c.totals[f] += v;
+          if (aggregate) {
+            slots[slot] = saturatedAdd(slots[slot], v);
+            groups[slot / group] = saturatedAdd(groups[slot / group], v);
+            c.totals[f] = saturatedAdd(c.totals[f], v);
+          } else {
+            // Per series, bounded (Series.MAX_TOKENS_PER_SERIES): checked so a broken bound fails
+            // loudly instead of wrapping.
+            slots[slot] = Math.addExact(slots[slot], v);
+            groups[slot / group] += v;
+            c.totals[f] = Math.addExact(c.totals[f], v);
+          }
         }
       }
     }
@@ -137,6 +155,12 @@ final class MemoryRollups {
     return true;
   }
 
+  /** {@code a + b} for counts (never negative), or {@link Long#MAX_VALUE} if it would pass it. */
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  }
+
   private static final boolean[] PEAK = new boolean[Measure.COUNT];
   private static final int PEAK_CALLS = Measure.PEAK_CALLS_PER_MINUTE.ordinal();
   private static final int PEAK_TOKENS = Measure.PEAK_TOKENS_PER_MINUTE.ordinal();
@@ -152,6 +176,10 @@ final class MemoryRollups {
    * and when every bound lies on a group bound, groups are read instead of slots.
    */
   void read(ReportAccumulator acc, Series[] series, int count) {
+    if (acc.priced()) {
+      readPriced(acc, series, count);
+      return;
+    }
     BucketPlan plan = acc.plan();
     long from = plan.from();
     long to = plan.to();
@@ -243,6 +271,98 @@ final class MemoryRollups {
     }
   }
 
+  /**
+   * Like {@link #read}, for a priced report: sums each series' slots per read bucket for every
+   * summed measure (the read plan has a bound at each price change) and takes the largest of its
+   * peaks there as {@link #read} does, then hands the accumulator one row per series and non-empty
+   * bucket, which it prices. Peak aggregates are read like series and add peaks only.
+   */
+  private void readPriced(ReportAccumulator acc, Series[] series, int count) {
+    BucketPlan plan = acc.plan();
+    if (newestIndex == Long.MIN_VALUE) return;
+    long firstIndex = Math.max(Math.floorDiv(plan.from(), chunkMillis), newestIndex - ringSize + 1);
+    long lastIndex = Math.min(Math.floorDiv(plan.to() - 1, chunkMillis), newestIndex);
+    if (firstIndex > lastIndex) return;
+    int chunks = (int) (lastIndex - firstIndex + 1);
+    // Per chunk: read its group sums when every bound inside it lies on a group bound (a price
+    // change at 10:45 costs slot reads in its own chunk only), else its slots. A rollup that
+    // derives peaks from its slots' sums never reads groups: a group's sums are no minute's.
+    boolean[] byGroup = new boolean[chunks];
+    int[][] stepBuckets = new int[chunks][];
+    for (int ci = 0; ci < chunks; ci++) {
+      long start = (firstIndex + ci) * chunkMillis;
+      long end = start + chunkMillis;
+      boolean groups = !derivesPeaks;
+      for (long b : plan.bounds) {
+        if (b > start && b < end && Math.floorMod(b, slotMillis * group) != 0) groups = false;
+      }
+      byGroup[ci] = groups;
+      long step = groups ? slotMillis * group : slotMillis;
+      int steps = groups ? slotsPerChunk / group : slotsPerChunk;
+      int[] buckets = new int[steps];
+      for (int k = 0; k < steps; k++) buckets[k] = plan.bucketOf(start + k * step);
+      stepBuckets[ci] = buckets;
+    }
+    long[][] sums = new long[Measure.COUNT][plan.size()];
+    // Per read bucket of one series: whether it had calls, peak calls, peak tokens.
+    long[][] peaks = new long[3][plan.size()];
+    long[] row = new long[Measure.COUNT];
+    boolean seriesPeaks = acc.needsSeriesPeaks();
+    for (int i = 0; i < count; i++) {
+      Series s = series[i];
+      boolean aggregate = s.isAggregate();
+      if (aggregate ? !acc.wantsAggregate(s.key) : !acc.matches(s.key)) continue;
+      boolean withPeaks = aggregate || seriesPeaks;
+      int lo = Integer.MAX_VALUE;
+      int hi = -1;
+      for (int ci = 0; ci < chunks; ci++) {
+        Chunk c = chunk(s.id, firstIndex + ci);
+        if (c == null) continue;
+        int[] buckets = stepBuckets[ci];
+        int steps = buckets.length;
+        long[][] values = byGroup[ci] ? c.groups : c.fields;
+        if (withPeaks) addPeaks(c, values, buckets, peaks);
+        int first = buckets[0];
+        if (first >= 0 && first == buckets[steps - 1]) {
+          for (int f = 0; f < Measure.COUNT; f++) if (!PEAK[f]) sums[f][first] += c.totals[f];
+          lo = Math.min(lo, first);
+          hi = Math.max(hi, first);
+          continue;
+        }
+        long[] calls = values[Series.CALLS];
+        for (int k = 0; k < steps; k++) {
+          int b = buckets[k];
+          if (b < 0 || calls[k] == 0) continue;
+          for (int f = 0; f < Measure.COUNT; f++) {
+            long[] v = values[f];
+            if (v != null && !PEAK[f]) sums[f][b] += v[k];
+          }
+          lo = Math.min(lo, b);
+          hi = Math.max(hi, b);
+        }
+      }
+      for (int b = lo; b <= hi; b++) {
+        if (sums[Series.CALLS][b] == 0) continue; // every drained delta has a call
+        for (int f = 0; f < Measure.COUNT; f++) {
+          row[f] = sums[f][b];
+          sums[f][b] = 0;
+        }
+        row[PEAK_CALLS] = peaks[1][b];
+        row[PEAK_TOKENS] = peaks[2][b];
+        peaks[0][b] = 0;
+        peaks[1][b] = 0;
+        peaks[2][b] = 0;
+        acc.addRow(s.key, b, row);
+      }
+    }
+  }
+
+  /**
+   * Adds one chunk of a series: its counts in the range to {@code fields}, and calls, input and
+   * output per bucket to {@code trend}. The trend's cells are plain sums: each is a part of its
+   * group's range total, which {@link ReportAccumulator#addTotals} sums with overflow checks, so no
+   * cell can wrap unless that total refuses first.
+   */
   private static void addChunk(
       Chunk c, long[][] values, int[] buckets, long[] fields, long[][] trend) {
     int steps = buckets.length;
@@ -251,21 +371,24 @@ final class MemoryRollups {
     long[] calls = values[Series.CALLS];
     long[] input = values[Series.INPUT];
     long[] output = values[Series.OUTPUT];
+    long[] trendCalls = trend[0];
+    long[] trendInput = trend[1];
+    long[] trendOutput = trend[2];
     if (first >= 0 && last >= 0) {
       for (int f = 0; f < Measure.COUNT; f++) fields[f] += c.totals[f];
       if (first == last) {
-        trend[0][first] = Math.addExact(trend[0][first], c.totals[Series.CALLS]);
-        trend[1][first] = Math.addExact(trend[1][first], c.totals[Series.INPUT]);
-        trend[2][first] = Math.addExact(trend[2][first], c.totals[Series.OUTPUT]);
+        trendCalls[first] += c.totals[Series.CALLS];
+        trendInput[first] += c.totals[Series.INPUT];
+        trendOutput[first] += c.totals[Series.OUTPUT];
         return;
       }
       for (int k = 0; k < steps; k++) {
         long n = calls[k];
         if (n == 0) continue;
         int b = buckets[k];
-        trend[0][b] = Math.addExact(trend[0][b], n);
-        if (input != null) trend[1][b] = Math.addExact(trend[1][b], input[k]);
-        if (output != null) trend[2][b] = Math.addExact(trend[2][b], output[k]);
+        trendCalls[b] += n;
+        if (input != null) trendInput[b] += input[k];
+        if (output != null) trendOutput[b] += output[k];
       }
       return;
     }
@@ -276,9 +399,9 @@ final class MemoryRollups {
         long[] v = values[f];
         if (v != null) fields[f] += v[k];
       }
-      trend[0][b] = Math.addExact(trend[0][b], calls[k]);
-      if (input != null) trend[1][b] = Math.addExact(trend[1][b], input[k]);
-      if (output != null) trend[2][b] = Math.addExact(trend[2][b], output[k]);
+      trendCalls[b] += calls[k];
+      if (input != null) trendInput[b] += input[k];
+      if (output != null) trendOutput[b] += output[k];
     }
   }
 

@@ -39,11 +39,13 @@ final class Series {
   private static final long EMPTY = Long.MIN_VALUE;
 
   /**
-   * The most input (or output) tokens one series takes while the engine runs: 2^55. Each live cell
-   * is kept within it (an event that would cross it is refused), and a series has at most 2 phases
-   * x 3 slots x 8 stripes of cells besides what was drained, so every per-series sum (cells,
-   * rollups, pending rows, store rows) stays below 2^61 and input plus output below 2^62: nothing
-   * per series can wrap. Sums across series are checked where reports form them.
+   * The bound that keeps every per-series sum from wrapping: 2^55 input (or output) tokens. Each
+   * live cell, and the spill cells of a phase together, are kept within it less what was already
+   * drained (an event that would cross it is refused). A series has at most 2 phases x (3 slots x 8
+   * stripes + its spills) = 50 such budgets besides what was drained, so what it holds and has
+   * drained stays below 2^61, and input plus output below 2^62: no per-series sum (cells, rollups,
+   * pending rows, store rows of one run) can wrap. Sums across series are checked where reports
+   * form them.
    */
   static final long MAX_TOKENS_PER_SERIES = 1L << 55;
 
@@ -82,6 +84,9 @@ final class Series {
 
   /** What drains moved out of this series so far, per measure (input and output are checked). */
   private final AtomicLongArray drained = new AtomicLongArray(Measure.COUNT);
+
+  /** Input and output added into this series' spill cells, per phase: {in0, out0, in1, out1}. */
+  private final AtomicLongArray spilled = new AtomicLongArray(4);
 
   Series(SeriesKey key, int id, int stripes, SeriesListener[] listeners) {
     this(key, id, stripes, listeners, null);
@@ -178,10 +183,58 @@ final class Series {
     return Checks.AGGREGATE.equals(key.tenant());
   }
 
-  /** Records that a drain moved {@code counts} out of this series. Drainer only. */
+  /**
+   * Adds one late event into a spill cell of the given phase: like {@link #addAt}, but also within
+   * one budget for all of the phase's spill cells of this series, so any number of late minutes
+   * cannot hold more than one cell's worth. Must run inside the gate.
+   */
+  int addSpill(
+      int phase,
+      AtomicLongArray c,
+      long errors,
+      long input,
+      long output,
+      long cached,
+      long cacheCreation,
+      long reasoning) {
+    int in = 2 * phase;
+    int out = in + 1;
+    if (input != 0
+        && spilled.getAndAdd(in, input)
+            > MAX_TOKENS_PER_SERIES - drained.getOpaque(INPUT) - input) {
+      spilled.getAndAdd(in, -input);
+      return TOO_MANY_INPUT;
+    }
+    if (output != 0
+        && spilled.getAndAdd(out, output)
+            > MAX_TOKENS_PER_SERIES - drained.getOpaque(OUTPUT) - output) {
+      spilled.getAndAdd(out, -output);
+      if (input != 0) spilled.getAndAdd(in, -input);
+      return TOO_MANY_OUTPUT;
+    }
+    int result = addAt(c, 0, errors, input, output, cached, cacheCreation, reasoning);
+    if (result != ADDED) {
+      if (input != 0) spilled.getAndAdd(in, -input);
+      if (output != 0) spilled.getAndAdd(out, -output);
+    }
+    return result;
+  }
+
+  /** Frees the spill budget of a phase whose spills were drained. Drainer only. */
+  void spillsDrained(int phase) {
+    spilled.set(2 * phase, 0);
+    spilled.set(2 * phase + 1, 0);
+  }
+
+  /**
+   * Records that a drain moved {@code counts} out of this series. Drainer only.
+   *
+   * @throws ArithmeticException never while the bound above holds; a broken bound fails loudly
+   *     rather than wrapping
+   */
   void drained(long[] counts) {
     for (int f = 0; f < Measure.COUNT; f++) {
-      if (counts[f] != 0) drained.setOpaque(f, drained.getPlain(f) + counts[f]);
+      if (counts[f] != 0) drained.setOpaque(f, Math.addExact(drained.getPlain(f), counts[f]));
     }
   }
 

@@ -89,11 +89,13 @@ final class StoreBackend implements Backend {
                 query.apiKeys(),
                 query.models(),
                 ids,
-                acc.needsSeriesPeaks()
+                // A priced read keeps every part of the key: tenants' prices and the cost lines
+                // need the tenant and the API key. So do peaks bounded from the series.
+                acc.priced() || acc.needsSeriesPeaks()
                     ? KeyDetail.SERIES
                     : KeyDetail.forGrouping(query.groupBy())));
-    // One row per (series, bucket) for the accumulator: store rows and pending rows merged by
-    // each measure's rule, so a series' peak in a bucket counts once.
+    // One row per (series, read bucket) for the accumulator: store rows and pending rows merged
+    // by each measure's rule, so a series' peak in a bucket counts once.
     Map<RowId, long[]> rows = new HashMap<>();
     for (StoreResult.Row row : result.rows()) {
       if (row.bucket() >= plan.size() || !selected(acc, row.key(), true)) continue;

@@ -61,8 +61,15 @@ public enum Measure {
 
   private static final List<Measure> ALL = List.of(values());
 
-  /** How many measures there are: the length of a counts array. */
-  public static final int COUNT = ALL.size();
+  /**
+   * How many measures there are: the length of a counts array. A constant, so loops over counts
+   * compile to fixed bounds; checked against the constants below when the class loads.
+   */
+  public static final int COUNT = 9;
+
+  static {
+    if (COUNT != ALL.size()) throw new AssertionError("COUNT must be " + ALL.size());
+  }
 
   private static final List<Measure> SUMS = ALL.stream().filter(m -> m.merge == Merge.SUM).toList();
   private static final List<Measure> PEAKS =

@@ -121,9 +121,16 @@ class SeriesTableTest {
     Thread writer =
         new Thread(
             () -> {
+              int seen = 0;
               for (int i = 0; i < n; i++) {
                 index.put(all[i]);
                 published.set(i + 1);
+                // Every 3,000 puts, let the readers read (however the threads are scheduled), so
+                // reads interleave with resizes on a loaded machine too.
+                if (i % 3_000 == 0) {
+                  while (reads.get() <= seen) Thread.yield();
+                  seen = reads.get();
+                }
               }
             });
     List<Thread> readers = new ArrayList<>();

@@ -24,6 +24,7 @@ import dev.usagestats.http.UsageRequest;
 import dev.usagestats.jdbc.JdbcUsageStore;
 import dev.usagestats.micrometer.MicrometerUsageListener;
 import dev.usagestats.micrometer.UsageStatsMetrics;
+import dev.usagestats.prices.ExpenseReport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -37,6 +38,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -71,6 +73,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/usage}: a report; the parameters are described on {@link UsageRequest}.
  *   <li>{@code GET /api/planning}: this week (or month) against the one before, per model; the
  *       parameters are described on {@link PlanningRequest}.
+ *   <li>{@code GET /api/expenses.csv}, {@code GET /api/expenses.json}: the expense report of the
+ *       same filters and range (per tenant, key and model, with the prices used), when the engine
+ *       has a price book.
  *   <li>{@code GET /api/keys}: the API keys, with redacted display forms.
  *   <li>{@code GET /api/models}: the models, with chart colors.
  * </ul>
@@ -128,6 +133,8 @@ public final class DemoServer implements AutoCloseable {
     http.setExecutor(executor);
     http.createContext("/api/usage", get("/api/usage", this::usage));
     http.createContext("/api/planning", get("/api/planning", this::planning));
+    http.createContext("/api/expenses.csv", get("/api/expenses.csv", e -> expenses(e, true)));
+    http.createContext("/api/expenses.json", get("/api/expenses.json", e -> expenses(e, false)));
     http.createContext("/api/keys", get("/api/keys", this::keys));
     http.createContext("/api/models", get("/api/models", this::models));
     http.createContext("/", get(null, this::page));
@@ -187,6 +194,41 @@ public final class DemoServer implements AutoCloseable {
   private Response planning(HttpExchange exchange) {
     Map<String, String> params = PlanningRequest.parameters(exchange.getRequestURI().getRawQuery());
     return Response.json(200, json.planning(stats.plan(PlanningRequest.toQuery(params, zone))));
+  }
+
+  /**
+   * The expense report of the page's filters (the same parameters as {@code /api/usage}; the view,
+   * granularity and grouping do not change it), as a CSV download or as JSON.
+   */
+  private Response expenses(HttpExchange exchange, boolean csv) {
+    Map<String, String> params = UsageRequest.parameters(exchange.getRequestURI().getRawQuery());
+    UsageQuery query = UsageRequest.toQuery(params, clock, zone);
+    if (query.priceBook() == null && stats.priceBook() == null) {
+      return Response.json(
+          400,
+          json.error(
+              "priceBook",
+              null,
+              "an expense report needs a price book: none is set on the engine"));
+    }
+    ExpenseReport report = ExpenseReport.of(UsageRequest.answer(stats, query, params));
+    if (!csv) {
+      return new Response(
+          200, "application/json", report.toJson().getBytes(StandardCharsets.UTF_8));
+    }
+    String name =
+        "expenses-"
+            + LocalDate.ofInstant(report.from(), report.zone())
+            + "-to-"
+            + LocalDate.ofInstant(report.to().minusNanos(1), report.zone())
+            + ".csv";
+    exchange
+        .getResponseHeaders()
+        .set("Content-Disposition", "attachment; filename=\"" + name + "\"");
+    return new Response(
+        200,
+        "text/csv; charset=utf-8; header=present",
+        report.toCsv().getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -444,6 +486,12 @@ public final class DemoServer implements AutoCloseable {
     DemoCatalog catalog = DemoCatalog.standard();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     UsageStats stats = openStats(clock, registry);
+    // Prices: LiteLLM's map as shipped, with DeepSeek R1's price changed a week ago, at local
+    // midnight: the backfilled history shows both prices.
+    ZoneId local = ZoneId.systemDefault();
+    stats.priceBook(
+        DemoPrices.book(
+            LocalDate.now(clock.withZone(local)).minusDays(7).atStartOfDay(local).toInstant()));
     // The rhythm follows this machine's local hours, where the page is most likely looked at.
     TrafficGenerator traffic =
         new TrafficGenerator(stats, clock, catalog, 20261128L, ZoneId.systemDefault());

@@ -52,6 +52,9 @@ class UsagePageBrowserTest {
   private static final Instant NOW = Instant.parse("2026-11-20T10:30:00Z");
   private static final Duration WAIT = Duration.ofSeconds(20);
 
+  /** DeepSeek R1's price changes in the middle of the recorded history. */
+  private static final Instant PRICE_CHANGE = Instant.parse("2026-11-14T18:15:00Z");
+
   private static TestClock clock;
   private static UsageStats stats;
   private static DemoServer server;
@@ -74,7 +77,13 @@ class UsagePageBrowserTest {
       assumeTrue(false, why);
     }
     clock = TestClock.of(NOW);
-    stats = UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build();
+    stats =
+        UsageStats.builder()
+            .clock(clock)
+            .flushInterval(Duration.ZERO)
+            .retention(Duration.ofDays(62)) // "Last month" reaches back into October
+            .priceBook(DemoPrices.book(PRICE_CHANGE))
+            .build();
     TestData.record(stats, reference, NOW, Duration.ofDays(14), 2_000, 11);
     server = DemoServer.builder(stats).clock(clock).catalog(TestData.catalog()).port(0).start();
 
@@ -199,6 +208,104 @@ class UsagePageBrowserTest {
     assertThat(driver.getCurrentUrl()).contains("from=" + day).contains("to=" + day);
 
     screenshot();
+  }
+
+  /**
+   * With a price book: the cost card shows the engine's cost (exact in its data, rounded half-even
+   * on screen), "This month" and "Last month" ask for those days, the Cost view draws the cost per
+   * bucket, the distribution shows each model's cost, and Export CSV downloads the engine's expense
+   * report of the same filters.
+   */
+  @Test
+  void page_costCardPresetsCostViewAndExport() throws Exception {
+    driver.get(server.uri() + "?zone=Asia/Kathmandu");
+    waitUntilLoaded(0);
+    ZoneId zone = ZoneId.of("Asia/Kathmandu");
+    LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
+    UsageQuery.Builder q = UsageQuery.builder().zone(zone).days(today.minusDays(13), today);
+    UsageReport twoWeeks = stats.query(q.build());
+    assertThat(twoWeeks.cost().versionsUsed())
+        .as("the history spans DeepSeek R1's price change")
+        .anySatisfy(v -> assertThat(v.effectiveFrom()).isEqualTo(PRICE_CHANGE));
+    assertCostShown(twoWeeks);
+
+    act(() -> new Select(driver.findElement(By.id("range"))).selectByValue("month"));
+    UsageReport month =
+        stats.query(UsageQuery.builder().zone(zone).days(today.withDayOfMonth(1), today).build());
+    assertPageShows(month);
+    assertCostShown(month);
+    assertThat(driver.getCurrentUrl())
+        .contains("from=" + today.withDayOfMonth(1))
+        .contains("to=" + today);
+
+    act(() -> new Select(driver.findElement(By.id("range"))).selectByValue("lastmonth"));
+    LocalDate firstOfMonth = today.withDayOfMonth(1);
+    UsageReport lastMonth =
+        stats.query(
+            UsageQuery.builder()
+                .zone(zone)
+                .days(firstOfMonth.minusMonths(1), firstOfMonth.minusDays(1))
+                .build());
+    assertCostShown(lastMonth);
+    assertThat(driver.findElement(By.id("as-of")).getText())
+        .startsWith(firstOfMonth.minusMonths(1) + " – " + firstOfMonth.minusDays(1));
+
+    act(() -> new Select(driver.findElement(By.id("range"))).selectByValue("month"));
+    act(() -> driver.findElement(By.cssSelector(".view-switch [data-view=COST]")).click());
+    UsageReport monthCost =
+        stats.query(
+            UsageQuery.builder()
+                .zone(zone)
+                .days(today.withDayOfMonth(1), today)
+                .view(SeriesView.COST)
+                .build());
+    assertPageShows(monthCost); // the chart's sums are the points' values: cents
+    assertThat(driver.findElement(By.id("chart-unit")).getText()).contains("cost (USD)");
+    for (dev.usagestats.ModelShare m : monthCost.distribution()) {
+      WebElement cell =
+          driver.findElement(
+              By.cssSelector("#distribution tr[data-model='" + m.model() + "'] td.cost"));
+      assertThat(cell.getAttribute("data-exact")).isEqualTo(m.cost().toPlainString());
+    }
+
+    // Export CSV: the link asks for the page's filters; what it downloads is the engine's report.
+    String href = driver.findElement(By.id("export-csv")).getAttribute("href");
+    assertThat(href).contains("/api/expenses.csv?").contains("zone=Asia%2FKathmandu");
+    java.net.http.HttpResponse<String> csv =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(href)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(csv.statusCode()).isEqualTo(200);
+    assertThat(csv.headers().firstValue("Content-Disposition").orElse(""))
+        .contains("attachment")
+        .contains(".csv");
+    List<List<String>> rows;
+    try (com.fasterxml.jackson.databind.MappingIterator<List<String>> it =
+        new com.fasterxml.jackson.dataformat.csv.CsvMapper()
+            .enable(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.WRAP_AS_ARRAY)
+            .readerForListOf(String.class)
+            .readValues(csv.body())) {
+      rows = it.readAll();
+    }
+    assertThat(rows.get(0)).isEqualTo(dev.usagestats.prices.ExpenseReport.COLUMNS);
+    List<String> total = rows.get(rows.size() - 1);
+    int kind = dev.usagestats.prices.ExpenseReport.COLUMNS.indexOf("kind");
+    int cost = dev.usagestats.prices.ExpenseReport.COLUMNS.indexOf("cost");
+    assertThat(total.get(kind)).isEqualTo("total");
+    assertThat(new BigDecimal(total.get(cost))).isEqualByComparingTo(month.cost().total());
+    Files.write(
+        Paths.get("target", "usage-page-cost.png"),
+        ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+  }
+
+  private static void assertCostShown(UsageReport expected) {
+    WebElement card = driver.findElement(By.id("cost-total"));
+    assertThat(card.isDisplayed()).isTrue();
+    assertThat(card.getAttribute("data-exact")).isEqualTo(expected.cost().total().toPlainString());
+    assertThat(card.getText())
+        .isEqualTo(
+            "$" + String.format(java.util.Locale.US, "%,.2f", expected.cost().displayTotal()));
   }
 
   @Test

@@ -3,23 +3,29 @@ package dev.usagestats.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.usagestats.CostReport;
 import dev.usagestats.ModelShare;
 import dev.usagestats.Peaks;
 import dev.usagestats.PlanningReport;
+import dev.usagestats.PriceVersion;
 import dev.usagestats.TrendPoint;
 import dev.usagestats.TrendSeries;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStoreException;
 import dev.usagestats.UsageTotals;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Renders a {@link UsageReport} as the JSON of the usage API. Token counts are JSON integers;
- * K-token values are decimal strings ({@code "1234.567"}) so that no float rounds them.
+ * K-token values and amounts of money are decimal strings ({@code "1234.567"}) so that no float
+ * rounds them.
  *
  * <pre>{@code
  * ReportJson json = ReportJson.of(new ObjectMapper());
@@ -96,9 +102,17 @@ public final class ReportJson {
         pn.put("value", p.value());
         peak(pn, "peakCallsPerMinute", p.peakCallsPerMinute());
         peak(pn, "peakTokensPerMinute", p.peakTokensPerMinute());
+        if (p.cost() != null) pn.put("cost", p.cost().toPlainString());
       }
       n.put("sum", sum);
       n.set("peaks", peaks(s.peaks()));
+      BigDecimal cost = s.cost();
+      if (r.cost() != null) {
+        n.put("cost", cost == null ? null : cost.toPlainString());
+        n.put(
+            "costDisplay",
+            cost == null ? null : CostReport.display(cost, r.cost().currency()).toPlainString());
+      }
     }
     root.set("peaks", peaks(r.peaks()));
     ArrayNode distribution = root.putArray("distribution");
@@ -108,8 +122,61 @@ public final class ReportJson {
       n.set("totals", totals(m.totals()));
       n.put("tokenShare", m.tokenShare());
       n.put("callShare", m.callShare());
+      if (r.cost() != null) {
+        n.put("cost", m.cost() == null ? null : m.cost().toPlainString());
+        n.put(
+            "costDisplay",
+            m.cost() == null
+                ? null
+                : CostReport.display(m.cost(), r.cost().currency()).toPlainString());
+        n.put("costShare", m.costShare());
+      }
     }
+    CostReport cost = r.cost();
+    if (cost != null) root.set("cost", cost(cost));
     return root;
+  }
+
+  /**
+   * The cost part of a priced report: {@code currency}, {@code total} (exact), {@code totalDisplay}
+   * (half-even to the currency's minor units, {@code minorDigits} of them), the cost per bucket,
+   * the unpriced usage per model with its reasons (never a cost of 0), the models whose price
+   * ignores a tier, and the price versions used.
+   */
+  public ObjectNode cost(CostReport cost) {
+    ObjectNode n = mapper.createObjectNode();
+    n.put("currency", cost.currency().getCurrencyCode());
+    n.put("minorDigits", Math.max(0, cost.currency().getDefaultFractionDigits()));
+    n.put("total", cost.total().toPlainString());
+    n.put("totalDisplay", cost.displayTotal().toPlainString());
+    ArrayNode buckets = n.putArray("buckets");
+    for (BigDecimal b : cost.buckets()) buckets.add(b.toPlainString());
+    ArrayNode unpriced = n.putArray("unpriced");
+    for (Map.Entry<String, UsageTotals> e : cost.unpricedModels().entrySet()) {
+      ObjectNode u = unpriced.addObject();
+      u.put("model", e.getKey());
+      u.set("totals", totals(e.getValue()));
+      ArrayNode reasons = u.putArray("reasons");
+      cost.unpriced().stream()
+          .filter(x -> x.model().equals(e.getKey()))
+          .map(x -> x.reason())
+          .distinct()
+          .forEach(reasons::add);
+    }
+    ObjectNode tiers = n.putObject("tiersIgnored");
+    for (Map.Entry<String, Set<String>> e : cost.tiersIgnored().entrySet()) {
+      ArrayNode a = tiers.putArray(e.getKey());
+      e.getValue().forEach(a::add);
+    }
+    ArrayNode versions = n.putArray("versions");
+    for (PriceVersion v : cost.versionsUsed()) {
+      ObjectNode o = versions.addObject();
+      o.put("entry", v.entry());
+      o.put("tenant", v.tenant());
+      o.put("effectiveFrom", v.effectiveFrom().toString());
+      o.put("label", v.label());
+    }
+    return n;
   }
 
   /**

@@ -38,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  *       exclusive). Either may be given alone; not together with {@code days}.
  *   <li>{@code zone}: a time zone id (default: the server's zone).
  *   <li>{@code granularity}: auto, minute, hour, day, week, month (default auto).
- *   <li>{@code view}: total, input, output (default total).
+ *   <li>{@code view}: total, input, output, or cost when a price book is in force (default total).
  *   <li>{@code groupBy}: model, api_key, api_key_and_model, none (default model).
  * </ul>
  *
@@ -166,10 +166,15 @@ public final class UsageRequest {
    * answer (older than its retention, or MINUTE buckets too far back) is refused naming the
    * parameter that asked for it: {@code granularity}, {@code days}, {@code from} or {@code to}.
    *
-   * @throws BadRequestException if the engine cannot answer the range
+   * @throws BadRequestException if the engine cannot answer the range, or the view is cost and no
+   *     price book is in force
    * @throws dev.usagestats.UsageStoreException if the store cannot be read
    */
   public static UsageReport answer(UsageStats stats, UsageQuery query, Map<String, String> params) {
+    if (query.view() == SeriesView.COST && query.priceBook() == null && stats.priceBook() == null) {
+      throw new BadRequestException(
+          "view", params.getOrDefault("view", "cost"), "view=cost needs a price book: none is set");
+    }
     try {
       return stats.query(query);
     } catch (IllegalArgumentException e) {

@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.usagestats.ModelPrice;
 import dev.usagestats.Outcome;
+import dev.usagestats.PriceBook;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageStoreException;
 import dev.usagestats.testing.TestClock;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Currency;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -77,5 +81,56 @@ class ReportJsonTest {
 
     assertThat(e.toString())
         .isEqualTo("{\"error\":\"store_unavailable\",\"message\":\"connection refused\"}");
+  }
+
+  @Test
+  void report_priced_costAsExactDecimalStrings() {
+    TestClock clock = TestClock.of(NOW);
+    PriceBook book =
+        PriceBook.builder(Currency.getInstance("USD"))
+            .price("m1", ModelPrice.of(new BigDecimal("2.5"), new BigDecimal("10")))
+            .build();
+    try (UsageStats stats =
+        UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).priceBook(book).build()) {
+      // 1,000 in x 2.5 + 500 out x 10 = 7,500 per million = 0.0075
+      stats.record("acme", "key-a", "m1", 1000, 500);
+      stats.record("acme", "key-a", "m9", 70, 7);
+      Map<String, String> params = Map.of("days", "1", "view", "cost");
+      UsageQuery q = UsageRequest.toQuery(params, clock, ZoneOffset.UTC);
+
+      JsonNode r = json.report(q, UsageRequest.answer(stats, q, params));
+
+      JsonNode cost = r.get("cost");
+      assertThat(cost.get("currency").asText()).isEqualTo("USD");
+      assertThat(cost.get("total").asText()).isEqualTo("0.0075");
+      assertThat(cost.get("totalDisplay").asText()).isEqualTo("0.01");
+      assertThat(cost.get("buckets").get(10).asText()).isEqualTo("0.0075");
+      assertThat(cost.get("unpriced").get(0).get("model").asText()).isEqualTo("m9");
+      assertThat(cost.get("unpriced").get(0).get("totals").get("inputTokens").asLong())
+          .isEqualTo(70);
+      assertThat(cost.get("versions").get(0).get("entry").asText()).isEqualTo("m1");
+      assertThat(r.get("view").asText()).isEqualTo("COST");
+      JsonNode m1 = r.get("series").get(0);
+      assertThat(m1.get("cost").asText()).isEqualTo("0.0075");
+      assertThat(m1.get("values").get(10).asLong()).as("cents, half-even").isEqualTo(1);
+      assertThat(r.get("series").get(1).get("cost").isNull()).as("m9 is unpriced").isTrue();
+      assertThat(r.get("distribution").get(0).get("cost").asText()).isEqualTo("0.0075");
+      assertThat(r.get("distribution").get(0).get("costShare").asDouble()).isEqualTo(1.0);
+      assertThat(r.get("distribution").get(1).get("cost").isNull()).isTrue();
+    }
+  }
+
+  @Test
+  void answer_costViewWithoutBook_badRequestNamingView() {
+    TestClock clock = TestClock.of(NOW);
+    try (UsageStats stats =
+        UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build()) {
+      Map<String, String> params = Map.of("view", "cost");
+      UsageQuery q = UsageRequest.toQuery(params, clock, ZoneOffset.UTC);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> UsageRequest.answer(stats, q, params))
+          .isInstanceOf(BadRequestException.class)
+          .hasMessageContaining("view=cost needs a price book");
+    }
   }
 }

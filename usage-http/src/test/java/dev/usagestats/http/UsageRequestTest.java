@@ -101,7 +101,8 @@ class UsageRequestTest {
     "days, two, days must be a whole number: 'two'",
     "granularity, fortnight, 'granularity must be one of minute, hour, day, week, month, auto:"
         + " ''fortnight'''",
-    "view, cached, 'view must be one of total, input, output, peak_tokens_per_minute, peak_calls_per_minute: ''cached'''",
+    "view, cached, 'view must be one of total, input, output, peak_tokens_per_minute,"
+        + " peak_calls_per_minute, cost: ''cached'''",
     "from, yesterday, from must be a date like 2026-11-20 or an instant like"
         + " 2026-11-20T08:00:00Z: 'yesterday'",
   })

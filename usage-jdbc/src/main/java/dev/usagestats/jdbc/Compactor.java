@@ -107,7 +107,8 @@ final class Compactor {
         Connection.TRANSACTION_READ_COMMITTED,
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement(
+              tx.prepare(
+                  c,
                   "SELECT MIN(bucket_start) FROM "
                       + tables.rollup()
                       + " WHERE grain = 1 AND bucket_start >= ? AND bucket_start < ?")) {
@@ -125,7 +126,7 @@ final class Compactor {
   private long foldSlice(Connection c, long startS, long endS) throws SQLException {
     long folded = 0;
     for (DialectSql.FoldStep step : fold) {
-      try (PreparedStatement ps = c.prepareStatement(step.sql())) {
+      try (PreparedStatement ps = tx.prepare(c, step.sql())) {
         ps.setLong(1, startS);
         ps.setLong(2, endS);
         if (step.kind() == DialectSql.FoldStep.Kind.COUNT) {
@@ -149,7 +150,7 @@ final class Compactor {
         Connection.TRANSACTION_READ_COMMITTED,
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement("DELETE FROM " + tables.ledger() + " WHERE applied_at < ?")) {
+              tx.prepare(c, "DELETE FROM " + tables.ledger() + " WHERE applied_at < ?")) {
             ps.setLong(1, keepFrom);
             return ps.executeUpdate();
           }

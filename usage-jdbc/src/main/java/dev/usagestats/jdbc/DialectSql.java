@@ -39,22 +39,33 @@ interface DialectSql {
 
   /**
    * Whether a read whose bucket bounds fall on 15-minute steps is summed per bucket in SQL, with
-   * {@link #bucketIndex()}; otherwise rows are summed in Java.
+   * {@link #bucketIndex()}; otherwise (the default) rows are summed in Java.
    */
-  boolean sumsBucketsInSql();
+  default boolean sumsBucketsInSql() {
+    return false;
+  }
 
   /** The 0-based bucket index of {@code bucket_start}, with one parameter: the bounds. */
-  String bucketIndex();
+  default String bucketIndex() {
+    throw new UnsupportedOperationException("reads of this dialect are summed in Java");
+  }
 
   /** Binds the bucket bounds (epoch seconds) as the parameter of {@link #bucketIndex()}. */
-  void bindBounds(Connection c, PreparedStatement ps, int index, long[] seconds)
-      throws SQLException;
+  default void bindBounds(Connection c, PreparedStatement ps, int index, long[] seconds)
+      throws SQLException {
+    throw new UnsupportedOperationException("reads of this dialect are summed in Java");
+  }
 
-  /** Runs before a summing read, inside its read-only transaction. */
-  void beforeSummingRead(Connection c) throws SQLException;
+  /** Runs before a summing read, inside its read-only transaction (default: nothing). */
+  default void beforeSummingRead(Connection c) throws SQLException {}
 
-  /** The isolation level {@link #foldSlice} runs at. */
-  int foldIsolation();
+  /**
+   * The isolation level {@link #foldSlice} runs at (default REPEATABLE READ: what the fold counts
+   * and deletes is one snapshot).
+   */
+  default int foldIsolation() {
+    return Connection.TRANSACTION_REPEATABLE_READ;
+  }
 
   /**
    * The statements that fold one slice of minute rows into quarter-hour rows, in order, in one
@@ -84,10 +95,101 @@ interface DialectSql {
   boolean isMissingTable(SQLException e);
 
   /**
-   * Whether a failed transaction is worth running again: deadlocks, serialization failures, lock
-   * timeouts, and the errors a dialect raises when two connections insert the same new key.
+   * Whether a failed transaction is worth running again at once, inside the store: deadlocks,
+   * serialization failures, lock timeouts, and the errors a dialect raises when two connections
+   * insert the same new key. (A lost connection or a timeout is not: the engine retries those after
+   * a backoff.)
    */
   boolean isTransient(SQLException e);
+
+  /**
+   * Whether the database refused the content for good, so that the same rows would be refused again
+   * and nothing was committed: integrity constraints (SQL state class 23: a CHECK, NOT NULL, a
+   * foreign key, a unique key), data exceptions (class 22: a value out of range, a string too long,
+   * an invalid encoding), cardinality violations (class 21: PostgreSQL's "ON CONFLICT DO UPDATE
+   * command cannot affect row a second time"), triggered data change violations (27) and check
+   * option violations (44), plus the dialect's own codes. Never when any exception in the chain
+   * says the connection failed (class 08) or the statement timed out, since then the database may
+   * not have judged the rows at all.
+   */
+  default boolean isPermanent(SQLException e) {
+    return DialectSql.refusesContent(e, Set.of());
+  }
+
+  /**
+   * Whether an exception of {@code e}'s chain is a refusal of the content (see {@link
+   * #isPermanent}) or has one of the vendor {@code codes}, and none is a connection failure or
+   * timeout.
+   */
+  static boolean refusesContent(SQLException e, Set<Integer> codes) {
+    boolean refused = false;
+    for (SQLException s : chain(e)) {
+      String state = s.getSQLState();
+      String cls = state == null || state.length() < 2 ? "" : state.substring(0, 2);
+      if (cls.equals("08") || (state != null && PASSING_STATES.contains(state))) return false;
+      if (PERMANENT_CLASSES.contains(cls) || "40002".equals(state)) refused = true;
+      if (codes.contains(s.getErrorCode())) refused = true;
+    }
+    return refused;
+  }
+
+  /** SQL state classes of refused content: cardinality, data, integrity, trigger, check option. */
+  Set<String> PERMANENT_CLASSES = Set.of("21", "22", "23", "27", "44");
+
+  /**
+   * Timeouts and cancels: PostgreSQL's query_canceled and lock_not_available, JDBC's timeout
+   * (HYT00, HYT01), MariaDB's max_statement_time (70100).
+   */
+  Set<String> PASSING_STATES = Set.of("57014", "55P03", "HYT00", "HYT01", "70100");
+
+  /** The SQL state and vendor code of each exception in {@code e}'s chain, for a message. */
+  static String describe(SQLException e) {
+    Set<String> seen = new java.util.LinkedHashSet<>();
+    for (SQLException s : chain(e)) {
+      if (s.getSQLState() == null && s.getErrorCode() == 0) continue;
+      seen.add("SQLState " + s.getSQLState() + " code " + s.getErrorCode());
+    }
+    return seen.isEmpty() ? "no SQLState" : String.join(", ", seen);
+  }
+
+  /** {@code e}, its SQLException causes and its next exceptions, at most 16 of them. */
+  static List<SQLException> chain(SQLException e) {
+    List<SQLException> out = new java.util.ArrayList<>();
+    java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
+    todo.add(e);
+    while (!todo.isEmpty() && out.size() < 16) {
+      Throwable t = todo.poll();
+      if (t instanceof SQLException s && !out.contains(s)) {
+        out.add(s);
+        if (s.getNextException() != null) todo.add(s.getNextException());
+      }
+      if (t.getCause() != null && t.getCause() != t) todo.add(t.getCause());
+    }
+    return out;
+  }
+
+  /**
+   * Whether a read binds a set of values (an IN filter) as one array parameter ({@link #inArray});
+   * otherwise sets are written as IN lists.
+   */
+  boolean bindsArrays();
+
+  /**
+   * The most values of one set a statement takes (in one array or one IN list); a read with a
+   * larger set runs in several statements of one transaction.
+   */
+  int maxSetSize();
+
+  /** {@code column = ANY(?)}, for a dialect that {@link #bindsArrays()}. */
+  default String inArray(String column) {
+    throw new UnsupportedOperationException("this dialect writes IN lists");
+  }
+
+  /** Binds {@code values} as the array parameter of {@link #inArray}. */
+  default void bindArray(Connection c, PreparedStatement ps, int index, String[] values)
+      throws SQLException {
+    throw new UnsupportedOperationException("this dialect writes IN lists");
+  }
 
   /** One statement of a slice fold. */
   record FoldStep(String sql, Kind kind) {

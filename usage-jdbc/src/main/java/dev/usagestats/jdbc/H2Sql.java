@@ -70,24 +70,6 @@ final class H2Sql implements DialectSql {
         + " VALUES (s.batch_id, s.node_id, s.applied_at)";
   }
 
-  @Override
-  public boolean sumsBucketsInSql() {
-    return false;
-  }
-
-  @Override
-  public String bucketIndex() {
-    throw new UnsupportedOperationException("H2 reads are summed in Java");
-  }
-
-  @Override
-  public void bindBounds(Connection c, PreparedStatement ps, int index, long[] seconds) {
-    throw new UnsupportedOperationException("H2 reads are summed in Java");
-  }
-
-  @Override
-  public void beforeSummingRead(Connection c) {}
-
   /**
    * REPEATABLE READ: the count and the delete see one snapshot, so the count is exact; a row an
    * append changes after the snapshot makes the delete fail with a serialization error (40001), and
@@ -135,8 +117,35 @@ final class H2Sql implements DialectSql {
     return "42S04".equals(e.getSQLState()) || "42S02".equals(e.getSQLState());
   }
 
+  /**
+   * Duplicate keys (23505) are rerun first, as a merge race; one that persists through every rerun
+   * is two rows of one key in the batch, and counts as refused content like any class 23 state.
+   */
   @Override
   public boolean isTransient(SQLException e) {
     return DialectSql.matches(e, RETRY_STATES, RETRY_CODES);
+  }
+
+  /** Sets go as one array parameter ({@code = ANY(?)}), which H2 matches without a long IN list. */
+  @Override
+  public boolean bindsArrays() {
+    return true;
+  }
+
+  /** H2 arrays hold at most 65,536 elements. */
+  @Override
+  public int maxSetSize() {
+    return 50_000;
+  }
+
+  @Override
+  public String inArray(String column) {
+    return column + " = ANY(?)";
+  }
+
+  @Override
+  public void bindArray(Connection c, PreparedStatement ps, int index, String[] values)
+      throws SQLException {
+    ps.setArray(index, c.createArrayOf("VARCHAR", values));
   }
 }

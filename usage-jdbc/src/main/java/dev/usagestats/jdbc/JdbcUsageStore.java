@@ -42,9 +42,16 @@ import org.slf4j.LoggerFactory;
  *       retried after an ambiguous failure (the commit may have happened) counts once.
  *   <li><b>Additive.</b> Rows are merged by additive upsert, so any number of nodes and store
  *       instances may write into the same tables concurrently and totals stay exact.
- *   <li><b>One snapshot per read.</b> {@link #read} reads rollups and ledger in one statement of a
- *       REPEATABLE READ transaction, so the engine adds exactly the pending batches the rows do not
- *       include.
+ *   <li><b>One snapshot per read.</b> {@link #read} reads rollups and ledger in one REPEATABLE READ
+ *       transaction (one statement, or one per chunk of a large filter), so the engine adds exactly
+ *       the pending batches the rows do not include.
+ *   <li><b>Bounded.</b> Every statement of {@link #append} and {@link #read} has a query timeout
+ *       and its connection a network timeout ({@link Builder#statementTimeout}); a read returns at
+ *       most {@link Builder#maxReadRows} rows.
+ *   <li><b>Refusals are permanent.</b> A batch the database refuses for its content (a constraint,
+ *       a value out of range, data too long) fails with {@link UsageStoreException#isPermanent()}
+ *       true, so the engine sets the refused rows aside; every other failure may pass and the
+ *       engine retries it. Messages never show an API key id in full.
  *   <li><b>Compaction loses nothing.</b> {@link #compact()} deletes exactly the minute rows it
  *       folds, also while batches are appended.
  *   <li><b>Versioned schema.</b> {@link Builder#build()} upgrades an older schema in place when
@@ -72,12 +79,15 @@ public final class JdbcUsageStore implements UsageStore {
   private JdbcUsageStore(Builder b, Dialect dialect) {
     this.dialect = dialect;
     this.tables = new Tables(b.tablePrefix);
-    Transactions tx = new Transactions(b.dataSource, dialect.sql());
+    Transactions tx = new Transactions(b.dataSource, dialect.sql(), b.statementTimeout);
     this.writer = new RollupWriter(tables, dialect.sql(), tx, b.clock);
-    this.reader = new RollupReader(tables, dialect.sql(), tx, b.compactAfter);
+    this.reader = new RollupReader(tables, dialect.sql(), tx, b.compactAfter, b.maxReadRows);
+    // Compaction and retention run slices of up to some 100,000 rows: their own, longer timeout.
+    Transactions maintenance = new Transactions(b.dataSource, dialect.sql(), b.compactTimeout);
     this.compactor =
-        new Compactor(tables, dialect.sql(), tx, b.clock, b.compactAfter, b.ledgerRetention);
-    this.retention = new Retention(tables, tx, b.clock, b.retention);
+        new Compactor(
+            tables, dialect.sql(), maintenance, b.clock, b.compactAfter, b.ledgerRetention);
+    this.retention = new Retention(tables, maintenance, b.clock, b.retention);
     if (b.compactEvery.isZero()) {
       this.background = null;
     } else {
@@ -233,6 +243,9 @@ public final class JdbcUsageStore implements UsageStore {
     private Duration compactEvery = Duration.ZERO;
     private Duration ledgerRetention = Duration.ofDays(7);
     private Clock clock = Clock.systemUTC();
+    private Duration statementTimeout = Duration.ofSeconds(5);
+    private Duration compactTimeout = Duration.ofMinutes(1);
+    private long maxReadRows = 1_000_000;
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -326,6 +339,59 @@ public final class JdbcUsageStore implements UsageStore {
         throw new IllegalArgumentException("retention must be >= P1D: " + keep);
       }
       this.retention = keep;
+      return this;
+    }
+
+    /**
+     * How long one statement of {@link JdbcUsageStore#append} or {@link JdbcUsageStore#read} may
+     * take (default 5 s): each statement gets it as its query timeout ({@link
+     * java.sql.Statement#setQueryTimeout}, whole seconds, rounded up), and the connection gets it
+     * plus 1 s as its network timeout ({@link Connection#setNetworkTimeout}), restored when the
+     * connection goes back to the pool. A call that runs out fails with {@link UsageStoreException}
+     * (one the engine retries) instead of hanging on a dead socket, which is what keeps the
+     * engine's {@code close()} near its {@code closeTimeout}. Reruns after a deadlock stop once it
+     * has passed. Waiting for a connection is the pool's to bound: set the pool's connection
+     * timeout (HikariCP's {@code connectionTimeout}) no longer than this.
+     */
+    public Builder statementTimeout(Duration statementTimeout) {
+      Objects.requireNonNull(statementTimeout, "statementTimeout");
+      if (statementTimeout.compareTo(Duration.ofSeconds(1)) < 0
+          || statementTimeout.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException(
+            "statementTimeout must be between PT1S and P1D: " + statementTimeout);
+      }
+      this.statementTimeout = statementTimeout;
+      return this;
+    }
+
+    /**
+     * The timeout of each statement of {@link JdbcUsageStore#compact()} (default 1 minute): a slice
+     * folds up to some 100,000 rows. Applied as {@link #statementTimeout} is.
+     */
+    public Builder compactTimeout(Duration compactTimeout) {
+      Objects.requireNonNull(compactTimeout, "compactTimeout");
+      if (compactTimeout.compareTo(Duration.ofSeconds(1)) < 0
+          || compactTimeout.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException(
+            "compactTimeout must be between PT1S and P1D: " + compactTimeout);
+      }
+      this.compactTimeout = compactTimeout;
+      return this;
+    }
+
+    /**
+     * The most rows one {@link JdbcUsageStore#read} takes from the database (default 1,000,000:
+     * about 300-400 MB of rows summed in Java at most). Rows are streamed and counted; a read that
+     * would take more fails with {@link IllegalArgumentException} naming the cap, before holding
+     * them. A row is one series (or, where PostgreSQL sums in SQL, one group) in one stored minute
+     * or quarter hour, or bucket. The rows of the engine's peak aggregates (per stored span, at
+     * most one per model and one of all usage) are read on top of the cap.
+     */
+    public Builder maxReadRows(long maxReadRows) {
+      if (maxReadRows < 1) {
+        throw new IllegalArgumentException("maxReadRows must be >= 1: " + maxReadRows);
+      }
+      this.maxReadRows = maxReadRows;
       return this;
     }
 

@@ -18,6 +18,14 @@ final class MariaDbSql implements DialectSql {
   private static final Set<Integer> RETRY_CODES = Set.of(1213, 1205);
   private static final int LOCK_WAIT_SECONDS = 60;
 
+  /**
+   * Refusals whatever SQL state the server or driver attaches: data too long (1406), out of range
+   * (1264, 1690), data truncated in strict mode (1265), incorrect value (1292, 1366), CHECK failed
+   * (4025, MySQL 3819), NOT NULL (1048), duplicate key (1062), foreign key (1452).
+   */
+  private static final Set<Integer> REFUSED_CODES =
+      Set.of(1406, 1264, 1690, 1265, 1292, 1366, 4025, 3819, 1048, 1062, 1452);
+
   @Override
   public String scriptFolder() {
     return "db/usagestats/mariadb";
@@ -48,24 +56,6 @@ final class MariaDbSql implements DialectSql {
   public String ledgerInsert(Tables t) {
     return "INSERT IGNORE INTO " + t.ledger() + " (batch_id, node_id, applied_at) VALUES (?, ?, ?)";
   }
-
-  @Override
-  public boolean sumsBucketsInSql() {
-    return false;
-  }
-
-  @Override
-  public String bucketIndex() {
-    throw new UnsupportedOperationException("MariaDB reads are summed in Java");
-  }
-
-  @Override
-  public void bindBounds(Connection c, PreparedStatement ps, int index, long[] seconds) {
-    throw new UnsupportedOperationException("MariaDB reads are summed in Java");
-  }
-
-  @Override
-  public void beforeSummingRead(Connection c) {}
 
   /** REPEATABLE READ, so the locking reads below also lock the gaps between rows. */
   @Override
@@ -131,5 +121,22 @@ final class MariaDbSql implements DialectSql {
   @Override
   public boolean isTransient(SQLException e) {
     return DialectSql.matches(e, RETRY_STATES, RETRY_CODES);
+  }
+
+  @Override
+  public boolean isPermanent(SQLException e) {
+    return DialectSql.refusesContent(e, REFUSED_CODES);
+  }
+
+  /** Sets go as IN lists: MariaDB has no array parameters. */
+  @Override
+  public boolean bindsArrays() {
+    return false;
+  }
+
+  /** Short IN lists: server-side prepared statements take at most 65,535 parameters. */
+  @Override
+  public int maxSetSize() {
+    return 5_000;
   }
 }

@@ -138,6 +138,28 @@ final class PostgresSql implements DialectSql {
     return DialectSql.matches(e, RETRY_STATES, Set.of());
   }
 
+  /** Sets go as one {@code text[]} parameter: PostgreSQL takes at most 65,535 parameters. */
+  @Override
+  public boolean bindsArrays() {
+    return true;
+  }
+
+  @Override
+  public int maxSetSize() {
+    return Integer.MAX_VALUE;
+  }
+
+  @Override
+  public String inArray(String column) {
+    return column + " = ANY(?)";
+  }
+
+  @Override
+  public void bindArray(Connection c, PreparedStatement ps, int index, String[] values)
+      throws SQLException {
+    ps.setArray(index, c.createArrayOf("text", values));
+  }
+
   /** A stable 64-bit key for the advisory lock: FNV-1a over the name's UTF-8 bytes. */
   private static long lockKey(String name) {
     long h = 0xcbf29ce484222325L;

@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * (and after each {@link JdbcUsageStore#compact()}), from the host's scheduler or the store's own
  * background thread.
  *
- * <p>Thread-safe: immutable; every slice runs in its own transaction on its own connection.
+ * <p>Thread-safe: immutable; every slice runs in its own transaction on its own connection, through
+ * the compactor's {@link Transactions} (its statement timeout, its classification of failures).
  *
  * <pre>
  * Design notes
@@ -78,7 +79,8 @@ final class Retention {
                 Connection.TRANSACTION_READ_COMMITTED,
                 c -> {
                   try (PreparedStatement ps =
-                      c.prepareStatement(
+                      tx.prepare(
+                          c,
                           "DELETE FROM "
                               + tables.rollup()
                               + " WHERE grain = ? AND bucket_start >= ? AND bucket_start < ?")) {
@@ -101,7 +103,8 @@ final class Retention {
         Connection.TRANSACTION_READ_COMMITTED,
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement(
+              tx.prepare(
+                  c,
                   "SELECT MIN(bucket_start) FROM "
                       + tables.rollup()
                       + " WHERE grain = ? AND bucket_start < ?")) {

@@ -1,6 +1,7 @@
 package dev.usagestats.jdbc;
 
 import dev.usagestats.SeriesKey;
+import dev.usagestats.UsageStoreException;
 import dev.usagestats.spi.Grain;
 import dev.usagestats.spi.Measure;
 import dev.usagestats.spi.StoreRead;
@@ -21,8 +22,9 @@ import java.util.Set;
 
 /**
  * Answers {@link JdbcUsageStore#read}: sums per series per bucket, and which of the engine's
- * pending batch ids the ledger holds, from one statement ({@code UNION ALL}) in one REPEATABLE READ
- * transaction, so the engine adds exactly the pending batches the rows do not include.
+ * pending batch ids the ledger holds, from one statement ({@code UNION ALL}; several for large
+ * filters on MariaDB and H2) in one REPEATABLE READ transaction, so the engine adds exactly the
+ * pending batches the rows do not include.
  *
  * <p>Thread-safe: immutable; every read borrows its own connection.
  *
@@ -37,6 +39,16 @@ import java.util.Set;
  *
  * Range. A row is in range if its span [start, start + grain) meets [from, to): the scan starts
  * 14 minutes early, so a 15-minute row that began before `from` is seen (and then refused).
+ *
+ * Large filters. PostgreSQL and H2 bind each set (API keys, models, batch ids) as one array
+ * parameter (= ANY(?)); MariaDB has no arrays and gets IN lists. A set larger than the dialect's
+ * maxSetSize (H2: 50,000, as its arrays hold 65,536; MariaDB: 5,000; PostgreSQL: no limit) is
+ * read in several statements, one per chunk (per pair of chunks when two sets are large). The
+ * chunks split the rows without overlap, so their sums add; all statements run in one REPEATABLE
+ * READ transaction, so they read one snapshot.
+ *
+ * Bounded. Rows are streamed (fetch size) and counted as they come; past maxReadRows the read
+ * stops with IllegalArgumentException before holding more.
  * </pre>
  */
 final class RollupReader {
@@ -52,17 +64,21 @@ final class RollupReader {
   }
 
   private static final long QUARTER_MS = Grain.QUARTER_HOUR.millis();
+  private static final int FETCH_SIZE = 10_000;
 
   private final Tables tables;
   private final DialectSql sql;
   private final Transactions tx;
   private final Duration compactAfter;
+  private final long maxReadRows;
 
-  RollupReader(Tables tables, DialectSql sql, Transactions tx, Duration compactAfter) {
+  RollupReader(
+      Tables tables, DialectSql sql, Transactions tx, Duration compactAfter, long maxReadRows) {
     this.tables = tables;
     this.sql = sql;
     this.tx = tx;
     this.compactAfter = compactAfter;
+    this.maxReadRows = maxReadRows;
   }
 
   StoreResult read(StoreRead read) {
@@ -73,39 +89,87 @@ final class RollupReader {
       if (Math.floorMod(bounds[i], QUARTER_MS) != 0) quarterAligned = false;
     }
     boolean summed = quarterAligned && sql.sumsBucketsInSql();
-    Query q = summed ? summedRows(read, bounds) : storedRows(bounds);
-    List<String> where = new ArrayList<>();
-    where.add("bucket_start >= ?");
-    q.params.add(summed ? Math.floorDiv(bounds[0], 1000) : lowSecond(bounds[0]));
-    where.add("bucket_start < ?");
-    q.params.add(-Math.floorDiv(-bounds[bounds.length - 1], 1000));
-    if (read.tenant() != null) {
-      where.add("tenant = ?");
-      q.params.add(read.tenant());
+    List<Query> statements = new ArrayList<>();
+    for (List<String> keys : sets(read.apiKeys())) {
+      for (List<String> models : sets(read.models())) {
+        Query q = summed ? summedRows(read, bounds) : storedRows(bounds);
+        List<String> where = new ArrayList<>();
+        where.add("bucket_start >= ?");
+        q.params.add(summed ? Math.floorDiv(bounds[0], 1000) : lowSecond(bounds[0]));
+        where.add("bucket_start < ?");
+        q.params.add(-Math.floorDiv(-bounds[bounds.length - 1], 1000));
+        if (read.tenant() != null) {
+          where.add("tenant = ?");
+          q.params.add(read.tenant());
+        }
+        in(where, q, "api_key", keys);
+        in(where, q, "model", models);
+        q.text.append(" FROM ").append(tables.rollup()).append(" WHERE ");
+        q.text.append(String.join(" AND ", where));
+        if (summed) q.text.append(" GROUP BY 2, 3, 4, 5");
+        statements.add(q);
+      }
     }
-    in(where, q, "api_key", read.apiKeys());
-    in(where, q, "model", read.models());
-    q.text.append(" FROM ").append(tables.rollup()).append(" WHERE ");
-    q.text.append(String.join(" AND ", where));
-    if (summed) q.text.append(" GROUP BY 2, 3, 4, 5");
-    if (!read.batchIds().isEmpty()) {
-      q.text.append(" UNION ALL SELECT 1, batch_id, batch_id, batch_id, 0");
+    // The ledger lookup rides on the first statement (one round trip in the common case); a set of
+    // batch ids too large for one IN list continues in statements of its own.
+    int i = 0;
+    for (List<String> ids :
+        read.batchIds().isEmpty() ? List.<List<String>>of() : sets(read.batchIds())) {
+      Query q;
+      if (i < statements.size()) {
+        q = statements.get(i);
+        q.text.append(" UNION ALL ");
+      } else {
+        q = new Query();
+        statements.add(q);
+      }
+      i++;
+      q.text.append("SELECT 1, batch_id, batch_id, batch_id, 0");
       if (!summed) q.text.append(", 0");
       q.text.append(", 0".repeat(Measure.COUNT));
       List<String> ledgerWhere = new ArrayList<>();
-      in(ledgerWhere, q, "batch_id", read.batchIds());
+      in(ledgerWhere, q, "batch_id", ids);
       q.text.append(" FROM ").append(tables.ledger()).append(" WHERE ");
       q.text.append(String.join(" AND ", ledgerWhere));
     }
-    return tx.run(
-        "read",
-        Connection.TRANSACTION_REPEATABLE_READ,
-        c -> {
-          if (summed) sql.beforeSummingRead(c);
-          StoreResult r = run(c, q, bounds, summed);
-          c.commit();
-          return r;
-        });
+    try {
+      return tx.run(
+          "read",
+          Connection.TRANSACTION_REPEATABLE_READ,
+          read.apiKeys(),
+          c -> {
+            if (summed) sql.beforeSummingRead(c);
+            StoreResult r = run(c, statements, bounds, summed);
+            c.commit();
+            return r;
+          });
+    } catch (UsageStoreException e) {
+      // A sum the database forms in SQL that passes a BIGINT (SQLState 22003) is the query's
+      // range, not a store failure.
+      if (e.getCause() instanceof SQLException s && "22003".equals(s.getSQLState())) {
+        throw new IllegalArgumentException(
+            "query must select sums within "
+                + Long.MAX_VALUE
+                + ": a stored sum would pass it; narrow the range or the filters, or group finer",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The set as the filters of the statements to run, each of at most the dialect's {@link
+   * DialectSql#maxSetSize()} values; one empty list for an empty set (no filter).
+   */
+  private List<List<String>> sets(Set<String> values) {
+    List<String> all = new ArrayList<>(values);
+    int max = sql.maxSetSize();
+    if (all.size() <= max) return List.of(all);
+    List<List<String>> out = new ArrayList<>();
+    for (int from = 0; from < all.size(); from += max) {
+      out.add(all.subList(from, Math.min(all.size(), from + max)));
+    }
+    return out;
   }
 
   /** Rows summed per bucket in SQL, across the key parts the read does not need. */
@@ -148,50 +212,67 @@ final class RollupReader {
     return q;
   }
 
-  private StoreResult run(Connection c, Query q, long[] bounds, boolean summed)
+  private StoreResult run(Connection c, List<Query> statements, long[] bounds, boolean summed)
       throws SQLException {
     Map<RowId, long[]> sums = new HashMap<>();
     Set<String> applied = new HashSet<>();
     long from = bounds[0];
     long to = bounds[bounds.length - 1];
-    try (PreparedStatement ps = c.prepareStatement(q.text.toString())) {
-      int p = 1;
-      for (Object o : q.params) {
-        if (o instanceof long[] seconds) {
-          sql.bindBounds(c, ps, p++, seconds);
-        } else if (o instanceof Long l) {
-          ps.setLong(p++, l);
-        } else {
-          ps.setString(p++, (String) o);
-        }
-      }
-      int first = summed ? 6 : 7;
-      long[] row = new long[Measure.COUNT];
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          if (rs.getInt(1) == 1) {
-            applied.add(rs.getString(2));
-            continue;
-          }
-          SeriesKey key = new SeriesKey(rs.getString(2), rs.getString(3), rs.getString(4));
-          int bucket;
-          if (summed) {
-            bucket = rs.getInt(5);
-            if (bucket < 0 || bucket >= bounds.length - 1) continue;
+    long rowsRead = 0;
+    for (Query q : statements) {
+      try (PreparedStatement ps = tx.prepare(c, q.text.toString())) {
+        // Stream rows (a cursor in PostgreSQL, a streaming result in MariaDB) rather than let the
+        // driver buffer them all, so the row cap bites before memory does.
+        ps.setFetchSize(FETCH_SIZE);
+        int p = 1;
+        for (Object o : q.params) {
+          if (o instanceof long[] seconds) {
+            sql.bindBounds(c, ps, p++, seconds);
+          } else if (o instanceof String[] values) {
+            sql.bindArray(c, ps, p++, values);
+          } else if (o instanceof Long l) {
+            ps.setLong(p++, l);
           } else {
-            long s = rs.getLong(5) * 1000;
-            long e = s + rs.getInt(6) * 60_000L;
-            if (e <= from || s >= to) continue;
-            bucket = bucketOf(bounds, s);
-            if (s < from || e > bounds[bucket + 1]) throw splitRow(s);
+            ps.setString(p++, (String) o);
           }
-          for (int m = 0; m < Measure.COUNT; m++) {
-            long v = rs.getLong(first + m);
-            boolean unknown = PEAK[m] && (rs.wasNull() || v < 0);
-            row[m] = unknown ? Measure.UNKNOWN : v;
+        }
+        int first = summed ? 6 : 7;
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            if (rs.getInt(1) == 1) {
+              applied.add(rs.getString(2));
+              continue;
+            }
+            SeriesKey key = new SeriesKey(rs.getString(2), rs.getString(3), rs.getString(4));
+            // The engine's peak aggregates (one per model and one of all usage, per minute at
+            // most) come on top of the cap, which bounds the rows of the usage a query selects.
+            if (!AGGREGATE.equals(key.tenant()) && ++rowsRead > maxReadRows) throw tooManyRows();
+            int bucket;
+            if (summed) {
+              bucket = rs.getInt(5);
+              if (bucket < 0 || bucket >= bounds.length - 1) continue;
+            } else {
+              long s = rs.getLong(5) * 1000;
+              long e = s + rs.getInt(6) * 60_000L;
+              if (e <= from || s >= to) continue;
+              bucket = bucketOf(bounds, s);
+              if (s < from || e > bounds[bucket + 1]) throw splitRow(s);
+            }
+            long[] acc = sums.computeIfAbsent(new RowId(key, bucket), k -> new long[Measure.COUNT]);
+            for (int m = 0; m < Measure.COUNT; m++) {
+              long v = rs.getLong(first + m);
+              if (PEAK[m]) {
+                // merged by maximum; unknown (null or -1) in any row is unknown in the sum
+                boolean unknown = rs.wasNull() || v < 0 || acc[m] == Measure.UNKNOWN;
+                acc[m] = unknown ? Measure.UNKNOWN : Math.max(acc[m], v);
+                continue;
+              }
+              long sum = acc[m] + v;
+              // Rows of one series add up across runs and nodes: never wrap, say which sum.
+              if (((acc[m] ^ sum) & (v ^ sum)) < 0) throw tooLarge(key, bucket, m);
+              acc[m] = sum;
+            }
           }
-          long[] had = sums.putIfAbsent(new RowId(key, bucket), row.clone());
-          if (had != null) Measure.add(had, row);
         }
       }
     }
@@ -208,6 +289,14 @@ final class RollupReader {
     return new StoreResult(rows, applied);
   }
 
+  private IllegalArgumentException tooManyRows() {
+    return new IllegalArgumentException(
+        "store read must return at most maxReadRows ("
+            + maxReadRows
+            + ") rows: the query's range and filters match more; narrow the range or the filters,"
+            + " choose a coarser granularity, or raise JdbcUsageStore.Builder.maxReadRows");
+  }
+
   private IllegalArgumentException splitRow(long startMillis) {
     return new IllegalArgumentException(
         "granularity must allow 15-minute rows: minute rows older than compactAfter ("
@@ -221,10 +310,28 @@ final class RollupReader {
     return Math.floorDiv(fromMillis, 1000) - (QUARTER_S - 60);
   }
 
-  private static void in(List<String> where, Query q, String column, Set<String> values) {
+  private void in(List<String> where, Query q, String column, List<String> values) {
     if (values.isEmpty()) return;
-    where.add(column + " IN (" + "?, ".repeat(values.size() - 1) + "?)");
-    q.params.addAll(values);
+    if (sql.bindsArrays()) {
+      where.add(sql.inArray(column));
+      q.params.add(values.toArray(new String[0]));
+    } else {
+      where.add(column + " IN (" + "?, ".repeat(values.size() - 1) + "?)");
+      q.params.addAll(values);
+    }
+  }
+
+  private static IllegalArgumentException tooLarge(SeriesKey key, int bucket, int measure) {
+    return new IllegalArgumentException(
+        "query must select sums within "
+            + Long.MAX_VALUE
+            + ": the stored "
+            + Measure.all().get(measure).field()
+            + " of "
+            + key
+            + " in bucket "
+            + bucket
+            + " would pass it; narrow the range or group finer");
   }
 
   private static int bucketOf(long[] bounds, long millis) {
@@ -232,7 +339,10 @@ final class RollupReader {
     return i >= 0 ? Math.min(i, bounds.length - 2) : Math.max(-i - 2, 0);
   }
 
-  /** Statement text and its parameters in order: Long, String, or long[] bucket bounds. */
+  /**
+   * Statement text and its parameters in order: Long, String, String[] (a set bound as an array),
+   * or long[] bucket bounds.
+   */
   private static final class Query {
     final StringBuilder text = new StringBuilder(512);
     final List<Object> params = new ArrayList<>();

@@ -15,8 +15,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -84,10 +86,13 @@ final class RollupWriter {
               Measure.counts(d.totals())));
     }
     rows.sort(Row.ORDER);
+    Set<String> apiKeys = new HashSet<>();
+    for (UsageDelta d : batch.deltas()) apiKeys.add(d.key().apiKey());
     long now = clock.millis();
     tx.run(
         "append batch " + batch.id(),
         Connection.TRANSACTION_READ_COMMITTED,
+        apiKeys,
         c -> {
           if (insertLedger(c, batch, now)) upsert(c, rows);
           return null;
@@ -96,7 +101,7 @@ final class RollupWriter {
 
   /** Inserts the ledger row; false if the batch was applied before. */
   private boolean insertLedger(Connection c, UsageBatch batch, long now) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.ledgerInsert(tables))) {
+    try (PreparedStatement ps = tx.prepare(c, sql.ledgerInsert(tables))) {
       ps.setString(1, batch.id());
       ps.setString(2, batch.nodeId());
       ps.setLong(3, now);
@@ -108,7 +113,7 @@ final class RollupWriter {
   private void upsert(Connection c, List<Row> rows) throws SQLException {
     int full = rows.size() / CHUNK;
     if (full > 0) {
-      try (PreparedStatement ps = c.prepareStatement(upsertSql(CHUNK))) {
+      try (PreparedStatement ps = tx.prepare(c, upsertSql(CHUNK))) {
         for (int i = 0; i < full; i++) {
           int p = 1;
           for (int r = i * CHUNK; r < (i + 1) * CHUNK; r++) p = bind(ps, p, rows.get(r));
@@ -119,7 +124,7 @@ final class RollupWriter {
     }
     int rest = rows.size() - full * CHUNK;
     if (rest > 0) {
-      try (PreparedStatement ps = c.prepareStatement(upsertSql(rest))) {
+      try (PreparedStatement ps = tx.prepare(c, upsertSql(rest))) {
         int p = 1;
         for (int r = full * CHUNK; r < rows.size(); r++) p = bind(ps, p, rows.get(r));
         ps.executeUpdate();

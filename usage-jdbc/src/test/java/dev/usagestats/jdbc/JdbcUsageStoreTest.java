@@ -406,4 +406,41 @@ class JdbcUsageStoreTest {
     assertThatThrownBy(() -> s.append(batch(delta(A, T0, 1, 1, 1))))
         .isInstanceOf(dev.usagestats.UsageStoreException.class);
   }
+
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void read_storedSumsPassingLongMax_refusedNotWrapped(Db db) {
+    JdbcUsageStore s = store(db, TestClock.of(T0));
+    UsageTotals big = new UsageTotals(1, 0, 1L << 62, 0, 0, 0, 0);
+    // Two minute rows of one series, each within a long, whose sum is not: rows add up across
+    // runs and nodes, so the read must check what it sums.
+    s.append(
+        new UsageBatch(
+            "b1",
+            "n",
+            List.of(new UsageDelta(A, T0, big), new UsageDelta(A, T0.plusSeconds(60), big))));
+    for (Granularity g : List.of(Granularity.HOUR, Granularity.MINUTE)) {
+      List<Instant> bounds =
+          g == Granularity.HOUR
+              ? List.of(T0, T0.plusSeconds(3600))
+              : List.of(T0, T0.plusSeconds(60), T0.plusSeconds(120));
+      StoreRead read =
+          new StoreRead(
+              bounds,
+              java.time.ZoneOffset.UTC,
+              g,
+              null,
+              Set.of(),
+              Set.of(),
+              Set.of(),
+              dev.usagestats.spi.KeyDetail.MODEL);
+      if (g == Granularity.HOUR) {
+        assertThatThrownBy(() -> s.read(read))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("query must select sums within 9223372036854775807");
+      } else {
+        assertThat(s.read(read).rows()).hasSize(2);
+      }
+    }
+  }
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A loopback TCP proxy between a JDBC driver and a real database, for fault tests. It can refuse
  * and cut every connection ({@link #down}), and cut a connection right after forwarding a client
  * message that holds {@code COMMIT} to the server, so the server commits but the driver never hears
- * back ({@link #cutAfterNextCommit}).
+ * back ({@link #cutAfterNextCommit}), and hang: keep every connection open and carry no byte either
+ * way, new ones accepted and never answered ({@link #hang}), as a network that stops mid-statement.
  */
 final class TcpProxy implements AutoCloseable {
   private static final byte[] COMMIT = "COMMIT".getBytes(StandardCharsets.US_ASCII);
@@ -27,6 +28,7 @@ final class TcpProxy implements AutoCloseable {
   private final List<Socket> open = new CopyOnWriteArrayList<>();
   private final AtomicBoolean down = new AtomicBoolean();
   private final AtomicBoolean cutAfterCommit = new AtomicBoolean();
+  private volatile boolean hung;
   final AtomicInteger commitsCut = new AtomicInteger();
   private volatile boolean closed;
 
@@ -49,6 +51,14 @@ final class TcpProxy implements AutoCloseable {
     if (isDown) cutAll();
   }
 
+  /**
+   * From now on forwards nothing, for good: open connections stay open and silent (bytes sent on
+   * them are dropped), new ones are accepted and never answered.
+   */
+  void hang() {
+    hung = true;
+  }
+
   /** Arms a one-shot cut: the next client message holding COMMIT reaches the server, no reply. */
   void cutAfterNextCommit() {
     cutAfterCommit.set(true);
@@ -60,6 +70,10 @@ final class TcpProxy implements AutoCloseable {
         Socket client = server.accept();
         if (down.get()) {
           client.close();
+          continue;
+        }
+        if (hung) {
+          open.add(client);
           continue;
         }
         Socket target = new Socket(targetHost, targetPort);
@@ -84,6 +98,7 @@ final class TcpProxy implements AutoCloseable {
                   OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                  if (hung) continue;
                   out.write(buf, 0, n);
                   out.flush();
                   if (clientToServer

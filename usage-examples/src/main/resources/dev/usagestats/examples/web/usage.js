@@ -67,6 +67,16 @@
     if (state.range === 'custom') {
       if (state.firstDay) q.set('from', state.firstDay);
       if (state.lastDay) q.set('to', state.lastDay);
+    } else if (state.range === 'month' || state.range === 'lastmonth') {
+      const today = report ? report.today : todayIn(state.zone);
+      const first = today.slice(0, 8) + '01';
+      if (state.range === 'month') {
+        q.set('from', first);
+        q.set('to', today);
+      } else {
+        q.set('from', addMonths(first, -1));
+        q.set('to', addDays(first, -1));
+      }
     } else if (state.range === 'yesterday') {
       const y = report ? addDays(report.today, -1) : null;
       if (y) { q.set('from', y); q.set('to', y); } else q.set('days', '2');
@@ -76,6 +86,36 @@
     q.set('view', state.view.toLowerCase());
     q.set('zone', state.zone);
     return q;
+  }
+
+  /** Today's date (YYYY-MM-DD) in {@code zone}, before the first report says it. */
+  function todayIn(zone) {
+    try {
+      return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
+        .format(new Date());
+    } catch (e) {
+      return new Date().toISOString().slice(0, 10);
+    }
+  }
+
+  function addMonths(isoDate, n) {
+    const d = new Date(isoDate + 'T00:00:00Z');
+    d.setUTCMonth(d.getUTCMonth() + n);
+    return d.toISOString().slice(0, 10);
+  }
+
+  /** An exact decimal string as money: "1234.5" -> "$1,234.50" (already rounded by the server). */
+  function money(decimal, currency) {
+    const symbol = { USD: '$', EUR: '€', GBP: '£', JPY: '¥', CNY: '¥' }[currency];
+    const text = groupDigits(decimal);
+    return symbol ? (text.startsWith('-') ? '-' + symbol + text.slice(1) : symbol + text) : text + ' ' + currency;
+  }
+
+  /** A count of minor units (cents) as money, for the COST view's chart values. */
+  function moneyOfMinor(units, cost) {
+    const digits = cost.minorDigits;
+    const s = String(Math.round(units)).padStart(digits + 1, '0');
+    return money(digits > 0 ? s.slice(0, -digits) + '.' + s.slice(-digits) : s, cost.currency);
   }
 
   function addDays(isoDate, n) {
@@ -129,6 +169,9 @@
       if (seq !== requestSeq) return;
       report = r;
       history.replaceState(null, '', '?' + q.toString());
+      const expense = new URLSearchParams(q);
+      expense.delete('view');
+      $('export-csv').href = '/api/expenses.csv?' + expense.toString();
       $('error').hidden = true;
       render(r);
       document.body.dataset.state = 'ready';
@@ -159,6 +202,7 @@
     $('cache-uncached').textContent =
       kExact(t.inputTokens - t.cachedInputTokens - t.cacheCreationInputTokens) + ' K input uncached';
     $('output-reasoning').textContent = kTokens(t.reasoningTokens) + ' K reasoning';
+    renderCost(r);
     const asOf = new Date(r.asOf);
     $('as-of').textContent = r.firstDay + (r.lastDay !== r.firstDay ? ' – ' + r.lastDay : '')
       + ' (' + r.zone + ') · as of ' + formatInstant(asOf, r.zone, 'full');
@@ -175,10 +219,37 @@
     }
     $('chart-unit').textContent = r.view === 'PEAK_TOKENS_PER_MINUTE'
       ? '· peak tokens per minute (TPM) in each ' + r.granularity.toLowerCase()
+      : r.view === 'COST'
+      ? '· cost (' + r.cost.currency + ') per ' + r.granularity.toLowerCase()
       : '· ' + ({ TOTAL: 'total', INPUT: 'input', OUTPUT: 'output' }[r.view])
         + ' K tokens per ' + r.granularity.toLowerCase();
     drawChart(r);
     drawDistribution(r);
+  }
+
+  /** The cost card, the Cost view and Export CSV: shown only when a price book priced the report. */
+  function renderCost(r) {
+    const c = r.cost;
+    const priced = !!c;
+    $('cost-card').hidden = !priced;
+    $('cards').classList.toggle('priced', priced);
+    $('view-cost').hidden = !priced;
+    $('export-csv').hidden = !priced;
+    for (const th of document.querySelectorAll('.cost-col')) th.hidden = !priced;
+    if (!priced) return;
+    $('cost-currency').textContent = c.currency;
+    $('cost-total').textContent = money(c.totalDisplay, c.currency);
+    $('cost-total').dataset.exact = c.total;
+    $('cost-total').title = 'Exact: ' + c.total + ' ' + c.currency + ' (shown rounded half-even)';
+    const notes = [];
+    if (c.unpriced.length) {
+      notes.push('Unpriced: ' + c.unpriced.map((u) => u.model + ' (' + groupDigits(u.totals.totalKTokens) + ' K)').join(', '));
+    }
+    const tiers = Object.keys(c.tiersIgnored);
+    if (tiers.length) notes.push('Base price only: ' + tiers.join(', '));
+    const changes = c.versions.filter((v) => !v.label.endsWith('@ always'));
+    if (changes.length) notes.push('Prices from ' + changes.map((v) => v.label).join(', '));
+    $('cost-sub').textContent = notes.length ? notes.join(' · ') : 'Every model priced';
   }
 
   function formatInstant(date, zone, style) {
@@ -218,10 +289,12 @@
     const height = 320;
     const m = { top: 16, right: 16, bottom: 36, left: 72 };
     const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Usage trend by model' }, box);
+    const isCost = r.view === 'COST' && r.cost;
     const n = r.buckets.length;
     // A peak view shows rates (TPM), not K tokens; an unknown peak (null) sits on the axis.
     const peakView = r.view === 'PEAK_TOKENS_PER_MINUTE';
-    const fmt = (v) => (peakView ? Math.round(v).toLocaleString('en-US') + ' TPM' : kTokens(v) + ' K');
+    const fmt = (v) => (isCost ? moneyOfMinor(v, r.cost)
+      : peakView ? Math.round(v).toLocaleString('en-US') + ' TPM' : kTokens(v) + ' K');
     const max = niceMax(Math.max(0, ...r.series.flatMap((s) => s.values)));
     const x = (i) => m.left + (n <= 1 ? (width - m.left - m.right) / 2 : (i * (width - m.left - m.right)) / (n - 1));
     const y = (v) => height - m.bottom - (v / max) * (height - m.top - m.bottom);
@@ -268,7 +341,8 @@
         shown.forEach((v, i) => {
           const dot = el('circle', { cx: x(i), cy: y(v), r: 2.5, fill: color, 'data-series': s.label }, svg);
           el('title', {}, dot).textContent =
-            s.label + ' · ' + formatInstant(new Date(r.buckets[i]), r.zone, r.granularity) + ': ' + kTokens(v) + ' K tokens'
+            s.label + ' · ' + formatInstant(new Date(r.buckets[i]), r.zone, r.granularity) + ': '
+            + (isCost ? fmt(v) : kTokens(v) + ' K tokens')
             + (running && i === done ? ' so far' : '');
         });
       }
@@ -278,7 +352,9 @@
       const sw = document.createElement('span');
       sw.className = 'swatch';
       sw.style.background = color;
-      item.append(sw, document.createTextNode(s.label + ' · ' + (peakView ? 'peak ' : '') + fmt(s.sum)));
+      item.append(sw, document.createTextNode(s.label + ' · '
+        + (isCost ? (s.cost == null ? 'unpriced' : money(s.costDisplay, r.cost.currency))
+          : (peakView ? 'peak ' : '') + fmt(s.sum))));
       legend.appendChild(item);
     }
   }
@@ -300,10 +376,29 @@
       bar.style.width = Math.round(d.tokenShare * 80) + 'px';
       bar.style.background = colorOf(d.model);
       share.append(bar, document.createTextNode((d.tokenShare * 100).toFixed(1) + '%'));
+      if (r.cost) {
+        const cost = tr.insertCell();
+        cost.className = 'cost';
+        if (d.cost == null) {
+          cost.textContent = 'unpriced';
+          cost.classList.add('unpriced');
+          tr.insertCell().textContent = '–';
+        } else {
+          cost.textContent = money(d.costDisplay, r.cost.currency);
+          cost.dataset.exact = d.cost;
+          cost.title = 'Exact: ' + d.cost + ' ' + r.cost.currency;
+          const costShare = tr.insertCell();
+          const cbar = document.createElement('span');
+          cbar.className = 'share-bar';
+          cbar.style.width = Math.round(d.costShare * 80) + 'px';
+          cbar.style.background = colorOf(d.model);
+          costShare.append(cbar, document.createTextNode((d.costShare * 100).toFixed(1) + '%'));
+        }
+      }
     }
     if (r.distribution.length === 0) {
       const td = body.insertRow().insertCell();
-      td.colSpan = 6;
+      td.colSpan = r.cost ? 8 : 6;
       td.textContent = 'No usage in this range';
     }
   }
