@@ -65,10 +65,13 @@ public final class ApiKeys {
    * a long high-entropy token: 32 or more letters, digits and {@code -_+/=}, mixing upper and lower
    * case and digits, with at least 4 bits of entropy per character. Ids such as {@link
    * #fingerprint} results, UUIDs, hex digests and {@code sk-...abcd} display forms do not look like
-   * secrets.
+   * secrets. A value starting with {@code Bearer } (an Authorization header) is judged by its
+   * token.
    */
   public static boolean looksLikeSecret(String value) {
     Objects.requireNonNull(value, "value");
+    // An Authorization header's value passed whole: look at the token after the scheme.
+    if (value.regionMatches(true, 0, "Bearer ", 0, 7)) value = value.substring(7).strip();
     for (String prefix : SECRET_PREFIXES) {
       if (value.startsWith(prefix) && tokenLength(value, prefix.length()) >= 16) return true;
     }

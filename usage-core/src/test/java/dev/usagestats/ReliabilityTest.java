@@ -275,7 +275,9 @@ class ReliabilityTest {
             "sk-ant-api03-abcdefghijklmnopqrstu",
             "AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStU",
             "xai-abcdefghijklmnopqrstuvwxyz012345",
-            "Zk3Q9mP2xL7vR4tW8yN1bC6dF5gH0jKsAe")) {
+            "Zk3Q9mP2xL7vR4tW8yN1bC6dF5gH0jKsAe",
+            "Bearer " + SECRET,
+            "bearer sk-ant-api03-abcdefghijklmnopqrstu")) {
       assertThat(ApiKeys.looksLikeSecret(secret)).as(secret).isTrue();
     }
     for (String id :
