@@ -6,6 +6,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * H2 2.x: {@code MERGE INTO ... USING}, reads summed in Java, compaction through a data change
@@ -104,13 +106,25 @@ final class H2Sql implements DialectSql {
     return false;
   }
 
+  /**
+   * H2 has no advisory lock, so upgrades in one JVM (the embedded case) take a lock of this JVM: a
+   * second store waits, then finds the schema current and runs no step (H2 rebuilds a table on
+   * ALTER, and an insert by a store already built could otherwise be lost to it). Stores in other
+   * JVMs (H2 server mode) still rely on steps that run again without harm, and on retries.
+   */
   @Override
   public void lockSchema(Connection c, String name) {
-    // no advisory lock in H2: every step runs again without harm, and the schema manager retries
+    SCHEMA_LOCKS.computeIfAbsent(name, n -> new ReentrantLock()).lock();
   }
 
   @Override
-  public void unlockSchema(Connection c, String name) {}
+  public void unlockSchema(Connection c, String name) {
+    ReentrantLock lock = SCHEMA_LOCKS.get(name);
+    if (lock != null && lock.isHeldByCurrentThread()) lock.unlock();
+  }
+
+  private static final ConcurrentHashMap<String, ReentrantLock> SCHEMA_LOCKS =
+      new ConcurrentHashMap<>();
 
   @Override
   public boolean isMissingTable(SQLException e) {
