@@ -34,12 +34,6 @@ public record TrendPoint(
     Objects.requireNonNull(start, "start");
   }
 
-  /** A point without peaks (both unknown) and without cost. */
-  public TrendPoint(
-      java.time.Instant start, long calls, long inputTokens, long outputTokens, long value) {
-    this(start, calls, inputTokens, outputTokens, value, -1, -1, null);
-  }
-
   /** A point with peaks and without cost. */
   public TrendPoint(
       java.time.Instant start,
@@ -58,17 +52,6 @@ public record TrendPoint(
         peakCallsPerMinute,
         peakTokensPerMinute,
         null);
-  }
-
-  /** A point with cost and without peaks (both unknown). */
-  public TrendPoint(
-      java.time.Instant start,
-      long calls,
-      long inputTokens,
-      long outputTokens,
-      long value,
-      @Nullable BigDecimal cost) {
-    this(start, calls, inputTokens, outputTokens, value, -1, -1, cost);
   }
 
   /** Input plus output tokens. */

@@ -57,36 +57,6 @@ public record UsageReport(
     Objects.requireNonNull(peaks, "peaks");
   }
 
-  /** A report with peaks and without cost. */
-  public UsageReport(
-      Instant from,
-      Instant to,
-      ZoneId zone,
-      Granularity granularity,
-      GroupBy groupBy,
-      SeriesView view,
-      Instant asOf,
-      UsageTotals totals,
-      List<Instant> buckets,
-      List<TrendSeries> series,
-      List<ModelShare> distribution,
-      Peaks peaks) {
-    this(
-        from,
-        to,
-        zone,
-        granularity,
-        groupBy,
-        view,
-        asOf,
-        totals,
-        buckets,
-        series,
-        distribution,
-        peaks,
-        null);
-  }
-
   /** A report with cost and without peaks (unknown). */
   public UsageReport(
       Instant from,
