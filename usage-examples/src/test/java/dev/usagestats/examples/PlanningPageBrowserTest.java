@@ -1,8 +1,6 @@
 package dev.usagestats.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
@@ -16,7 +14,6 @@ import dev.usagestats.UsageStats;
 import dev.usagestats.testing.TestClock;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,9 +28,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -51,22 +45,12 @@ class PlanningPageBrowserTest {
   private static UsageStats stats;
   private static DemoServer server;
   private static WebDriver driver;
-  private static Path profile;
+  private static HeadlessChromium browser;
 
   @BeforeAll
   static void start() throws IOException {
-    Path chromium = executable("CHROME_BIN", "/usr/bin/chromium");
-    Path chromedriver = executable("CHROMEDRIVER", "/usr/bin/chromedriver");
-    if (chromium == null || chromedriver == null) {
-      String why =
-          "Chromium and chromedriver are needed (apt-get install -y chromium chromium-driver):"
-              + " chromium="
-              + chromium
-              + ", chromedriver="
-              + chromedriver;
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(why);
-      assumeTrue(false, why);
-    }
+    browser = HeadlessChromium.start("planning-page-chromium", WAIT);
+    driver = browser.driver();
     clock = TestClock.of(NOW.minus(Duration.ofDays(14)));
     stats =
         UsageStats.builder()
@@ -92,40 +76,13 @@ class PlanningPageBrowserTest {
     }
     clock.set(NOW);
     server = DemoServer.builder(stats).clock(clock).catalog(TestData.catalog()).port(0).start();
-
-    profile = Files.createTempDirectory("planning-page-chromium");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(chromium.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1400,1100",
-        "--user-data-dir=" + profile);
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(chromedriver.toFile())
-            .usingAnyFreePort()
-            .build();
-    driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().scriptTimeout(WAIT);
   }
 
   @AfterAll
   static void stop() throws IOException {
-    if (driver != null) driver.quit();
     if (server != null) server.close();
     if (stats != null) stats.close();
-    if (profile != null) {
-      try (var paths = Files.walk(profile)) {
-        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-      }
-    }
+    if (browser != null) browser.close();
   }
 
   @Test
@@ -272,11 +229,5 @@ class PlanningPageBrowserTest {
             d ->
                 "true".equals(d.findElement(By.id("planning")).getAttribute("data-loaded"))
                     && !d.findElements(By.cssSelector("#planning-table tbody tr")).isEmpty());
-  }
-
-  private static Path executable(String env, String fallback) {
-    String configured = System.getenv(env);
-    Path p = Paths.get(configured == null || configured.isBlank() ? fallback : configured);
-    return Files.isExecutable(p) ? p : null;
   }
 }

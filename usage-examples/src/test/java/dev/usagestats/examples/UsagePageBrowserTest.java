@@ -1,8 +1,6 @@
 package dev.usagestats.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.usagestats.GroupBy;
 import dev.usagestats.SeriesView;
@@ -33,9 +31,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -44,9 +39,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * answers for the same query. Skipped when Chromium or chromedriver is missing, except under {@code
  * CI=true}, where that is a failure.
  *
- * <p>Chromium and chromedriver are found at {@code CHROME_BIN} and {@code CHROMEDRIVER}, else at
- * {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver} (Debian: {@code apt-get install -y
- * chromium chromium-driver}).
+ * <p>Chromium and chromedriver are found as {@link HeadlessChromium} says: at {@code CHROME_BIN}
+ * and {@code CHROMEDRIVER}, else at {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver}
+ * (Debian: {@code apt-get install -y chromium chromium-driver}).
  */
 class UsagePageBrowserTest {
   private static final Instant NOW = Instant.parse("2026-11-20T10:30:00Z");
@@ -59,23 +54,13 @@ class UsagePageBrowserTest {
   private static UsageStats stats;
   private static DemoServer server;
   private static WebDriver driver;
-  private static Path profile;
+  private static HeadlessChromium browser;
   private static final Reference reference = new Reference();
 
   @BeforeAll
   static void start() throws IOException {
-    Path chromium = executable("CHROME_BIN", "/usr/bin/chromium");
-    Path chromedriver = executable("CHROMEDRIVER", "/usr/bin/chromedriver");
-    if (chromium == null || chromedriver == null) {
-      String why =
-          "Chromium and chromedriver are needed (apt-get install -y chromium chromium-driver):"
-              + " chromium="
-              + chromium
-              + ", chromedriver="
-              + chromedriver;
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(why);
-      assumeTrue(false, why);
-    }
+    browser = HeadlessChromium.start("usage-page-chromium", WAIT);
+    driver = browser.driver();
     clock = TestClock.of(NOW);
     stats =
         UsageStats.builder()
@@ -86,36 +71,13 @@ class UsagePageBrowserTest {
             .build();
     TestData.record(stats, reference, NOW, Duration.ofDays(14), 2_000, 11);
     server = DemoServer.builder(stats).clock(clock).catalog(TestData.catalog()).port(0).start();
-
-    profile = Files.createTempDirectory("usage-page-chromium");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(chromium.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1400,1100",
-        "--user-data-dir=" + profile);
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(chromedriver.toFile())
-            .usingAnyFreePort()
-            .build();
-    driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().scriptTimeout(WAIT);
   }
 
   @AfterAll
   static void stop() throws IOException {
-    if (driver != null) driver.quit();
     if (server != null) server.close();
     if (stats != null) stats.close();
-    if (profile != null) deleteTree(profile);
+    if (browser != null) browser.close();
   }
 
   @Test
@@ -448,19 +410,5 @@ class UsagePageBrowserTest {
     Path target = Paths.get("target", "usage-page.png");
     Files.createDirectories(target.getParent());
     Files.write(target, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
-  }
-
-  private static Path executable(String env, String fallback) {
-    String configured = System.getenv(env);
-    Path p = Paths.get(configured == null || configured.isBlank() ? fallback : configured);
-    return Files.isExecutable(p) ? p : null;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (var paths = Files.walk(root)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }
