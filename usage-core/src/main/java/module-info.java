@@ -5,6 +5,7 @@
 module dev.usagestats.core {
   requires static org.jspecify;
   requires org.slf4j;
+  requires transitive HdrHistogram;
 
   exports dev.usagestats;
   exports dev.usagestats.spi;
