@@ -1,5 +1,6 @@
 package dev.usagestats.spi;
 
+import dev.usagestats.LatencyTotals;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageTotals;
 import java.util.List;
@@ -29,22 +30,36 @@ public record StoreResult(List<Row> rows, Set<String> appliedBatchIds) {
    *     Measure#PEAK_CALLS_PER_MINUTE}), {@link Measure#UNKNOWN} if any of its rows there has none
    * @param peakTokensPerMinute likewise, input plus output tokens ({@link
    *     Measure#PEAK_TOKENS_PER_MINUTE})
+   * @param latency the latency of the series' calls in the bucket, merged ({@link
+   *     LatencyTotals#empty()} from a store or rows that keep none)
    */
   public record Row(
       SeriesKey key,
       int bucket,
       UsageTotals totals,
       long peakCallsPerMinute,
-      long peakTokensPerMinute) {
+      long peakTokensPerMinute,
+      LatencyTotals latency) {
     /** Checks the fields. */
     public Row {
       Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(latency, "latency");
       Objects.requireNonNull(totals, "totals");
       if (bucket < 0) throw new IllegalArgumentException("bucket must be >= 0: " + bucket);
       if (peakCallsPerMinute < Measure.UNKNOWN || peakTokensPerMinute < Measure.UNKNOWN) {
         throw new IllegalArgumentException(
             "peaks must be >= 0 or UNKNOWN: " + peakCallsPerMinute + ", " + peakTokensPerMinute);
       }
+    }
+
+    /** A row without latency. */
+    public Row(
+        SeriesKey key,
+        int bucket,
+        UsageTotals totals,
+        long peakCallsPerMinute,
+        long peakTokensPerMinute) {
+      this(key, bucket, totals, peakCallsPerMinute, peakTokensPerMinute, LatencyTotals.empty());
     }
 
     /** A row of a store that keeps no peaks: they are unknown. */

@@ -1,5 +1,6 @@
 package dev.usagestats.spi;
 
+import dev.usagestats.LatencyTotals;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageTotals;
 import java.time.Instant;
@@ -14,11 +15,19 @@ import java.util.Objects;
  * @param totals the counts added
  * @param grain the span: {@link Grain#MINUTE}, or {@link Grain#QUARTER_HOUR} for a coarsened row; a
  *     store must keep a quarter-hour row apart from minute rows
+ * @param latency the latency of those of the calls recorded with one ({@link LatencyTotals#empty()}
+ *     when none was); a store adds it like the counts, histograms bin by bin
  */
-public record UsageDelta(SeriesKey key, Instant start, UsageTotals totals, Grain grain) {
-  /** A one-minute row. */
+public record UsageDelta(
+    SeriesKey key, Instant start, UsageTotals totals, Grain grain, LatencyTotals latency) {
+  /** A one-minute row without latency. */
   public UsageDelta(SeriesKey key, Instant start, UsageTotals totals) {
     this(key, start, totals, Grain.MINUTE);
+  }
+
+  /** A row without latency. */
+  public UsageDelta(SeriesKey key, Instant start, UsageTotals totals, Grain grain) {
+    this(key, start, totals, grain, LatencyTotals.empty());
   }
 
   /** Checks that start is the first instant of a span of the grain. */
@@ -27,6 +36,14 @@ public record UsageDelta(SeriesKey key, Instant start, UsageTotals totals, Grain
     Objects.requireNonNull(start, "start");
     Objects.requireNonNull(totals, "totals");
     Objects.requireNonNull(grain, "grain");
+    Objects.requireNonNull(latency, "latency");
+    if (latency.duration().count() > totals.calls()) {
+      throw new IllegalArgumentException(
+          "latency must count at most the row's calls ("
+              + totals.calls()
+              + "): "
+              + latency.duration().count());
+    }
     if (!grain.isAligned(start)) {
       throw new IllegalArgumentException(
           "start must be on a whole UTC " + grain.minutes() + "-minute step: " + start);
