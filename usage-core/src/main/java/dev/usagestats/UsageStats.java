@@ -209,6 +209,16 @@ public final class UsageStats implements AutoCloseable {
   }
 
   /**
+   * Where usage spiked and responses slowed together, for the query's range, filters and grouping:
+   * {@link Diagnosis#of} over {@link #query}'s report, with the default thresholds.
+   *
+   * @throws IllegalArgumentException as {@link #query} does
+   */
+  public Diagnosis diagnose(UsageQuery query) {
+    return Diagnosis.of(query(query));
+  }
+
+  /**
    * Answers a capacity-planning question: a week (or month) against the one before, per model or
    * API key, with peak rates, change, share and rank. Two queries over the same range, one grouped
    * and one not, turned into a plan by {@link PlanningReport#of}.
