@@ -1,5 +1,6 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.spi.Measure;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -27,7 +28,7 @@ final class IntervalRecorder {
   private final int stripeMask;
   private final PhaseGate gate;
   private final SeriesTable table;
-  private final long[] scratch = new long[Series.CELL_COUNTERS];
+  private final long[] scratch = new long[Measure.COUNT];
   private final LatencyBins[] latency = {new LatencyBins(), new LatencyBins()};
 
   @SuppressWarnings("unchecked")
@@ -158,9 +159,17 @@ final class IntervalRecorder {
     for (int i = 0; i < n; i++) a[i].drain(phase, scratch, minutes, sink);
     for (Spill sp : spills[phase].values()) {
       sp.series().spillsDrained(phase);
-      for (int f = 0; f < Series.CELL_COUNTERS; f++) scratch[f] = sp.counts().get(f);
+      AtomicLongArray c = sp.counts();
+      for (int f = 0; f < Measure.COUNT; f++) scratch[f] = c.get(f);
       if (scratch[Series.CALLS] == 0) continue; // every event in it was refused
-      sp.series().drainTo(sink, sp.minuteMillis() / 60_000L, scratch, minutes);
+      sp.series()
+          .drainTo(
+              sink,
+              sp.minuteMillis() / 60_000L,
+              scratch,
+              c.get(Series.STREAMED_OUTPUT),
+              c.get(Series.GENERATION_MILLIS),
+              minutes);
     }
     spills[phase].clear();
     // Latency is counted only after its event's counts landed in a slot or spill of the same

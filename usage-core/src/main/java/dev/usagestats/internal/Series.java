@@ -283,7 +283,7 @@ final class Series {
    * the same minutes from {@code latency} (drained from the phase's {@link LatencyBins}). Drainer
    * only.
    *
-   * @param scratch {@link #CELL_COUNTERS} longs to reuse
+   * @param scratch {@link Measure#COUNT} longs to reuse
    */
   void drain(int phase, long[] scratch, Map<Long, LatencyBins.Minute> latency, DeltaSink sink) {
     for (int slot = 0; slot < SLOTS; slot++) {
@@ -291,39 +291,53 @@ final class Series {
       long minute = slotMinutes.get(si);
       if (minute == EMPTY) continue;
       Arrays.fill(scratch, 0);
+      long streamed = 0;
+      long generation = 0;
       for (int stripe = 0; stripe < stripes; stripe++) {
         int base = (si * stripes + stripe) * STRIDE;
-        for (int f = 0; f < CELL_COUNTERS; f++) {
+        for (int f = 0; f < Measure.COUNT; f++) {
           long v = cells.get(base + f);
           if (v != 0) {
             scratch[f] += v;
             cells.set(base + f, 0);
           }
         }
+        long st = cells.get(base + STREAMED_OUTPUT);
+        long ge = cells.get(base + GENERATION_MILLIS);
+        if ((st | ge) != 0) {
+          streamed += st;
+          generation += ge;
+          cells.set(base + STREAMED_OUTPUT, 0);
+          cells.set(base + GENERATION_MILLIS, 0);
+        }
       }
       slotMinutes.set(si, EMPTY);
-      drainTo(sink, minute, scratch, latency);
+      drainTo(sink, minute, scratch, streamed, generation, latency);
     }
   }
 
   /**
-   * Hands one drained minute to the sink: the measures of {@code scratch} and its latency sums,
-   * with the minute's histograms taken out of {@code latency}. Drainer only.
+   * Hands one drained minute to the sink: its counts ({@link Measure#COUNT} longs) and its latency:
+   * the sums given and the minute's histograms, taken out of {@code latency}. Drainer only.
    */
-  void drainTo(DeltaSink sink, long minute, long[] scratch, Map<Long, LatencyBins.Minute> latency) {
+  void drainTo(
+      DeltaSink sink,
+      long minute,
+      long[] counts,
+      long streamedOutput,
+      long generationMillis,
+      Map<Long, LatencyBins.Minute> latency) {
     LatencyTotals l = LatencyTotals.empty();
     LatencyBins.Minute m =
         latency.isEmpty() ? null : latency.remove(LatencyBins.minuteKey(id, minute));
-    if (m != null || scratch[STREAMED_OUTPUT] != 0 || scratch[GENERATION_MILLIS] != 0) {
+    if (m != null || streamedOutput != 0 || generationMillis != 0) {
       l =
           new LatencyTotals(
               m == null ? LatencyHistogram.empty() : m.duration.build(),
               m == null ? LatencyHistogram.empty() : m.timeToFirstToken.build(),
-              scratch[STREAMED_OUTPUT],
-              scratch[GENERATION_MILLIS]);
+              streamedOutput,
+              generationMillis);
     }
-    long[] counts =
-        scratch.length == Measure.COUNT ? scratch : Arrays.copyOf(scratch, Measure.COUNT);
     drained(counts);
     sink.accept(this, minute * 60_000L, counts, l);
   }
