@@ -200,24 +200,9 @@ final class ReportAccumulator {
     this.latency = new ReportLatency(reportPlan.size());
   }
 
-  /**
-   * Adds a series' latency in read bucket {@code bucket}, in the encoded form of a memory rollup
-   * ({@link dev.usagestats.LatencyHistogram#encodeUncompressed()}; null for none).
-   */
-  void addLatency(
-      SeriesKey key,
-      int bucket,
-      byte @Nullable [] duration,
-      byte @Nullable [] firstToken,
-      long streamedOutputTokens,
-      long generationMillis) {
-    latency.add(
-        group(key).latency,
-        reportBucketOf[bucket],
-        duration,
-        firstToken,
-        streamedOutputTokens,
-        generationMillis);
+  /** Adds a series' latency in read bucket {@code bucket}: a memory slot ({@link LatencySlots}). */
+  void addLatency(SeriesKey key, int bucket, byte[] slot) {
+    latency.add(group(key).latency, reportBucketOf[bucket], slot);
   }
 
   /** Adds a series' merged latency in read bucket {@code bucket} (a store or pending row). */
