@@ -38,7 +38,9 @@ import org.jspecify.annotations.Nullable;
  *       exclusive). Either may be given alone; not together with {@code days}.
  *   <li>{@code zone}: a time zone id (default: the server's zone).
  *   <li>{@code granularity}: auto, minute, hour, day, week, month (default auto).
- *   <li>{@code view}: total, input, output, or cost when a price book is in force (default total).
+ *   <li>{@code view}: total, input, output, peak_tokens_per_minute, peak_calls_per_minute, cost
+ *       when a price book is in force, or a latency percentile in milliseconds: p50_duration,
+ *       p95_duration, p99_duration, p95_time_to_first_token (default total).
  *   <li>{@code groupBy}: model, api_key, api_key_and_model, none (default model).
  * </ul>
  *
