@@ -430,8 +430,8 @@ public final class DemoServer implements AutoCloseable {
 
     /**
      * The most points (buckets x series) one {@code /api/usage} answer holds (default {@link
-     * UsageRequest#DEFAULT_MAX_POINTS}, 10,000: about 1 MB of JSON); a larger answer is refused
-     * with a 400 that names the limit and how to narrow the query.
+     * UsageRequest#DEFAULT_MAX_POINTS}, 10,000: about 5 MB of JSON with latency); a larger answer
+     * is refused with a 400 that names the limit and how to narrow the query.
      */
     public Builder maxPoints(int maxPoints) {
       if (maxPoints < 1) throw new IllegalArgumentException("maxPoints must be >= 1: " + maxPoints);
