@@ -96,13 +96,28 @@ class UsageRequestTest {
 
   @ParameterizedTest
   @CsvSource({
+    "p50_duration, P50_DURATION",
+    "P95_DURATION, P95_DURATION",
+    "p99_duration, P99_DURATION",
+    "p95_time_to_first_token, P95_TIME_TO_FIRST_TOKEN",
+  })
+  void toQuery_latencyView_accepted(String value, SeriesView expected) {
+    UsageQuery q = UsageRequest.toQuery(Map.of("view", value), CLOCK, ZoneOffset.UTC);
+
+    assertThat(q.view()).isEqualTo(expected);
+    assertThat(q.view().isLatency()).isTrue();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
     "zone, Mars/Base, zone must be a time zone id such as UTC or Europe/Berlin: 'Mars/Base'",
     "days, 0, days must be between 1 and 366: 0",
     "days, two, days must be a whole number: 'two'",
     "granularity, fortnight, 'granularity must be one of minute, hour, day, week, month, auto:"
         + " ''fortnight'''",
     "view, cached, 'view must be one of total, input, output, peak_tokens_per_minute,"
-        + " peak_calls_per_minute, cost: ''cached'''",
+        + " peak_calls_per_minute, cost, p50_duration, p95_duration, p99_duration,"
+        + " p95_time_to_first_token: ''cached'''",
     "from, yesterday, from must be a date like 2026-11-20 or an instant like"
         + " 2026-11-20T08:00:00Z: 'yesterday'",
   })

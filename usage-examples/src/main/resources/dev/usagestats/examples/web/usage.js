@@ -1,6 +1,7 @@
 // The Usage Statistics page: reads /api/keys, /api/models and /api/usage and draws the overview
-// cards, the trend chart (inline SVG) and the model distribution. No libraries, no network but
-// this server. The page state lives in the URL so a view can be bookmarked or shared.
+// cards, the trend chart (inline SVG) and the model distribution; latency.js draws the latency.
+// No libraries, no network but this server. The page state lives in the URL so a view can be
+// bookmarked or shared.
 'use strict';
 
 (function () {
@@ -174,6 +175,9 @@
       $('export-csv').href = '/api/expenses.csv?' + expense.toString();
       $('error').hidden = true;
       render(r);
+      // latency.js draws the latency card and chart of the same report (and query) from this.
+      document.dispatchEvent(new CustomEvent('usage:report',
+        { detail: { report: r, query: q.toString(), colorOf, formatInstant } }));
       document.body.dataset.state = 'ready';
     } catch (e) {
       if (seq !== requestSeq) return;
