@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.usagestats.Diagnosis;
 import dev.usagestats.GroupBy;
 import dev.usagestats.LatencyStats;
 import dev.usagestats.Outcome;
@@ -70,6 +71,7 @@ class LatencyPageBrowserTest {
     TestClock clock = TestClock.of(NOW);
     stats = UsageStats.builder().clock(clock).flushInterval(Duration.ZERO).build();
     record(1_500, 3);
+    plantSpikeWithSlowdown();
     server = DemoServer.builder(stats).clock(clock).catalog(TestData.catalog()).port(0).start();
   }
 
@@ -174,11 +176,55 @@ class LatencyPageBrowserTest {
         .as("a band per listed bucket; one outside the range is left out")
         .isEqualTo(starts.subList(2, 4));
 
+    // The API's own diagnosis: the buckets the engine finds for the page's query, planted one
+    // included.
     driver.navigate().refresh();
     waitForLatency();
-    assertThat(driver.findElements(By.cssSelector("rect.diagnosis-mark")))
-        .as("the API's report carries no diagnosis yet")
-        .isEmpty();
+    ZoneId zone = ZoneId.of(driver.findElement(By.id("as-of")).getAttribute("data-zone"));
+    LocalDate today = LocalDate.ofInstant(NOW, zone);
+    UsageReport week =
+        stats.query(UsageQuery.builder().zone(zone).days(today.minusDays(6), today).build());
+    List<String> expected =
+        Diagnosis.of(week).findings(Diagnosis.Kind.SPIKE_WITH_SLOWDOWN).stream()
+            .map(f -> f.start().toString())
+            .distinct()
+            .toList();
+    assertThat(expected)
+        .as("the planted spike")
+        .contains(LocalDate.ofInstant(PLANTED, zone).atStartOfDay(zone).toInstant().toString());
+    List<String> shown =
+        driver.findElements(By.cssSelector("#latency-chart rect.diagnosis-mark")).stream()
+            .map(e -> e.getAttribute("data-start"))
+            .distinct()
+            .toList();
+    assertThat(shown).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  private static final Instant PLANTED = NOW.minus(Duration.ofDays(3));
+
+  /** Three days ago, qwen takes 300 more calls than its usual ~36 a day, four times as slow. */
+  private static void plantSpikeWithSlowdown() {
+    SplittableRandom random = new SplittableRandom(9);
+    for (int i = 0; i < 300; i++) {
+      long ms =
+          Math.round(4 * MEDIAN_MILLIS.get(TestData.QWEN) * Math.exp(random.nextGaussian() * 0.3));
+      UsageEvent e =
+          new UsageEvent(
+              PLANTED.plusSeconds(random.nextInt(3600)),
+              TestData.PROD.tenant(),
+              TestData.PROD.id(),
+              TestData.QWEN,
+              1_000,
+              500,
+              0,
+              0,
+              0,
+              Outcome.SUCCESS,
+              Duration.ofMillis(ms),
+              null);
+      stats.record(e);
+      events.add(e);
+    }
   }
 
   /** The card: the report's p95 duration, in its data and on screen. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.usagestats.CostReport;
+import dev.usagestats.Diagnosis;
 import dev.usagestats.LatencyStats;
 import dev.usagestats.LatencySummary;
 import dev.usagestats.ModelShare;
@@ -21,6 +22,7 @@ import dev.usagestats.UsageTotals;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -136,6 +138,9 @@ public final class ReportJson {
     }
     root.set("peaks", peaks(r.peaks()));
     root.set("latency", latency(r.latencySummary()));
+    Diagnosis diagnosis = Diagnosis.of(r);
+    root.set("diagnosis", findings(r, diagnosis.findings(Diagnosis.Kind.SPIKE_WITH_SLOWDOWN)));
+    root.set("slowdowns", findings(r, diagnosis.findings(Diagnosis.Kind.SLOWDOWN)));
     ArrayNode distribution = root.putArray("distribution");
     for (ModelShare m : r.distribution()) {
       ObjectNode n = distribution.addObject();
@@ -156,6 +161,38 @@ public final class ReportJson {
     CostReport cost = r.cost();
     if (cost != null) root.set("cost", cost(cost));
     return root;
+  }
+
+  /**
+   * Diagnosis findings ({@link Diagnosis#of(UsageReport)}, default thresholds): per finding its
+   * bucket ({@code start}, {@code bucket} index), group ({@code apiKey}, {@code model}, {@code
+   * label}), {@code kind}, and the figures that show it: calls and tokens against the group's
+   * medians, p95 duration against the median p95, and both ratios.
+   */
+  public ArrayNode findings(UsageReport r, List<Diagnosis.Finding> findings) {
+    ArrayNode out = mapper.createArrayNode();
+    for (Diagnosis.Finding f : findings) {
+      ObjectNode n = out.addObject();
+      n.put("start", f.start().toString());
+      n.put("bucket", r.buckets().indexOf(f.start()));
+      n.put("apiKey", f.apiKey());
+      n.put("model", f.model());
+      n.put(
+          "label",
+          f.apiKey() != null && f.model() != null
+              ? f.apiKey() + " / " + f.model()
+              : f.model() != null ? f.model() : f.apiKey() != null ? f.apiKey() : "all");
+      n.put("kind", f.kind() == Diagnosis.Kind.SLOWDOWN ? "slowdown" : "spike with slowdown");
+      n.put("calls", f.calls());
+      n.put("medianCalls", f.medianCalls());
+      n.put("tokens", f.tokens());
+      n.put("medianTokens", f.medianTokens());
+      n.put("p95Millis", f.p95Millis());
+      n.put("medianP95Millis", f.medianP95Millis());
+      n.put("usageRatio", f.usageRatio());
+      n.put("latencyRatio", f.latencyRatio());
+    }
+    return out;
   }
 
   /**
