@@ -25,6 +25,11 @@ import org.jspecify.annotations.Nullable;
  * @param peaks peak rates of all selected usage over the range: exact with no filter (or a filter
  *     of one model only), else an upper bound (see {@link PeakAccuracy})
  * @param cost the cost, or null when no price book was in force for the query
+ * @param incompleteBefore null when the report counts all usage of its range; otherwise the range
+ *     starts before the oldest data still kept (by the store's retention, or by memory's {@code
+ *     retention} without a store), and this is the instant from which usage is complete: before it
+ *     usage past retention is missing, and the report counts only what is left. It may lie after
+ *     {@code to} when the whole range is past retention.
  */
 public record UsageReport(
     Instant from,
@@ -39,7 +44,8 @@ public record UsageReport(
     List<TrendSeries> series,
     List<ModelShare> distribution,
     Peaks peaks,
-    @Nullable CostReport cost) {
+    @Nullable CostReport cost,
+    @Nullable Instant incompleteBefore) {
 
   /** Copies the lists. */
   public UsageReport {
@@ -55,6 +61,38 @@ public record UsageReport(
     series = List.copyOf(series);
     distribution = List.copyOf(distribution);
     Objects.requireNonNull(peaks, "peaks");
+  }
+
+  /** A report whose range is all kept: {@code incompleteBefore} null. */
+  public UsageReport(
+      Instant from,
+      Instant to,
+      ZoneId zone,
+      Granularity granularity,
+      GroupBy groupBy,
+      SeriesView view,
+      Instant asOf,
+      UsageTotals totals,
+      List<Instant> buckets,
+      List<TrendSeries> series,
+      List<ModelShare> distribution,
+      Peaks peaks,
+      @Nullable CostReport cost) {
+    this(
+        from,
+        to,
+        zone,
+        granularity,
+        groupBy,
+        view,
+        asOf,
+        totals,
+        buckets,
+        series,
+        distribution,
+        peaks,
+        cost,
+        null);
   }
 
   /** A report with cost and without peaks (unknown). */

@@ -34,6 +34,12 @@ class InMemoryStore implements UsageStore {
   volatile boolean failReads;
   volatile boolean closed;
 
+  /**
+   * Retention: rows of spans that ended before this instant are not read (as if deleted), and each
+   * answer says the store is whole from here; null keeps every row.
+   */
+  volatile Instant keptFrom;
+
   /** A model whose rows the store refuses for good, as a constraint would; null for none. */
   volatile String refusedModel;
 
@@ -59,7 +65,9 @@ class InMemoryStore implements UsageStore {
     // Rows as a store keeps them: deltas of one series and span added up; a minute's peaks are
     // its own sums, a quarter-hour delta's are unknown.
     Map<List<Object>, long[]> merged = new LinkedHashMap<>();
+    Instant kept = keptFrom;
     for (UsageDelta d : rows) {
+      if (kept != null && !d.start().plusMillis(d.grain().millis()).isAfter(kept)) continue;
       long[] c = Measure.counts(d.totals());
       if (d.grain() == Grain.QUARTER_HOUR) {
         for (Measure m : Measure.peaks()) c[m.ordinal()] = Measure.UNKNOWN;
@@ -96,7 +104,7 @@ class InMemoryStore implements UsageStore {
     }
     Set<String> applied = new HashSet<>(read.batchIds());
     applied.retainAll(ledger);
-    return new StoreResult(out, applied);
+    return new StoreResult(out, applied, kept);
   }
 
   synchronized int ledgerSize() {

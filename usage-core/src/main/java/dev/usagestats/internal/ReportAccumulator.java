@@ -160,6 +160,11 @@ final class ReportAccumulator {
   /** The peaks: which members feed which groups, and each group's and the report's peaks. */
   private final ReportPeaks peaks;
 
+  /**
+   * From when the source holds every row, if the range starts earlier (epoch millis), else null.
+   */
+  private @Nullable Long incompleteBefore;
+
   ReportAccumulator(BucketPlan plan, UsageQuery query) {
     this(plan, query, null);
   }
@@ -225,6 +230,18 @@ final class ReportAccumulator {
   void addPeaks(
       SeriesKey key, long[] has, long @Nullable [] calls, long[] peakCalls, long[] peakTokens) {
     peaks.add(key, has, calls, peakCalls, peakTokens);
+  }
+
+  /**
+   * Tells the report from when its source holds every row ({@code keptFromMillis}, epoch millis): a
+   * range that starts earlier is flagged ({@link UsageReport#incompleteBefore()}), with the latest
+   * such instant of all sources.
+   */
+  void keptFrom(long keptFromMillis) {
+    if (reportPlan.from() >= keptFromMillis) return;
+    if (incompleteBefore == null || incompleteBefore < keptFromMillis) {
+      incompleteBefore = keptFromMillis;
+    }
   }
 
   /** The plan backends read: the report's, split at price changes when priced. */
@@ -560,7 +577,8 @@ final class ReportAccumulator {
         series,
         distribution,
         peaks.peaks(peaks.overall(), allCalls),
-        cost);
+        cost,
+        incompleteBefore == null ? null : Instant.ofEpochMilli(incompleteBefore));
   }
 
   /** An amount without trailing zeros (0.0075, not 0.0075000): the same value, shown plainly. */
