@@ -398,7 +398,22 @@ final class ReportAccumulator {
     return id;
   }
 
+  /**
+   * The last key {@link #group} was asked for, and its group: a read asks for one series' thrice.
+   */
+  private @Nullable SeriesKey lastKey;
+
+  private @Nullable Group lastGroup;
+
   private Group group(SeriesKey key) {
+    if (key == lastKey) return lastGroup;
+    Group g = findGroup(key);
+    lastKey = key;
+    lastGroup = g;
+    return g;
+  }
+
+  private Group findGroup(SeriesKey key) {
     GroupKey gk =
         switch (groupBy) {
           case MODEL -> new GroupKey(null, key.model());
