@@ -56,6 +56,9 @@ import org.slf4j.LoggerFactory;
  *       engine retries it. Messages never show an API key id in full.
  *   <li><b>Compaction loses nothing.</b> {@link #compact()} deletes exactly the minute rows it
  *       folds, also while batches are appended.
+ *   <li><b>Retention per grain, never in the way.</b> {@link #prune()} deletes rows past their
+ *       grain's retention in short transactions of old rows only, so appends never wait on it; each
+ *       {@link #read} says from when the store holds all usage ({@link #keptFrom()}).
  *   <li><b>Versioned schema.</b> {@link Builder#build()} upgrades an older schema in place when
  *       asked ({@link Builder#createSchema(boolean)}), and otherwise refuses one it cannot use.
  *   <li><b>Thread-safe.</b> Every call takes its own connection.
