@@ -166,6 +166,11 @@ final class ReportAccumulator {
 
   private final ReportLatency latency;
 
+  /**
+   * From when the source holds every row, if the range starts earlier (epoch millis), else null.
+   */
+  private @Nullable Long incompleteBefore;
+
   ReportAccumulator(BucketPlan plan, UsageQuery query) {
     this(plan, query, null);
   }
@@ -243,6 +248,18 @@ final class ReportAccumulator {
   void addPeaks(
       SeriesKey key, long[] has, long @Nullable [] calls, long[] peakCalls, long[] peakTokens) {
     peaks.add(key, has, calls, peakCalls, peakTokens);
+  }
+
+  /**
+   * Tells the report from when its source holds every row ({@code keptFromMillis}, epoch millis): a
+   * range that starts earlier is flagged ({@link UsageReport#incompleteBefore()}), with the latest
+   * such instant of all sources.
+   */
+  void keptFrom(long keptFromMillis) {
+    if (reportPlan.from() >= keptFromMillis) return;
+    if (incompleteBefore == null || incompleteBefore < keptFromMillis) {
+      incompleteBefore = keptFromMillis;
+    }
   }
 
   /** The plan backends read: the report's, split at price changes when priced. */
@@ -399,7 +416,22 @@ final class ReportAccumulator {
     return id;
   }
 
+  /**
+   * The last key {@link #group} was asked for, and its group: a read asks for one series' thrice.
+   */
+  private @Nullable SeriesKey lastKey;
+
+  private @Nullable Group lastGroup;
+
   private Group group(SeriesKey key) {
+    if (key == lastKey) return lastGroup;
+    Group g = findGroup(key);
+    lastKey = key;
+    lastGroup = g;
+    return g;
+  }
+
+  private Group findGroup(SeriesKey key) {
     GroupKey gk =
         switch (groupBy) {
           case MODEL -> new GroupKey(null, key.model());
@@ -588,7 +620,8 @@ final class ReportAccumulator {
         distribution,
         peaks.peaks(peaks.overall(), allCalls),
         cost,
-        allLatency);
+        allLatency,
+        incompleteBefore == null ? null : Instant.ofEpochMilli(incompleteBefore));
   }
 
   /** An amount without trailing zeros (0.0075, not 0.0075000): the same value, shown plainly. */

@@ -77,6 +77,9 @@ public final class ReportJson {
     root.put("groupBy", r.groupBy().name());
     root.put("view", r.view().name());
     root.put("asOf", r.asOf().toString());
+    // Usage before this instant is past retention: the report counts only what is left.
+    root.put(
+        "incompleteBefore", r.incompleteBefore() == null ? null : r.incompleteBefore().toString());
     ObjectNode filters = root.putObject("filters");
     filters.put("tenant", query.tenant());
     filters.put("apiKey", query.apiKeys().isEmpty() ? null : query.apiKeys().iterator().next());

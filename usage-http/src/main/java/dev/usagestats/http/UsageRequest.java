@@ -165,8 +165,9 @@ public final class UsageRequest {
 
   /**
    * Answers {@code query}, built by {@link #toQuery} from {@code params}. A range the engine cannot
-   * answer (older than its retention, or MINUTE buckets too far back) is refused naming the
-   * parameter that asked for it: {@code granularity}, {@code days}, {@code from} or {@code to}.
+   * answer (MINUTE buckets too far back, too many buckets) is refused naming the parameter that
+   * asked for it: {@code granularity}, {@code days}, {@code from} or {@code to}. A range older than
+   * the engine's retention is answered with what is left ({@link UsageReport#incompleteBefore()}).
    *
    * @throws BadRequestException if the engine cannot answer the range, or the view is cost and no
    *     price book is in force

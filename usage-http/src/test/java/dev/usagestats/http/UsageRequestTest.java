@@ -3,10 +3,13 @@ package dev.usagestats.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
 import dev.usagestats.SeriesView;
 import dev.usagestats.UsageQuery;
+import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
 import dev.usagestats.testing.TestClock;
 import java.time.Duration;
@@ -232,20 +235,29 @@ class UsageRequestTest {
   }
 
   @Test
-  void answer_beyondRetention_refusedNamingDays() {
+  void answer_beyondRetention_answersWhatIsLeftAndSaysFromWhen() {
     TestClock clock = TestClock.of(NOW.minus(Duration.ofDays(5)));
     try (UsageStats stats = fiveDaysOfHistory(clock)) {
       Map<String, String> params = Map.of("days", "30");
       UsageQuery q = UsageRequest.toQuery(params, clock, ZoneOffset.UTC);
 
-      assertThatThrownBy(() -> UsageRequest.answer(stats, q, params))
-          .isInstanceOfSatisfying(
-              BadRequestException.class,
-              e -> {
-                assertThat(e.field()).isEqualTo("days");
-                assertThat(e.value()).isEqualTo("30");
-                assertThat(e).hasMessageStartingWith("days=30 cannot be answered: ");
-              });
+      UsageReport r = UsageRequest.answer(stats, q, params);
+
+      // memory keeps at least its 1 day; every hour from there on is counted
+      Instant kept = r.incompleteBefore();
+      assertThat(kept).isNotNull().isAfter(r.from());
+      assertThat(kept).isBeforeOrEqualTo(clock.instant().minus(Duration.ofDays(1)));
+      long hours = Duration.between(kept, clock.instant()).toHours();
+      assertThat(r.totals().calls()).isEqualTo(hours);
+      JsonNode json = ReportJson.of(new ObjectMapper()).report(q, r);
+      assertThat(json.get("incompleteBefore").asText()).isEqualTo(kept.toString());
+      // a range memory holds all of says nothing
+      Map<String, String> oneDay = Map.of("days", "1");
+      UsageQuery today = UsageRequest.toQuery(oneDay, clock, ZoneOffset.UTC);
+      JsonNode whole =
+          ReportJson.of(new ObjectMapper())
+              .report(today, UsageRequest.answer(stats, today, oneDay));
+      assertThat(whole.get("incompleteBefore").isNull()).isTrue();
     }
   }
 
