@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * 1. Writers call add between PhaseGate.enter and exit, into the table of the phase enter gave
  *    them: a claim of an empty slot by compare-and-set (or finding the key already there) and one
  *    atomic increment. Lock-free and allocation-free while the table has room; after 16 probes
- *    the count goes to an overflow map (which allocates) and the drainer doubles the table for the
- *    next interval, so a burst costs allocation once, never a lost count.
+ *    the count goes to an overflow map (which allocates) and the drainer grows the table for the
+ *    next interval (to four times the keys it saw, at most 2^21 slots, 32 MB), so a burst costs
+ *    allocation once, never a lost count; past 2^21 distinct bins in one interval the overflow
+ *    map keeps taking them.
  * 2. The drainer, after flipping the gate, owns the quiescent phase's table: drainTo reads,
  *    clears and (if it overflowed or is half full) replaces it.
  * </pre>
@@ -37,6 +39,11 @@ final class LatencyBins {
   private static final long MINUTE_BIAS = 1L << 27;
   private static final int MAX_PROBES = 16;
   private static final int FIRST_CAPACITY = 4096;
+
+  /**
+   * The largest table: 2^21 slots, 32 MB per phase; more distinct bins in one interval overflow.
+   */
+  private static final int MAX_CAPACITY = 1 << 21;
 
   private final AtomicLongArray keys;
   private final AtomicLongArray counts;
@@ -164,8 +171,8 @@ final class LatencyBins {
     }
     if (overflowed || used > (mask + 1) / 2) {
       int capacity = mask + 1;
-      while (capacity < 4 * Math.max(n, 1) && capacity < (1 << 26)) capacity <<= 1;
-      return new LatencyBins(capacity);
+      while (capacity < 4 * Math.max(n, 1) && capacity < MAX_CAPACITY) capacity <<= 1;
+      if (capacity > mask + 1) return new LatencyBins(capacity);
     }
     return this;
   }
