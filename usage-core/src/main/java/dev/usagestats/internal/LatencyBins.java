@@ -45,8 +45,9 @@ final class LatencyBins {
    */
   private static final int MAX_CAPACITY = 1 << 21;
 
-  private final AtomicLongArray keys;
-  private final AtomicLongArray counts;
+  /** Slot i: its key (plus one, 0 empty) at 2i and its count at 2i + 1, on one cache line. */
+  private final AtomicLongArray slots;
+
   private final int mask;
   private final int shift;
   private final ConcurrentHashMap<Long, AtomicLong> overflow = new ConcurrentHashMap<>();
@@ -56,8 +57,7 @@ final class LatencyBins {
   }
 
   private LatencyBins(int capacity) {
-    keys = new AtomicLongArray(capacity);
-    counts = new AtomicLongArray(capacity);
+    slots = new AtomicLongArray(2 * capacity);
     mask = capacity - 1;
     shift = 64 - Integer.numberOfTrailingZeros(capacity);
   }
@@ -73,9 +73,10 @@ final class LatencyBins {
         (((long) seriesId << 40) | ((minute + MINUTE_BIAS) << 12) | ((long) kind << 11) | bin) + 1;
     int i = (int) ((key * 0x9E3779B97F4A7C15L) >>> shift);
     for (int probe = 0; probe < MAX_PROBES; probe++, i = (i + 1) & mask) {
-      long k = keys.get(i);
-      if (k == key || (k == 0 && (keys.compareAndSet(i, 0, key) || keys.get(i) == key))) {
-        counts.getAndIncrement(i);
+      int at = 2 * i;
+      long k = slots.get(at);
+      if (k == key || (k == 0 && (slots.compareAndSet(at, 0, key) || slots.get(at) == key))) {
+        slots.getAndIncrement(at + 1);
         return;
       }
     }
@@ -88,7 +89,7 @@ final class LatencyBins {
   private int find(long key) {
     int i = (int) ((key * 0x9E3779B97F4A7C15L) >>> shift);
     for (int probe = 0; probe < MAX_PROBES; probe++, i = (i + 1) & mask) {
-      if (keys.get(i) == key) return i;
+      if (slots.get(2 * i) == key) return i;
     }
     return -1;
   }
@@ -108,13 +109,13 @@ final class LatencyBins {
    */
   LatencyBins drainTo(Map<Long, Minute> into) {
     int used = 0;
-    for (int i = 0; i <= mask; i++) if (keys.get(i) != 0) used++;
+    for (int i = 0; i <= mask; i++) if (slots.get(2 * i) != 0) used++;
     boolean overflowed = !overflow.isEmpty();
     int n = used + overflow.size();
     long[] entries = new long[n];
     int k = 0;
     for (int i = 0; i <= mask; i++) {
-      long key = keys.get(i);
+      long key = slots.get(2 * i);
       if (key != 0) entries[k++] = key;
     }
     for (Long key : overflow.keySet()) entries[k++] = key;
@@ -128,15 +129,15 @@ final class LatencyBins {
     for (int x = 0; x < k; x++) {
       long key = entries[x];
       int slot = find(key);
-      long v = slot < 0 ? 0 : counts.get(slot);
+      long v = slot < 0 ? 0 : slots.get(2 * slot + 1);
       AtomicLong o = overflowed ? overflow.get(key) : null;
       values[x] = o == null ? v : Math.addExact(v, o.get());
       entries[x] = key - 1;
     }
     for (int i = 0; i <= mask; i++) {
-      if (keys.get(i) != 0) {
-        keys.set(i, 0);
-        counts.set(i, 0);
+      if (slots.get(2 * i) != 0) {
+        slots.set(2 * i, 0);
+        slots.set(2 * i + 1, 0);
       }
     }
     overflow.clear();
