@@ -12,11 +12,13 @@ import org.jspecify.annotations.Nullable;
  * #of}), per group of the report (model, API key, or both) and per trend bucket.
  *
  * <p>For each group, a bucket is a <b>usage spike</b> when its calls or its tokens reach {@link
- * Thresholds#usageRatio()} times the group's median over its buckets with calls; it is <b>slow</b>
- * when its p95 duration reaches {@link Thresholds#latencyRatio()} times the median of the group's
- * bucket p95s (over buckets with at least {@link Thresholds#minCalls()} calls with latency, which a
- * slow bucket needs too). A bucket both spiking and slow is a {@link Kind#SPIKE_WITH_SLOWDOWN}, a
- * slow one without a spike a {@link Kind#SLOWDOWN}; a spike that kept its speed is no finding.
+ * Thresholds#usageRatio()} times the median of the group's <i>other</i> buckets with calls; it is
+ * <b>slow</b> when its p95 duration reaches {@link Thresholds#latencyRatio()} times the median p95
+ * of the group's other buckets with at least {@link Thresholds#minCalls()} calls with latency
+ * (which a slow bucket needs too). The bucket judged is left out of its own usual level, and a
+ * group needs at least 3 other such buckets to have one. A bucket both spiking and slow is a {@link
+ * Kind#SPIKE_WITH_SLOWDOWN}, a slow one without a spike a {@link Kind#SLOWDOWN}; a spike that kept
+ * its speed is no finding.
  *
  * <pre>{@code
  * Diagnosis d = stats.diagnose(UsageQuery.builder().groupBy(GroupBy.API_KEY_AND_MODEL).build());
@@ -75,11 +77,11 @@ public record Diagnosis(Thresholds thresholds, List<Finding> findings) {
    * @param start the bucket's first instant
    * @param kind what was found
    * @param calls the bucket's calls
-   * @param medianCalls the group's median calls over its buckets with calls
+   * @param medianCalls the median calls of the group's other buckets with calls
    * @param tokens the bucket's input plus output tokens
-   * @param medianTokens the group's median tokens over its buckets with calls
+   * @param medianTokens the median tokens of those buckets
    * @param p95Millis the bucket's p95 duration
-   * @param medianP95Millis the median of the group's bucket p95s
+   * @param medianP95Millis the median p95 of the group's other buckets with enough calls
    */
   public record Finding(
       @Nullable String apiKey,
@@ -116,25 +118,25 @@ public record Diagnosis(Thresholds thresholds, List<Finding> findings) {
     List<Finding> out = new ArrayList<>();
     for (TrendSeries s : report.series()) {
       List<TrendPoint> points = s.points();
-      double medianCalls = median(points.stream().mapToLong(TrendPoint::calls).filter(c -> c > 0));
-      double medianTokens =
-          median(points.stream().filter(p -> p.calls() > 0).mapToLong(TrendPoint::totalTokens));
-      double medianP95 =
-          median(
+      long[] calls = sorted(points.stream().mapToLong(TrendPoint::calls).filter(c -> c > 0));
+      long[] tokens =
+          sorted(points.stream().filter(p -> p.calls() > 0).mapToLong(TrendPoint::totalTokens));
+      long[] p95s =
+          sorted(
               points.stream()
                   .filter(p -> p.latency().duration().count() >= t.minCalls())
                   .mapToLong(p -> p.latency().duration().p95Millis()));
+      if (p95s.length < MIN_OTHERS + 1) continue; // too few buckets for a usual level
       for (TrendPoint p : points) {
-        if (p.calls() == 0) continue;
+        LatencyStats d = p.latency().duration();
+        if (p.calls() == 0 || d.count() < t.minCalls()) continue;
+        double medianP95 = medianWithout(p95s, d.p95Millis());
+        if (d.p95Millis() < t.latencyRatio() * Math.max(medianP95, 1)) continue;
+        double medianCalls = medianWithout(calls, p.calls());
+        double medianTokens = medianWithout(tokens, p.totalTokens());
         boolean spike =
             p.calls() >= t.usageRatio() * medianCalls
                 || (medianTokens > 0 && p.totalTokens() >= t.usageRatio() * medianTokens);
-        LatencyStats d = p.latency().duration();
-        boolean slow =
-            !Double.isNaN(medianP95)
-                && d.count() >= t.minCalls()
-                && d.p95Millis() >= t.latencyRatio() * Math.max(medianP95, 1);
-        if (!slow) continue;
         out.add(
             new Finding(
                 s.apiKey(),
@@ -152,11 +154,26 @@ public record Diagnosis(Thresholds thresholds, List<Finding> findings) {
     return new Diagnosis(t, out);
   }
 
-  private static double median(java.util.stream.LongStream values) {
-    long[] v = values.sorted().toArray();
-    if (v.length == 0) return Double.NaN;
-    int m = v.length / 2;
-    return v.length % 2 == 1 ? v[m] : (v[m - 1] + (double) v[m]) / 2;
+  /** A group needs this many other buckets with latency besides the one judged. */
+  private static final int MIN_OTHERS = 3;
+
+  private static long[] sorted(java.util.stream.LongStream values) {
+    return values.sorted().toArray();
+  }
+
+  /**
+   * The median of {@code sorted} with one occurrence of {@code value} (which it holds) left out.
+   */
+  private static double medianWithout(long[] sorted, long value) {
+    int at = Arrays.binarySearch(sorted, value);
+    int n = sorted.length - 1;
+    if (n == 0) return Double.NaN;
+    // the k-th of the others is sorted[k] before the left-out index, sorted[k + 1] from it on
+    java.util.function.IntToLongFunction other = k -> sorted[k < at ? k : k + 1];
+    int m = n / 2;
+    return n % 2 == 1
+        ? other.applyAsLong(m)
+        : (other.applyAsLong(m - 1) + (double) other.applyAsLong(m)) / 2;
   }
 
   /** The findings of one kind. */

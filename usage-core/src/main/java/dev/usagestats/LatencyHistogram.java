@@ -30,8 +30,14 @@ public final class LatencyHistogram {
   /** The largest latency a histogram holds: one hour, in milliseconds. */
   public static final long MAX_MILLIS = 3_600_000L;
 
-  /** How many bins there are: bin indexes run from 0 to {@code BINS - 1}. */
+  /**
+   * The length of HdrHistogram's counts array for this layout: bin indexes are below it, and at
+   * most {@link #MAX_BIN}, the bin of {@link #MAX_MILLIS}.
+   */
   public static final int BINS = 2048;
+
+  /** The highest bin a latency can fall in: the bin of {@link #MAX_MILLIS} (2011). */
+  public static final int MAX_BIN = 2011;
 
   private static final int SUB_BITS = 7; // 128 bins per half-bucket: two significant digits
   private static final int HALF = 1 << SUB_BITS;
@@ -70,7 +76,7 @@ public final class LatencyHistogram {
   /**
    * A histogram of the given counts per bin.
    *
-   * @param bins non-empty bins, strictly increasing, each within [0, {@link #BINS})
+   * @param bins non-empty bins, strictly increasing, each within [0, {@link #MAX_BIN}]
    * @param counts their counts, each at least 1
    * @throws IllegalArgumentException if the bins are out of order or range, or a count is below 1
    * @throws ArithmeticException if the total would pass {@link Long#MAX_VALUE}
@@ -135,8 +141,8 @@ public final class LatencyHistogram {
   }
 
   private static void checkBin(int bin) {
-    if (bin < 0 || bin >= BINS) {
-      throw new IllegalArgumentException("bin must be between 0 and " + (BINS - 1) + ": " + bin);
+    if (bin < 0 || bin > MAX_BIN) {
+      throw new IllegalArgumentException("bin must be between 0 and " + MAX_BIN + ": " + bin);
     }
   }
 
@@ -177,7 +183,8 @@ public final class LatencyHistogram {
       throw new IllegalArgumentException("percentile must be within [0, 100]: " + percentile);
     }
     if (total == 0) throw new IllegalStateException("the histogram is empty");
-    long rank = Math.max(1, (long) Math.ceil(percentile / 100.0 * total));
+    // As HdrHistogram: the percentile taken a hair lower, so 99.9% of 1000 is rank 999, not 1000.
+    long rank = Math.max(1, (long) Math.ceil(Math.nextDown(percentile) * total / 100.0));
     long seen = 0;
     for (int i = 0; i < bins.length; i++) {
       seen += counts[i];
@@ -289,7 +296,7 @@ public final class LatencyHistogram {
     for (int i = 0; i < n; i++) {
       long gap = readVar(bytes, pos);
       long count = readVar(bytes, pos);
-      if (gap < 1 || previous + gap >= BINS || count < 1) {
+      if (gap < 1 || previous + gap > MAX_BIN || count < 1) {
         throw new IllegalArgumentException(
             "encoded bin " + i + " is out of order or empty: gap " + gap + ", count " + count);
       }
@@ -313,7 +320,7 @@ public final class LatencyHistogram {
       byte[] out = new byte[1 + 10 + 20 * BINS];
       out[0] = FORMAT;
       int n = 1 + inflater.inflate(out, 1, out.length - 1);
-      if (!inflater.finished()) {
+      if (!inflater.finished() || inflater.getRemaining() != 0) {
         throw new IllegalArgumentException("deflated histogram is truncated or too long");
       }
       return Arrays.copyOf(out, n);
@@ -426,19 +433,8 @@ public final class LatencyHistogram {
      * @throws IllegalArgumentException if the bytes are not such an encoding
      */
     public Builder addEncoded(byte[] bytes) {
-      if (bytes.length > 0 && bytes[0] == DEFLATED) return add(decode(bytes));
-      if (bytes.length == 0 || bytes[0] != FORMAT) return add(decode(bytes));
-      int[] pos = {1};
-      long n = readVar(bytes, pos);
-      int bin = -1;
-      for (long i = 0; i < n; i++) {
-        long gap = readVar(bytes, pos);
-        long count = readVar(bytes, pos);
-        if (gap < 1 || bin + gap >= BINS || count < 1) return add(decode(bytes)); // throws
-        bin += (int) gap;
-        addBin(bin, count);
-      }
-      return this;
+      // decoded whole first, so bad bytes leave the builder as it was
+      return add(decode(bytes));
     }
 
     /** How many values were added. */

@@ -27,7 +27,7 @@ public record LatencySummary(
 
   /** The summary of merged latency; {@link #NONE} when it is empty. */
   public static LatencySummary of(LatencyTotals t) {
-    if (t.isEmpty() && t.streamedOutputTokens() == 0) return NONE;
+    if (t.isNone()) return NONE;
     return new LatencySummary(
         LatencyStats.of(t.duration()),
         LatencyStats.of(t.timeToFirstToken()),

@@ -41,9 +41,14 @@ public record LatencyTotals(
     return EMPTY;
   }
 
-  /** Whether no call with latency is in it. */
+  /** Whether no call with a duration or a time to first token is in it. */
   public boolean isEmpty() {
     return duration.isEmpty() && timeToFirstToken.isEmpty();
+  }
+
+  /** Whether it holds nothing at all: no histogram count and no sum. */
+  public boolean isNone() {
+    return isEmpty() && streamedOutputTokens == 0 && generationMillis == 0;
   }
 
   /**
@@ -52,8 +57,8 @@ public record LatencyTotals(
    * @throws ArithmeticException if a sum would pass {@link Long#MAX_VALUE}
    */
   public LatencyTotals plus(LatencyTotals other) {
-    if (other.isEmpty() && other.streamedOutputTokens == 0) return this;
-    if (isEmpty() && streamedOutputTokens == 0) return other;
+    if (other.isNone()) return this;
+    if (isNone()) return other;
     return new LatencyTotals(
         duration.plus(other.duration),
         timeToFirstToken.plus(other.timeToFirstToken),

@@ -65,19 +65,10 @@ public record UsageEvent(
     Checks.tokens(
         inputTokens, outputTokens, cachedInputTokens, cacheCreationInputTokens, reasoningTokens);
     Objects.requireNonNull(outcome, "outcome");
-    Checks.latency(nanos(duration, "duration"), nanos(timeToFirstToken, "timeToFirstToken"));
+    Checks.latency(
+        Checks.latencyNanos("duration", duration),
+        Checks.latencyNanos("timeToFirstToken", timeToFirstToken));
   }
-
-  private static long nanos(@Nullable Duration d, String field) {
-    if (d == null) return -1;
-    if (d.isNegative() || d.compareTo(MAX_LATENCY) > 0) {
-      throw new IllegalArgumentException(
-          field + " must be between 0 and " + MAX_LATENCY + ", or null when unknown: " + d);
-    }
-    return d.toNanos();
-  }
-
-  private static final Duration MAX_LATENCY = Duration.ofNanos(Checks.MAX_LATENCY_NANOS);
 
   /** An event without latency. */
   public UsageEvent(
@@ -207,22 +198,33 @@ public record UsageEvent(
     }
 
     /**
-     * Builds the event.
+     * The call's total duration (null: not known, the default).
      *
-     * @throws IllegalStateException if timestamp, tenant, apiKey or model is not set
+     * @throws IllegalArgumentException if it is negative or over one hour
      */
-    /** The call's total duration (null: not known, the default). */
     public Builder duration(@Nullable Duration duration) {
+      Checks.latencyNanos("duration", duration);
       this.duration = duration;
       return this;
     }
 
-    /** The time to the first token of a streamed response (null: not known, the default). */
+    /**
+     * The time to the first token of a streamed response (null: not known, the default).
+     *
+     * @throws IllegalArgumentException if it is negative or over one hour
+     */
     public Builder timeToFirstToken(@Nullable Duration timeToFirstToken) {
+      Checks.latencyNanos("timeToFirstToken", timeToFirstToken);
       this.timeToFirstToken = timeToFirstToken;
       return this;
     }
 
+    /**
+     * Builds the event.
+     *
+     * @throws IllegalStateException if timestamp, tenant, apiKey or model is not set
+     * @throws IllegalArgumentException if the time to first token is over the duration
+     */
     public UsageEvent build() {
       if (timestamp == null) throw new IllegalStateException("timestamp is not set");
       if (tenant == null) throw new IllegalStateException("tenant is not set");

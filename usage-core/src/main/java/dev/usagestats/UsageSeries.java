@@ -79,9 +79,20 @@ public interface UsageSeries {
   /**
    * Records one successful invocation now with its total duration (no time to first token).
    *
-   * @throws IllegalArgumentException if a count or the duration is invalid; nothing is recorded
+   * @throws IllegalArgumentException if a count or the duration is invalid (negative, over one
+   *     hour); nothing is recorded
+   * @throws NullPointerException if the duration is null; nothing is recorded
    */
   default void record(long inputTokens, long outputTokens, java.time.Duration duration) {
-    record(inputTokens, outputTokens, 0, 0, 0, Outcome.SUCCESS, duration.toNanos(), NO_LATENCY);
+    java.util.Objects.requireNonNull(duration, "duration");
+    record(
+        inputTokens,
+        outputTokens,
+        0,
+        0,
+        0,
+        Outcome.SUCCESS,
+        dev.usagestats.internal.Checks.latencyNanos("duration", duration),
+        NO_LATENCY);
   }
 }

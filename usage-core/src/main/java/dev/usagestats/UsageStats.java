@@ -301,10 +301,10 @@ public final class UsageStats implements AutoCloseable {
     engine.close();
   }
 
-  /** A builder with the defaults described on each setter. */
   /** The largest series cap: 4,000,000. */
   public static final int MAX_SERIES = 4_000_000;
 
+  /** A builder with the defaults described on each setter. */
   public static Builder builder() {
     return new Builder();
   }
@@ -364,10 +364,10 @@ public final class UsageStats implements AutoCloseable {
      * to one overflow series, so totals stay exact.
      */
     public Builder maxSeries(int maxSeries) {
-      this.maxSeries = Checks.atLeast("maxSeries", maxSeries, 1);
       if (maxSeries > MAX_SERIES) {
         throw new IllegalArgumentException("maxSeries must be <= " + MAX_SERIES + ": " + maxSeries);
       }
+      this.maxSeries = Checks.atLeast("maxSeries", maxSeries, 1);
       return this;
     }
 

@@ -23,7 +23,7 @@ class LatencyHistogramTest {
       assertThat(LatencyHistogram.highestOf(bin)).isEqualTo(hdr.highestEquivalentValue(v));
     }
     assertThat(LatencyHistogram.binOf(LatencyHistogram.MAX_MILLIS)).isLessThan(2048);
-    for (int bin = 0; bin < LatencyHistogram.BINS; bin++) {
+    for (int bin = 0; bin <= LatencyHistogram.MAX_BIN; bin++) {
       long low = LatencyHistogram.lowestOf(bin);
       if (low > LatencyHistogram.MAX_MILLIS) break;
       assertThat(LatencyHistogram.binOf(low)).isEqualTo(bin);

@@ -122,8 +122,10 @@ final class LatencyReference {
     long millis = 0;
     for (UsageEvent e : events) {
       if (e.duration() == null || e.timeToFirstToken() == null) continue;
+      long after = (e.duration().toNanos() - e.timeToFirstToken().toNanos()) / 1_000_000L;
+      if (after == 0) continue; // no time after the first token: no rate to add
       tokens += e.outputTokens();
-      millis += (e.duration().toNanos() - e.timeToFirstToken().toNanos()) / 1_000_000L;
+      millis += after;
     }
     assertThat(got.streamedOutputTokens()).as(where + " streamed output tokens").isEqualTo(tokens);
     assertThat(got.generationMillis()).as(where + " generation millis").isEqualTo(millis);

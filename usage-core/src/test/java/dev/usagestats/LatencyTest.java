@@ -106,7 +106,7 @@ class LatencyTest {
                 () -> {
                   UsageSeries s = stats.series("acme", "key-" + (id % 2), "m");
                   for (int i = 0; i < perThread; i++) {
-                    s.record(1, 2, 0, 0, 0, Outcome.SUCCESS, 1_000_000L * (1 + i % 900), 500_000L);
+                    s.record(1, 2, 0, 0, 0, Outcome.SUCCESS, 1_000_000L * (2 + i % 900), 500_000L);
                   }
                 });
         ts.add(th);
@@ -145,6 +145,10 @@ class LatencyTest {
       assertThatThrownBy(() -> s.record(1, 1, 0, 0, 0, Outcome.SUCCESS, 3_600_000_000_001L, -1))
           .hasMessageContaining("durationNanos")
           .hasMessageContaining("3600000000001");
+      assertThatThrownBy(() -> s.record(1, 1, Duration.ofNanos(-1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("duration")
+          .hasMessageContaining("PT-0.000000001S");
       assertThatThrownBy(() -> s.record(1, 1, 0, 0, 0, Outcome.SUCCESS, 1_000, 2_000))
           .hasMessageContaining("timeToFirstTokenNanos must be <= durationNanos (1000): 2000");
       assertThatThrownBy(
@@ -177,6 +181,7 @@ class LatencyTest {
       assertThat(r.totals().calls()).isZero();
       assertThat(r.latency().duration().isEmpty()).isTrue();
       assertThat(stats.stats().rejectedEvents()).isEqualTo(4);
+      assertThat(stats.series("acme", "key-a", "m").key().isOverflow()).isFalse();
     }
   }
 }

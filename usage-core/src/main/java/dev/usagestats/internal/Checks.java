@@ -150,6 +150,22 @@ public final class Checks {
     }
   }
 
+  private static final Duration MAX_LATENCY = Duration.ofNanos(MAX_LATENCY_NANOS);
+
+  /**
+   * A latency as nanoseconds: -1 for null (not known), else checked to be 0 to one hour.
+   *
+   * @throws IllegalArgumentException naming {@code field} and the value otherwise
+   */
+  public static long latencyNanos(String field, @Nullable Duration d) {
+    if (d == null) return -1;
+    if (d.isNegative() || d.compareTo(MAX_LATENCY) > 0) {
+      throw new IllegalArgumentException(
+          field + " must be between 0 and " + MAX_LATENCY + ", or null when unknown: " + d);
+    }
+    return d.toNanos();
+  }
+
   private static void latency(String field, long nanos) {
     if (nanos < -1) {
       throw new IllegalArgumentException(field + " must be >= 0, or -1 when unknown: " + nanos);

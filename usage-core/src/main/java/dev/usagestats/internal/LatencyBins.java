@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *    the count goes to an overflow map (which allocates) and the drainer grows the table for the
  *    next interval (to four times the keys it saw, at most 2^21 slots, 32 MB), so a burst costs
  *    allocation once, never a lost count; past 2^21 distinct bins in one interval the overflow
- *    map keeps taking them.
+ *    map keeps taking them. An interval using under 1/16 of a grown table shrinks it back.
  * 2. The drainer, after flipping the gate, owns the quiescent phase's table: drainTo reads,
  *    clears and (if it overflowed or is half full) replaces it.
  * </pre>
@@ -174,6 +174,11 @@ final class LatencyBins {
       int capacity = mask + 1;
       while (capacity < 4 * Math.max(n, 1) && capacity < MAX_CAPACITY) capacity <<= 1;
       if (capacity > mask + 1) return new LatencyBins(capacity);
+    } else if (mask + 1 > FIRST_CAPACITY && used < (mask + 1) / 16) {
+      // After a burst: back to four times what this interval used, so memory follows the traffic.
+      int capacity = FIRST_CAPACITY;
+      while (capacity < 4 * used) capacity <<= 1;
+      if (capacity < mask + 1) return new LatencyBins(capacity);
     }
     return this;
   }

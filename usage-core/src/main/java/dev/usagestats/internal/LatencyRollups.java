@@ -11,8 +11,9 @@ import java.util.Arrays;
  * series recorded without latency costs one null per chunk. Not thread-safe: the engine's lock
  * guards it.
  *
- * <p>Which instants memory holds follows the counters' rollup of the same geometry: this ring keeps
- * the same chunks, so a read needs no completeness bound of its own.
+ * <p>Reads follow the counters' rollup of the same geometry: they take no chunk older than the
+ * counters would ({@link MemoryRollups#firstReadableIndex()}), so latency never outlives the counts
+ * of its calls.
  */
 final class LatencyRollups {
   private static final class Chunk {
@@ -66,12 +67,17 @@ final class LatencyRollups {
 
   /**
    * Adds the matching series' latency in the plan's range to the report, slot by slot (the plan's
-   * bounds lie on slot bounds).
+   * bounds lie on slot bounds), from chunk {@code firstReadable} on: the counters' rollup of the
+   * same geometry reads no older chunk (its rings may have replaced them), and this ring, which
+   * moves only when latency arrives, may still hold them.
    */
-  void read(ReportAccumulator acc, Series[] series, int count) {
+  void read(ReportAccumulator acc, Series[] series, int count, long firstReadable) {
     if (newestIndex == Long.MIN_VALUE) return;
     BucketPlan plan = acc.plan();
-    long firstIndex = Math.max(Math.floorDiv(plan.from(), chunkMillis), newestIndex - ringSize + 1);
+    long firstIndex =
+        Math.max(
+            Math.max(Math.floorDiv(plan.from(), chunkMillis), newestIndex - ringSize + 1),
+            firstReadable);
     long lastIndex = Math.min(Math.floorDiv(plan.to() - 1, chunkMillis), newestIndex);
     if (firstIndex > lastIndex) return;
     int chunks = (int) (lastIndex - firstIndex + 1);

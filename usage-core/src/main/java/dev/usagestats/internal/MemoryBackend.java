@@ -52,7 +52,7 @@ final class MemoryBackend implements Backend {
    */
   @Override
   public void accept(Series series, long minuteMillis, long[] counts, LatencyTotals latency) {
-    if (!latency.isEmpty() || latency.streamedOutputTokens() != 0) {
+    if (!latency.isNone()) {
       minuteLatency.add(series.id, minuteMillis, latency);
       quarterLatency.add(series.id, minuteMillis, latency);
     }
@@ -109,7 +109,8 @@ final class MemoryBackend implements Backend {
     }
     int n = table.count(); // the count first: the array read after it holds at least n series
     rollups.read(acc, table.array(), n);
-    (byMinute ? minuteLatency : quarterLatency).read(acc, table.array(), n);
+    (byMinute ? minuteLatency : quarterLatency)
+        .read(acc, table.array(), n, rollups.firstReadableIndex());
     return Read.DONE;
   }
 

@@ -417,6 +417,14 @@ final class MemoryRollups {
     return c != null && c.index == index ? c : null;
   }
 
+  /**
+   * The oldest chunk index reads may take: chunks before it may have been replaced in some ring.
+   * {@link Long#MAX_VALUE} while nothing was added.
+   */
+  long firstReadableIndex() {
+    return newestIndex == Long.MIN_VALUE ? Long.MAX_VALUE : newestIndex - ringSize + 1;
+  }
+
   /** Memory holds every drained delta at or after this instant (epoch millis). */
   long completeFrom() {
     return completeFrom;

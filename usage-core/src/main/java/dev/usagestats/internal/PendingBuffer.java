@@ -92,12 +92,12 @@ final class PendingBuffer {
     }
     if (row != null) {
       Measure.add(row, counts);
-      if (!latency.isEmpty() || latency.streamedOutputTokens() != 0) {
+      if (!latency.isNone()) {
         open.latency.merge(k, latency, LatencyTotals::plus);
       }
     } else if (rows < maxRows) {
       open.rows.put(k, counts.clone());
-      if (!latency.isEmpty() || latency.streamedOutputTokens() != 0) open.latency.put(k, latency);
+      if (!latency.isNone()) open.latency.put(k, latency);
       rows++;
       if (Series.isAggregate(key)) aggregateRows++;
     } else if (Series.isAggregate(key)) {

@@ -127,10 +127,17 @@ final class Recording {
       health.rejected.incrementAndGet();
       throw new IllegalArgumentException(tooOld + ts);
     }
+    long minute = Math.floorDiv(ts.toEpochMilli(), MinuteClock.MINUTE_MS);
+    if ((event.duration() != null || event.timeToFirstToken() != null)
+        && !LatencyBins.minuteFits(minute)) {
+      health.rejected.incrementAndGet();
+      throw new IllegalArgumentException(
+          "timestamp of an event with latency must be between 1715 and 2225: " + ts);
+    }
     Series s = lookup(event.tenant(), event.apiKey(), event.model());
     add(
         s,
-        Math.floorDiv(ts.toEpochMilli(), MinuteClock.MINUTE_MS),
+        minute,
         event.inputTokens(),
         event.outputTokens(),
         event.cachedInputTokens(),
@@ -142,7 +149,7 @@ final class Recording {
   }
 
   private static final long NO_LATENCY = dev.usagestats.UsageSeries.NO_LATENCY;
-  private static final long MAX_NANOS = LatencyHistogram.MAX_MILLIS * 1_000_000L;
+  private static final long MAX_NANOS = Checks.MAX_LATENCY_NANOS;
 
   private void checkLatency(long durationNanos, long firstTokenNanos) {
     if ((durationNanos < 0 && durationNanos != NO_LATENCY)
@@ -213,10 +220,13 @@ final class Recording {
       int durationBin = durationNanos < 0 ? -1 : LatencyHistogram.binOf(durationNanos / 1_000_000L);
       int firstTokenBin =
           firstTokenNanos < 0 ? -1 : LatencyHistogram.binOf(firstTokenNanos / 1_000_000L);
+      // Output tokens per second counts calls with at least a millisecond after their first token:
+      // a call whose whole output came with its first token has no rate to add.
       long generationMillis =
           (durationNanos | firstTokenNanos) < 0
               ? -1
               : (durationNanos - firstTokenNanos) / 1_000_000L;
+      if (generationMillis == 0) generationMillis = -1;
       result =
           recorder.add(
               series,

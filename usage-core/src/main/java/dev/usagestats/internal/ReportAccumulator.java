@@ -212,7 +212,7 @@ final class ReportAccumulator {
 
   /** Adds a series' merged latency in read bucket {@code bucket} (a store or pending row). */
   void addLatency(SeriesKey key, int bucket, LatencyTotals l) {
-    if (l.isEmpty() && l.streamedOutputTokens() == 0) return;
+    if (l.isNone()) return;
     latency.add(group(key).latency, reportBucketOf[bucket], l);
   }
 

@@ -37,12 +37,10 @@ public record UsageDelta(
     Objects.requireNonNull(totals, "totals");
     Objects.requireNonNull(grain, "grain");
     Objects.requireNonNull(latency, "latency");
-    if (latency.duration().count() > totals.calls()) {
+    long counted = Math.max(latency.duration().count(), latency.timeToFirstToken().count());
+    if (counted > totals.calls()) {
       throw new IllegalArgumentException(
-          "latency must count at most the row's calls ("
-              + totals.calls()
-              + "): "
-              + latency.duration().count());
+          "latency must count at most the row's calls (" + totals.calls() + "): " + counted);
     }
     if (!grain.isAligned(start)) {
       throw new IllegalArgumentException(
