@@ -25,7 +25,8 @@ import java.util.Set;
  * Answers {@link JdbcUsageStore#read}: sums and merged latency per series per bucket, and which of
  * the engine's pending batch ids the ledger holds, from one statement ({@code UNION ALL}; several
  * for large filters on MariaDB and H2) and one of the latency table, in one REPEATABLE READ
- * transaction, so the engine adds exactly the pending batches the rows do not include.
+ * transaction (SNAPSHOT on H2), so the engine adds exactly the pending batches the rows do not
+ * include.
  *
  * <p>Thread-safe: immutable; every read borrows its own connection.
  *
@@ -156,7 +157,7 @@ final class RollupReader {
     try {
       return tx.run(
           "read",
-          Connection.TRANSACTION_REPEATABLE_READ,
+          sql.readIsolation(),
           read.apiKeys(),
           c -> {
             if (summed) sql.beforeSummingRead(c);

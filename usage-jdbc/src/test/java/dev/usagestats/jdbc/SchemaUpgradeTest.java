@@ -3,10 +3,14 @@ package dev.usagestats.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.usagestats.LatencyHistogram;
+import dev.usagestats.LatencyTotals;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageTotals;
 import dev.usagestats.jdbc.Fixtures.Cell;
 import dev.usagestats.jdbc.Fixtures.Reference;
+import dev.usagestats.spi.Grain;
+import dev.usagestats.spi.StoreResult;
 import dev.usagestats.spi.UsageBatch;
 import dev.usagestats.spi.UsageDelta;
 import dev.usagestats.testing.TestClock;
@@ -191,6 +195,50 @@ class SchemaUpgradeTest {
     try (JdbcUsageStore s = builder(db, prefix).build()) {
       assertThat(s.rollupTable()).isEqualTo(prefix + "rollup");
     }
+  }
+
+  /**
+   * A database at version 3 (the scripts of the release before latency) upgrades in place: its rows
+   * stay valid and read with empty latency; rows written afterwards carry latency, also in an old
+   * row's minute, and keep it through compaction.
+   */
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void createSchema_overVersion3_oldRowsReadWithoutLatency(Db db) throws Exception {
+    String prefix = prefix(db);
+    for (String m : Dialect.valueOf(db.name()).migrations().subList(0, 3)) {
+      runScript(db.dataSource(), resource(m), prefix, Integer.MAX_VALUE);
+    }
+    Reference ref = new Reference();
+    insertV1(db, prefix, A, T0, 3, 1, 1200, 300, 200, 50);
+    ref.add(A, T0, new UsageTotals(3, 1, 1200, 300, 200, 0, 50));
+    insertV1(db, prefix, B, T0.plusSeconds(600), 2, 0, 700, 90, 0, 10);
+    ref.add(B, T0.plusSeconds(600), new UsageTotals(2, 0, 700, 90, 0, 0, 10));
+    assertThatThrownBy(() -> builder(db, prefix).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("schema version 3 found, 5 required: run the V5 script");
+
+    try (JdbcUsageStore s = builder(db, prefix).createSchema(true).build()) {
+      List<Instant> hours = Fixtures.steps(T0, T0.plusSeconds(7200), 60);
+      StoreResult old = s.read(LatencyFixtures.read(hours));
+      assertThat(old.rows()).hasSize(2).allMatch(r -> r.latency().equals(LatencyTotals.empty()));
+      assertThat(Fixtures.read(s, hours)).isEqualTo(ref.sums(hours));
+
+      LatencyTotals l =
+          new LatencyTotals(LatencyHistogram.of(120, 900, 4000), LatencyHistogram.of(80), 300, 820);
+      UsageTotals t = new UsageTotals(3, 0, 30, 300, 0, 0, 0);
+      s.append(
+          new UsageBatch("after-upgrade", "n", List.of(new UsageDelta(A, T0, t, Grain.MINUTE, l))));
+      ref.add(A, T0, t);
+      Map<Cell, LatencyTotals> expected = Map.of(new Cell(A, T0.toEpochMilli()), l);
+      assertThat(LatencyFixtures.latency(s, LatencyFixtures.read(hours))).isEqualTo(expected);
+      assertThat(Fixtures.read(s, hours)).isEqualTo(ref.sums(hours));
+
+      assertThat(s.compact()).isEqualTo(2);
+      assertThat(LatencyFixtures.latency(s, LatencyFixtures.read(hours))).isEqualTo(expected);
+      assertThat(Fixtures.read(s, hours)).isEqualTo(ref.sums(hours));
+    }
+    assertThat(versions(db, prefix)).isEqualTo(Migration.values().length);
   }
 
   @ParameterizedTest
