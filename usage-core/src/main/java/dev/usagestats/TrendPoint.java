@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  *     if unknown
  * @param cost the exact cost of the bucket's priced usage, or null when the report has no price
  *     book or none of the group's usage is priced
+ * @param latency the latency of the bucket's calls recorded with one ({@link LatencySummary#NONE}
+ *     when none was)
  */
 public record TrendPoint(
     java.time.Instant start,
@@ -28,10 +30,34 @@ public record TrendPoint(
     long value,
     long peakCallsPerMinute,
     long peakTokensPerMinute,
-    @Nullable BigDecimal cost) {
-  /** Checks that start is set. */
+    @Nullable BigDecimal cost,
+    LatencySummary latency) {
+  /** Checks that start and latency are set. */
   public TrendPoint {
     Objects.requireNonNull(start, "start");
+    Objects.requireNonNull(latency, "latency");
+  }
+
+  /** A point without latency. */
+  public TrendPoint(
+      java.time.Instant start,
+      long calls,
+      long inputTokens,
+      long outputTokens,
+      long value,
+      long peakCallsPerMinute,
+      long peakTokensPerMinute,
+      @Nullable BigDecimal cost) {
+    this(
+        start,
+        calls,
+        inputTokens,
+        outputTokens,
+        value,
+        peakCallsPerMinute,
+        peakTokensPerMinute,
+        cost,
+        LatencySummary.NONE);
   }
 
   /** A point with peaks and without cost. */

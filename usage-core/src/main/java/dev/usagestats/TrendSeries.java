@@ -13,13 +13,30 @@ import org.jspecify.annotations.Nullable;
  * @param points one point per bucket, in order
  * @param peaks the group's peak rates over the whole range (the largest of its points'), and how
  *     exact they and the points' peaks are
+ * @param latency the group's latency over the whole range, histograms merged from every bucket
  */
 public record TrendSeries(
-    @Nullable String apiKey, @Nullable String model, List<TrendPoint> points, Peaks peaks) {
+    @Nullable String apiKey,
+    @Nullable String model,
+    List<TrendPoint> points,
+    Peaks peaks,
+    LatencyTotals latency) {
   /** Copies the points. */
   public TrendSeries {
     points = List.copyOf(Objects.requireNonNull(points, "points"));
     Objects.requireNonNull(peaks, "peaks");
+    Objects.requireNonNull(latency, "latency");
+  }
+
+  /** A series without latency. */
+  public TrendSeries(
+      @Nullable String apiKey, @Nullable String model, List<TrendPoint> points, Peaks peaks) {
+    this(apiKey, model, points, peaks, LatencyTotals.empty());
+  }
+
+  /** Latency figures of the group over the report's range. */
+  public LatencySummary latencySummary() {
+    return LatencySummary.of(latency);
   }
 
   /** A series without peaks (unknown). */

@@ -1,8 +1,10 @@
 package dev.usagestats;
 
 import dev.usagestats.internal.Checks;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One model invocation: when, for whom, which model, and how many tokens.
@@ -35,6 +37,10 @@ import java.util.Objects;
  *     {@code cachedInputTokens} at most {@code inputTokens}
  * @param reasoningTokens part of {@code outputTokens} used for reasoning
  * @param outcome success or error
+ * @param duration the call's total duration, null when not known (kept to the millisecond, up to
+ *     one hour)
+ * @param timeToFirstToken for a streamed response, the time to its first token, at most the
+ *     duration; null when not known
  */
 public record UsageEvent(
     Instant timestamp,
@@ -46,7 +52,9 @@ public record UsageEvent(
     long cachedInputTokens,
     long cacheCreationInputTokens,
     long reasoningTokens,
-    Outcome outcome) {
+    Outcome outcome,
+    @Nullable Duration duration,
+    @Nullable Duration timeToFirstToken) {
 
   /** Checks every field. */
   public UsageEvent {
@@ -57,6 +65,45 @@ public record UsageEvent(
     Checks.tokens(
         inputTokens, outputTokens, cachedInputTokens, cacheCreationInputTokens, reasoningTokens);
     Objects.requireNonNull(outcome, "outcome");
+    Checks.latency(nanos(duration, "duration"), nanos(timeToFirstToken, "timeToFirstToken"));
+  }
+
+  private static long nanos(@Nullable Duration d, String field) {
+    if (d == null) return -1;
+    if (d.isNegative() || d.compareTo(MAX_LATENCY) > 0) {
+      throw new IllegalArgumentException(
+          field + " must be between 0 and " + MAX_LATENCY + ", or null when unknown: " + d);
+    }
+    return d.toNanos();
+  }
+
+  private static final Duration MAX_LATENCY = Duration.ofNanos(Checks.MAX_LATENCY_NANOS);
+
+  /** An event without latency. */
+  public UsageEvent(
+      Instant timestamp,
+      String tenant,
+      String apiKey,
+      String model,
+      long inputTokens,
+      long outputTokens,
+      long cachedInputTokens,
+      long cacheCreationInputTokens,
+      long reasoningTokens,
+      Outcome outcome) {
+    this(
+        timestamp,
+        tenant,
+        apiKey,
+        model,
+        inputTokens,
+        outputTokens,
+        cachedInputTokens,
+        cacheCreationInputTokens,
+        reasoningTokens,
+        outcome,
+        null,
+        null);
   }
 
   /** A successful event with input and output tokens only. */
@@ -93,6 +140,8 @@ public record UsageEvent(
     private long cacheCreationInputTokens;
     private long reasoningTokens;
     private Outcome outcome = Outcome.SUCCESS;
+    private @Nullable Duration duration;
+    private @Nullable Duration timeToFirstToken;
 
     private Builder() {}
 
@@ -162,6 +211,18 @@ public record UsageEvent(
      *
      * @throws IllegalStateException if timestamp, tenant, apiKey or model is not set
      */
+    /** The call's total duration (null: not known, the default). */
+    public Builder duration(@Nullable Duration duration) {
+      this.duration = duration;
+      return this;
+    }
+
+    /** The time to the first token of a streamed response (null: not known, the default). */
+    public Builder timeToFirstToken(@Nullable Duration timeToFirstToken) {
+      this.timeToFirstToken = timeToFirstToken;
+      return this;
+    }
+
     public UsageEvent build() {
       if (timestamp == null) throw new IllegalStateException("timestamp is not set");
       if (tenant == null) throw new IllegalStateException("tenant is not set");
@@ -177,7 +238,9 @@ public record UsageEvent(
           cachedInputTokens,
           cacheCreationInputTokens,
           reasoningTokens,
-          outcome);
+          outcome,
+          duration,
+          timeToFirstToken);
     }
   }
 }

@@ -29,5 +29,28 @@ public interface UsageListener {
         long cacheCreationInputTokens,
         long reasoningTokens,
         Outcome outcome);
+
+    /**
+     * Called after an event is recorded, with its latency in nanoseconds ({@link
+     * UsageSeries#NO_LATENCY} when not known). By default it calls the form without latency;
+     * listeners that export latency override this one.
+     */
+    default void onRecord(
+        long inputTokens,
+        long outputTokens,
+        long cachedInputTokens,
+        long cacheCreationInputTokens,
+        long reasoningTokens,
+        Outcome outcome,
+        long durationNanos,
+        long timeToFirstTokenNanos) {
+      onRecord(
+          inputTokens,
+          outputTokens,
+          cachedInputTokens,
+          cacheCreationInputTokens,
+          reasoningTokens,
+          outcome);
+    }
   }
 }

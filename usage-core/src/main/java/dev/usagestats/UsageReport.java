@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * @param peaks peak rates of all selected usage over the range: exact with no filter (or a filter
  *     of one model only), else an upper bound (see {@link PeakAccuracy})
  * @param cost the cost, or null when no price book was in force for the query
+ * @param latency latency of all selected calls recorded with one, histograms merged over the range
+ *     (see {@link #latencySummary()})
  */
 public record UsageReport(
     Instant from,
@@ -39,7 +41,8 @@ public record UsageReport(
     List<TrendSeries> series,
     List<ModelShare> distribution,
     Peaks peaks,
-    @Nullable CostReport cost) {
+    @Nullable CostReport cost,
+    LatencyTotals latency) {
 
   /** Copies the lists. */
   public UsageReport {
@@ -55,6 +58,44 @@ public record UsageReport(
     series = List.copyOf(series);
     distribution = List.copyOf(distribution);
     Objects.requireNonNull(peaks, "peaks");
+    Objects.requireNonNull(latency, "latency");
+  }
+
+  /** A report with peaks and cost, without latency. */
+  public UsageReport(
+      Instant from,
+      Instant to,
+      ZoneId zone,
+      Granularity granularity,
+      GroupBy groupBy,
+      SeriesView view,
+      Instant asOf,
+      UsageTotals totals,
+      List<Instant> buckets,
+      List<TrendSeries> series,
+      List<ModelShare> distribution,
+      Peaks peaks,
+      @Nullable CostReport cost) {
+    this(
+        from,
+        to,
+        zone,
+        granularity,
+        groupBy,
+        view,
+        asOf,
+        totals,
+        buckets,
+        series,
+        distribution,
+        peaks,
+        cost,
+        LatencyTotals.empty());
+  }
+
+  /** Latency figures (mean, p50 to p99, max) of all selected calls over the range. */
+  public LatencySummary latencySummary() {
+    return LatencySummary.of(latency);
   }
 
   /** A report with cost and without peaks (unknown). */

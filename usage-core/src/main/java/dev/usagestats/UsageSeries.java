@@ -15,6 +15,9 @@ package dev.usagestats;
  * ({@link #key()} says so).
  */
 public interface UsageSeries {
+  /** A latency argument that is not known: not the same as 0. */
+  long NO_LATENCY = -1;
+
   /** The series this handle records into (the overflow series' key if the cap was reached). */
   SeriesKey key();
 
@@ -54,4 +57,31 @@ public interface UsageSeries {
       long cacheCreationInputTokens,
       long reasoningTokens,
       Outcome outcome);
+
+  /**
+   * Records one invocation now, with every count and its latency in nanoseconds: the total duration
+   * and, for a streamed response, the time to first token; each {@link #NO_LATENCY} when not known.
+   *
+   * @throws IllegalArgumentException if a count or latency is invalid (negative other than -1, over
+   *     an hour, time to first token over the duration); nothing is recorded
+   * @throws NullPointerException if the outcome is null; nothing is recorded
+   */
+  void record(
+      long inputTokens,
+      long outputTokens,
+      long cachedInputTokens,
+      long cacheCreationInputTokens,
+      long reasoningTokens,
+      Outcome outcome,
+      long durationNanos,
+      long timeToFirstTokenNanos);
+
+  /**
+   * Records one successful invocation now with its total duration (no time to first token).
+   *
+   * @throws IllegalArgumentException if a count or the duration is invalid; nothing is recorded
+   */
+  default void record(long inputTokens, long outputTokens, java.time.Duration duration) {
+    record(inputTokens, outputTokens, 0, 0, 0, Outcome.SUCCESS, duration.toNanos(), NO_LATENCY);
+  }
 }

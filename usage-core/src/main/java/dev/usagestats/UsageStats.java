@@ -74,7 +74,8 @@ public final class UsageStats implements AutoCloseable {
    */
   public void record(
       String tenant, String apiKey, String model, long inputTokens, long outputTokens) {
-    engine.record(tenant, apiKey, model, inputTokens, outputTokens, 0, 0, 0, Outcome.SUCCESS);
+    engine.record(
+        tenant, apiKey, model, inputTokens, outputTokens, 0, 0, 0, Outcome.SUCCESS, -1, -1);
   }
 
   /**
@@ -101,7 +102,9 @@ public final class UsageStats implements AutoCloseable {
         cachedInputTokens,
         0,
         reasoningTokens,
-        outcome);
+        outcome,
+        -1,
+        -1);
   }
 
   /**
@@ -135,7 +138,52 @@ public final class UsageStats implements AutoCloseable {
         cachedInputTokens,
         cacheCreationInputTokens,
         reasoningTokens,
-        outcome);
+        outcome,
+        -1,
+        -1);
+  }
+
+  /**
+   * Records one invocation now, with every count and its latency: the total duration and, for a
+   * streamed response, the time to its first token, in nanoseconds, each {@link
+   * UsageSeries#NO_LATENCY} when not known (which is not the same as 0). Latency is kept to the
+   * millisecond, up to one hour (see {@link LatencyHistogram}).
+   *
+   * <pre>{@code
+   * long start = System.nanoTime();
+   * // ... call the model, note System.nanoTime() at the first streamed chunk ...
+   * stats.record("acme", keyId, "public/deepseek-r1", 1200, 350, 0, 0, 120, Outcome.SUCCESS,
+   *     System.nanoTime() - start, firstChunk - start);
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if a name, count or latency is invalid (negative other than
+   *     -1, over an hour, time to first token over the duration); nothing is recorded
+   * @throws NullPointerException if a name or the outcome is null; nothing is recorded
+   */
+  public void record(
+      String tenant,
+      String apiKey,
+      String model,
+      long inputTokens,
+      long outputTokens,
+      long cachedInputTokens,
+      long cacheCreationInputTokens,
+      long reasoningTokens,
+      Outcome outcome,
+      long durationNanos,
+      long timeToFirstTokenNanos) {
+    engine.record(
+        tenant,
+        apiKey,
+        model,
+        inputTokens,
+        outputTokens,
+        cachedInputTokens,
+        cacheCreationInputTokens,
+        reasoningTokens,
+        outcome,
+        durationNanos,
+        timeToFirstTokenNanos);
   }
 
   /**
@@ -158,6 +206,16 @@ public final class UsageStats implements AutoCloseable {
    */
   public UsageReport query(UsageQuery query) {
     return engine.query(query);
+  }
+
+  /**
+   * Where usage spiked and responses slowed together, for the query's range, filters and grouping:
+   * {@link Diagnosis#of} over {@link #query}'s report, with the default thresholds.
+   *
+   * @throws IllegalArgumentException as {@link #query} does
+   */
+  public Diagnosis diagnose(UsageQuery query) {
+    return Diagnosis.of(query(query));
   }
 
   /**
@@ -242,6 +300,9 @@ public final class UsageStats implements AutoCloseable {
   }
 
   /** A builder with the defaults described on each setter. */
+  /** The largest series cap: 4,000,000. */
+  public static final int MAX_SERIES = 4_000_000;
+
   public static Builder builder() {
     return new Builder();
   }
@@ -300,6 +361,9 @@ public final class UsageStats implements AutoCloseable {
      */
     public Builder maxSeries(int maxSeries) {
       this.maxSeries = Checks.atLeast("maxSeries", maxSeries, 1);
+      if (maxSeries > MAX_SERIES) {
+        throw new IllegalArgumentException("maxSeries must be <= " + MAX_SERIES + ": " + maxSeries);
+      }
       return this;
     }
 

@@ -92,7 +92,11 @@ class DifferentialPropertyTest {
               e.cachedInputTokens(),
               e.cacheCreationInputTokens(),
               e.reasoningTokens(),
-              e.outcome());
+              e.outcome(),
+              e.duration() == null ? UsageSeries.NO_LATENCY : e.duration().toNanos(),
+              e.timeToFirstToken() == null
+                  ? UsageSeries.NO_LATENCY
+                  : e.timeToFirstToken().toNanos());
           e =
               new UsageEvent(
                   clock.instant(),
@@ -104,7 +108,9 @@ class DifferentialPropertyTest {
                   e.cachedInputTokens(),
                   e.cacheCreationInputTokens(),
                   e.reasoningTokens(),
-                  e.outcome());
+                  e.outcome(),
+                  e.duration(),
+                  e.timeToFirstToken());
         }
         ref.add(e);
         if (rnd.nextInt(50) == 0) {
@@ -126,6 +132,11 @@ class DifferentialPropertyTest {
         Instant from = query.from();
         Instant to = query.to();
         ReferenceModel.Expected want = ref.expect(query, from, to, g, prices);
+        LatencyReference.check(r, query, ref.events());
+        if (rnd.nextInt(4) == 0) {
+          SeriesView lv = LatencyReference.VIEWS.get(rnd.nextInt(LatencyReference.VIEWS.size()));
+          LatencyReference.checkView(stats.query(LatencyReference.withView(query, lv)), r, lv);
+        }
         assertThat(r.granularity()).isEqualTo(g);
         assertThat(r.from()).isEqualTo(want.from());
         assertThat(r.to()).isEqualTo(want.to());
@@ -259,6 +270,17 @@ class DifferentialPropertyTest {
     long out = rnd.nextInt(20_000);
     long cached = in == 0 ? 0 : rnd.nextLong(in + 1);
     long cacheCreation = rnd.nextInt(3) == 0 ? rnd.nextLong(in - cached + 1) : 0;
+    // Latency on two events in three, a time to first token on half of those; nanoseconds, so the
+    // truncation to milliseconds is exercised too.
+    Duration duration = null;
+    Duration firstToken = null;
+    if (rnd.nextInt(3) != 0) {
+      long nanos = (long) (Math.exp(rnd.nextGaussian() * 1.2 + 20.5)) % 3_600_000_000_000L;
+      duration = Duration.ofNanos(nanos);
+      if (rnd.nextBoolean()) firstToken = Duration.ofNanos((long) (nanos * rnd.nextDouble()));
+    } else if (rnd.nextInt(10) == 0) {
+      firstToken = Duration.ofNanos(rnd.nextLong(5_000_000_000L));
+    }
     return new UsageEvent(
         ts,
         TENANTS[rnd.nextInt(TENANTS.length)],
@@ -269,7 +291,9 @@ class DifferentialPropertyTest {
         cached,
         cacheCreation,
         out == 0 ? 0 : rnd.nextLong(out + 1),
-        rnd.nextInt(10) == 0 ? Outcome.ERROR : Outcome.SUCCESS);
+        rnd.nextInt(10) == 0 ? Outcome.ERROR : Outcome.SUCCESS,
+        duration,
+        firstToken);
   }
 
   static UsageQuery randomQuery(Random rnd, Instant now, ZoneId zone, Granularity g) {
@@ -299,7 +323,8 @@ class DifferentialPropertyTest {
     if (rnd.nextInt(5) == 0) b.apiKey(KEYS[rnd.nextInt(KEYS.length)]);
     if (rnd.nextInt(3) == 0) b.model(MODELS[rnd.nextInt(MODELS.length)]);
     b.groupBy(GroupBy.values()[rnd.nextInt(GroupBy.values().length)]);
-    int views = book == null ? SeriesView.COST.ordinal() : SeriesView.values().length;
+    // latency views are checked apart (LatencyReference), against the raw latencies
+    int views = book == null ? SeriesView.COST.ordinal() : SeriesView.COST.ordinal() + 1;
     b.view(SeriesView.values()[rnd.nextInt(views)]);
     return b.build();
   }

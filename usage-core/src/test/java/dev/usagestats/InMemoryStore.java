@@ -9,6 +9,7 @@ import dev.usagestats.spi.UsageDelta;
 import dev.usagestats.spi.UsageStore;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +60,9 @@ class InMemoryStore implements UsageStore {
     // Rows as a store keeps them: deltas of one series and span added up; a minute's peaks are
     // its own sums, a quarter-hour delta's are unknown.
     Map<List<Object>, long[]> merged = new LinkedHashMap<>();
+    Map<List<Object>, LatencyTotals> latency = new HashMap<>();
     for (UsageDelta d : rows) {
+      latency.merge(List.of(d.key(), d.start(), d.grain()), d.latency(), LatencyTotals::plus);
       long[] c = Measure.counts(d.totals());
       if (d.grain() == Grain.QUARTER_HOUR) {
         for (Measure m : Measure.peaks()) c[m.ordinal()] = Measure.UNKNOWN;
@@ -90,7 +93,8 @@ class InMemoryStore implements UsageStore {
                   i,
                   Measure.totals(c),
                   c[Measure.PEAK_CALLS_PER_MINUTE.ordinal()],
-                  c[Measure.PEAK_TOKENS_PER_MINUTE.ordinal()]));
+                  c[Measure.PEAK_TOKENS_PER_MINUTE.ordinal()],
+                  latency.get(e.getKey())));
         }
       }
     }

@@ -20,6 +20,10 @@ import java.util.TreeMap;
 final class ReferenceModel {
   private final List<UsageEvent> events = new ArrayList<>();
 
+  List<UsageEvent> events() {
+    return events;
+  }
+
   void add(UsageEvent e) {
     events.add(e);
   }

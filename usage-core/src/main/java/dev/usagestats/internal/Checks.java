@@ -131,6 +131,35 @@ public final class Checks {
     }
   }
 
+  /** The longest latency recorded, in nanoseconds: one hour. */
+  public static final long MAX_LATENCY_NANOS = 3_600_000_000_000L;
+
+  /**
+   * Checks an event's latency in nanoseconds: each -1 (unknown) or 0 to one hour, and the time to
+   * first token at most the duration when both are known.
+   */
+  public static void latency(long durationNanos, long firstTokenNanos) {
+    latency("durationNanos", durationNanos);
+    latency("timeToFirstTokenNanos", firstTokenNanos);
+    if (durationNanos >= 0 && firstTokenNanos > durationNanos) {
+      throw new IllegalArgumentException(
+          "timeToFirstTokenNanos must be <= durationNanos ("
+              + durationNanos
+              + "): "
+              + firstTokenNanos);
+    }
+  }
+
+  private static void latency(String field, long nanos) {
+    if (nanos < -1) {
+      throw new IllegalArgumentException(field + " must be >= 0, or -1 when unknown: " + nanos);
+    }
+    if (nanos > MAX_LATENCY_NANOS) {
+      throw new IllegalArgumentException(
+          field + " must be <= " + MAX_LATENCY_NANOS + " (one hour): " + nanos);
+    }
+  }
+
   /** Checks that a duration is positive. */
   public static Duration positive(String field, Duration value) {
     Objects.requireNonNull(value, field);

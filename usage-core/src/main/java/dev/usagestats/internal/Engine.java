@@ -125,9 +125,21 @@ public final class Engine {
       long cached,
       long cacheCreation,
       long reasoning,
-      Outcome outcome) {
+      Outcome outcome,
+      long durationNanos,
+      long firstTokenNanos) {
     recording.recordNow(
-        tenant, apiKey, model, input, output, cached, cacheCreation, reasoning, outcome);
+        tenant,
+        apiKey,
+        model,
+        input,
+        output,
+        cached,
+        cacheCreation,
+        reasoning,
+        outcome,
+        durationNanos,
+        firstTokenNanos);
   }
 
   public UsageSeries series(String tenant, String apiKey, String model) {

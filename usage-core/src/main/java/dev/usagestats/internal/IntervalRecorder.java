@@ -1,6 +1,7 @@
 package dev.usagestats.internal;
 
 import dev.usagestats.spi.Measure;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -28,6 +29,7 @@ final class IntervalRecorder {
   private final PhaseGate gate;
   private final SeriesTable table;
   private final long[] scratch = new long[Measure.COUNT];
+  private final LatencyBins[] latency = {new LatencyBins(), new LatencyBins()};
 
   @SuppressWarnings("unchecked")
   private final ConcurrentHashMap<Long, Spill>[] spills =
@@ -72,6 +74,27 @@ final class IntervalRecorder {
       long cached,
       long cacheCreation,
       long reasoning) {
+    return add(series, minute, errors, input, output, cached, cacheCreation, reasoning, -1, -1, -1);
+  }
+
+  /**
+   * Like {@link #add(Series, long, long, long, long, long, long, long)}, with latency: the bins of
+   * the duration and of the time to first token ({@link dev.usagestats.LatencyHistogram}), -1 when
+   * not known, and the milliseconds after the first token (-1 unless both are known). The event's
+   * counts and its latency land in the same phase, so a drain sees both or neither.
+   */
+  int add(
+      Series series,
+      long minute,
+      long errors,
+      long input,
+      long output,
+      long cached,
+      long cacheCreation,
+      long reasoning,
+      int durationBin,
+      int firstTokenBin,
+      long generationMillis) {
     // Thread ids are handed out in sequence, so threads started together (a pool) get different
     // stripes, up to the number of stripes; a hash of the id would collide by chance.
     int stripe = (int) Thread.currentThread().getId() & stripeMask;
@@ -81,10 +104,38 @@ final class IntervalRecorder {
       int phase = PhaseGate.phaseOf(v);
       int result =
           series.add(
-              phase, stripe, minute, errors, input, output, cached, cacheCreation, reasoning);
-      if (result != Series.NO_SLOT) return result;
-      AtomicLongArray c = spill(phase, series, minute).counts();
-      return series.addSpill(phase, c, errors, input, output, cached, cacheCreation, reasoning);
+              phase,
+              stripe,
+              minute,
+              errors,
+              input,
+              output,
+              cached,
+              cacheCreation,
+              reasoning,
+              generationMillis);
+      if (result == Series.NO_SLOT) {
+        AtomicLongArray c = spill(phase, series, minute).counts();
+        result =
+            series.addSpill(
+                phase,
+                c,
+                errors,
+                input,
+                output,
+                cached,
+                cacheCreation,
+                reasoning,
+                generationMillis);
+      }
+      if (result == Series.ADDED && (durationBin >= 0 || firstTokenBin >= 0)) {
+        LatencyBins bins = latency[phase];
+        if (durationBin >= 0) bins.add(series.id, minute, LatencyBins.DURATION, durationBin);
+        if (firstTokenBin >= 0) {
+          bins.add(series.id, minute, LatencyBins.TIME_TO_FIRST_TOKEN, firstTokenBin);
+        }
+      }
+      return result;
     } finally {
       gate.exit(stripe, v);
     }
@@ -95,23 +146,35 @@ final class IntervalRecorder {
     Spill cell = spills[phase].get(key);
     if (cell != null) return cell;
     return spills[phase].computeIfAbsent(
-        key, k -> new Spill(series, minute * 60_000L, new AtomicLongArray(Measure.COUNT)));
+        key, k -> new Spill(series, minute * 60_000L, new AtomicLongArray(Series.CELL_COUNTERS)));
   }
 
   /** Flips the interval and moves the previous one into {@code sink}. One caller at a time. */
   void drain(Series.DeltaSink sink) {
     int phase = gate.flip();
+    Map<Long, LatencyBins.Minute> minutes = LatencyBins.newMinutes();
+    latency[phase] = latency[phase].drainTo(minutes);
     int n = table.count();
     Series[] a = table.array();
-    for (int i = 0; i < n; i++) a[i].drain(phase, scratch, sink);
+    for (int i = 0; i < n; i++) a[i].drain(phase, scratch, minutes, sink);
     for (Spill sp : spills[phase].values()) {
       sp.series().spillsDrained(phase);
-      for (int f = 0; f < Measure.COUNT; f++) scratch[f] = sp.counts().get(f);
+      AtomicLongArray c = sp.counts();
+      for (int f = 0; f < Measure.COUNT; f++) scratch[f] = c.get(f);
       if (scratch[Series.CALLS] == 0) continue; // every event in it was refused
-      sp.series().drained(scratch);
-      sink.accept(sp.series(), sp.minuteMillis(), scratch);
+      sp.series()
+          .drainTo(
+              sink,
+              sp.minuteMillis() / 60_000L,
+              scratch,
+              c.get(Series.STREAMED_OUTPUT),
+              c.get(Series.GENERATION_MILLIS),
+              minutes);
     }
     spills[phase].clear();
+    // Latency is counted only after its event's counts landed in a slot or spill of the same
+    // phase, so every drained minute of latency went out with its counts above.
+    assert minutes.isEmpty() : "latency without counts: " + minutes.keySet();
   }
 
   /** Stops recording; the next {@link #drain} takes everything recorded before. */

@@ -1,5 +1,6 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.LatencyTotals;
 import dev.usagestats.spi.Measure;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,8 @@ final class MemoryBackend implements Backend {
   private final Duration minuteRetention;
   private final MemoryRollups minutes;
   private final MemoryRollups quarters;
+  private final LatencyRollups minuteLatency;
+  private final LatencyRollups quarterLatency;
   private final long[] withPeaks = new long[Measure.COUNT];
   private final long[] minuteSums = new long[Measure.COUNT];
 
@@ -36,6 +39,8 @@ final class MemoryBackend implements Backend {
     int quarterRing = (int) ceilDiv(retention.toMillis() + skew, 96 * QUARTER_MS) + 2;
     this.minutes = new MemoryRollups(MINUTE_MS, 60, 15, minuteRing, true);
     this.quarters = new MemoryRollups(QUARTER_MS, 96, 4, quarterRing, false);
+    this.minuteLatency = new LatencyRollups(MINUTE_MS, 60, minuteRing);
+    this.quarterLatency = new LatencyRollups(QUARTER_MS, 96, quarterRing);
   }
 
   /**
@@ -46,7 +51,11 @@ final class MemoryBackend implements Backend {
    * alone, so that quarter's peak may then be low.
    */
   @Override
-  public void accept(Series series, long minuteMillis, long[] counts) {
+  public void accept(Series series, long minuteMillis, long[] counts, LatencyTotals latency) {
+    if (!latency.isEmpty() || latency.streamedOutputTokens() != 0) {
+      minuteLatency.add(series.id, minuteMillis, latency);
+      quarterLatency.add(series.id, minuteMillis, latency);
+    }
     boolean aggregate = series.isAggregate();
     minutes.add(series.id, minuteMillis, counts, aggregate);
     System.arraycopy(counts, 0, withPeaks, 0, counts.length);
@@ -97,6 +106,7 @@ final class MemoryBackend implements Backend {
     }
     int n = table.count(); // the count first: the array read after it holds at least n series
     rollups.read(acc, table.array(), n);
+    (byMinute ? minuteLatency : quarterLatency).read(acc, table.array(), n);
     return Read.DONE;
   }
 

@@ -1,5 +1,6 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.LatencyTotals;
 import dev.usagestats.spi.Measure;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -56,8 +57,8 @@ final class PeakSums implements Series.DeltaSink {
   }
 
   @Override
-  public void accept(Series series, long minuteMillis, long[] counts) {
-    backend.accept(series, minuteMillis, counts);
+  public void accept(Series series, long minuteMillis, long[] counts, LatencyTotals latency) {
+    backend.accept(series, minuteMillis, counts, latency);
     Series model = series.aggregate;
     if (model == null) return; // an aggregate itself, or a series outside a table
     add(model, minuteMillis, counts);
@@ -78,7 +79,9 @@ final class PeakSums implements Series.DeltaSink {
     for (Map.Entry<Series, Minutes> e : sums.entrySet()) {
       Minutes m = e.getValue();
       for (int i = 0; i < m.size; i++) {
-        if (!Measure.isZero(m.counts[i])) backend.accept(e.getKey(), m.minutes[i], m.counts[i]);
+        if (!Measure.isZero(m.counts[i])) {
+          backend.accept(e.getKey(), m.minutes[i], m.counts[i], LatencyTotals.empty());
+        }
       }
       m.size = 0;
     }

@@ -1,5 +1,6 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.LatencyTotals;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.spi.Grain;
 import dev.usagestats.spi.Measure;
@@ -8,6 +9,7 @@ import dev.usagestats.spi.UsageDelta;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,10 @@ final class PendingBuffer {
   static final class Batch {
     final String id = UUID.randomUUID().toString();
     final Map<RowKey, long[]> rows = new LinkedHashMap<>();
+
+    /** The latency of rows that have any, under the same keys. */
+    final Map<RowKey, LatencyTotals> latency = new HashMap<>();
+
     boolean sent;
   }
 
@@ -51,7 +57,7 @@ final class PendingBuffer {
   record Lost(long rows, long calls, long tokens) {}
 
   /** A copy of a batch's id and rows, for a query. */
-  record Snapshot(String id, Map<RowKey, long[]> rows) {}
+  record Snapshot(String id, Map<RowKey, long[]> rows, Map<RowKey, LatencyTotals> latency) {}
 
   private final ArrayDeque<Batch> batches = new ArrayDeque<>();
   private final String nodeId;
@@ -71,7 +77,7 @@ final class PendingBuffer {
     this.maxRows = maxRows;
   }
 
-  synchronized void add(SeriesKey key, long minuteMillis, long[] counts) {
+  synchronized void add(SeriesKey key, long minuteMillis, long[] counts, LatencyTotals latency) {
     Batch open = batches.peekLast();
     if (open == null || open.sent) {
       open = new Batch();
@@ -86,8 +92,12 @@ final class PendingBuffer {
     }
     if (row != null) {
       Measure.add(row, counts);
+      if (!latency.isEmpty() || latency.streamedOutputTokens() != 0) {
+        open.latency.merge(k, latency, LatencyTotals::plus);
+      }
     } else if (rows < maxRows) {
       open.rows.put(k, counts.clone());
+      if (!latency.isEmpty() || latency.streamedOutputTokens() != 0) open.latency.put(k, latency);
       rows++;
       if (Series.isAggregate(key)) aggregateRows++;
     } else if (Series.isAggregate(key)) {
@@ -150,7 +160,10 @@ final class PendingBuffer {
     int half = b.rows.size() / 2;
     int i = 0;
     for (Map.Entry<RowKey, long[]> e : b.rows.entrySet()) {
-      (i++ < half ? first : second).rows.put(e.getKey(), e.getValue());
+      Batch part = i++ < half ? first : second;
+      part.rows.put(e.getKey(), e.getValue());
+      LatencyTotals l = b.latency.get(e.getKey());
+      if (l != null) part.latency.put(e.getKey(), l);
     }
     first.sent = true;
     second.sent = true;
@@ -229,7 +242,7 @@ final class PendingBuffer {
     for (Batch b : batches) {
       Map<RowKey, long[]> copy = new LinkedHashMap<>();
       b.rows.forEach((k, v) -> copy.put(k, v.clone()));
-      out.add(new Snapshot(b.id, copy));
+      out.add(new Snapshot(b.id, copy, Map.copyOf(b.latency)));
     }
     return out;
   }
@@ -248,7 +261,8 @@ final class PendingBuffer {
                 e.getKey().key(),
                 Instant.ofEpochMilli(e.getKey().startMillis()),
                 Measure.totals(e.getValue()),
-                e.getKey().grain()));
+                e.getKey().grain(),
+                b.latency.getOrDefault(e.getKey(), LatencyTotals.empty())));
       }
     }
     return new UsageBatch(b.id, nodeId, deltas);

@@ -1,5 +1,6 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.LatencyHistogram;
 import dev.usagestats.Outcome;
 import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageListener.SeriesListener;
@@ -56,10 +57,23 @@ final class Recording {
       long cached,
       long cacheCreation,
       long reasoning,
-      Outcome outcome) {
+      Outcome outcome,
+      long durationNanos,
+      long firstTokenNanos) {
     checkCounts(input, output, cached, cacheCreation, reasoning, outcome);
+    checkLatency(durationNanos, firstTokenNanos);
     Series s = lookup(tenant, apiKey, model);
-    add(s, clock.minute(), input, output, cached, cacheCreation, reasoning, outcome);
+    add(
+        s,
+        clock.minute(),
+        input,
+        output,
+        cached,
+        cacheCreation,
+        reasoning,
+        outcome,
+        durationNanos,
+        firstTokenNanos);
   }
 
   /** The bound handle's path: checks the counts, then records now. */
@@ -70,9 +84,22 @@ final class Recording {
       long cached,
       long cacheCreation,
       long reasoning,
-      Outcome outcome) {
+      Outcome outcome,
+      long durationNanos,
+      long firstTokenNanos) {
     checkCounts(input, output, cached, cacheCreation, reasoning, outcome);
-    add(series, clock.minute(), input, output, cached, cacheCreation, reasoning, outcome);
+    checkLatency(durationNanos, firstTokenNanos);
+    add(
+        series,
+        clock.minute(),
+        input,
+        output,
+        cached,
+        cacheCreation,
+        reasoning,
+        outcome,
+        durationNanos,
+        firstTokenNanos);
   }
 
   void record(UsageEvent event) {
@@ -109,7 +136,23 @@ final class Recording {
         event.cachedInputTokens(),
         event.cacheCreationInputTokens(),
         event.reasoningTokens(),
-        event.outcome());
+        event.outcome(),
+        event.duration() == null ? NO_LATENCY : event.duration().toNanos(),
+        event.timeToFirstToken() == null ? NO_LATENCY : event.timeToFirstToken().toNanos());
+  }
+
+  private static final long NO_LATENCY = dev.usagestats.UsageSeries.NO_LATENCY;
+  private static final long MAX_NANOS = LatencyHistogram.MAX_MILLIS * 1_000_000L;
+
+  private void checkLatency(long durationNanos, long firstTokenNanos) {
+    if ((durationNanos < 0 && durationNanos != NO_LATENCY)
+        || durationNanos > MAX_NANOS
+        || (firstTokenNanos < 0 && firstTokenNanos != NO_LATENCY)
+        || firstTokenNanos > MAX_NANOS
+        || (durationNanos >= 0 && firstTokenNanos > durationNanos)) {
+      health.rejected.incrementAndGet();
+      Checks.latency(durationNanos, firstTokenNanos);
+    }
   }
 
   private void checkCounts(
@@ -151,10 +194,43 @@ final class Recording {
       long cached,
       long cacheCreation,
       long reasoning,
-      Outcome outcome) {
+      Outcome outcome,
+      long durationNanos,
+      long firstTokenNanos) {
     long errors = outcome == Outcome.ERROR ? 1 : 0;
-    int result =
-        recorder.add(series, minute, errors, input, output, cached, cacheCreation, reasoning);
+    int result;
+    if ((durationNanos & firstTokenNanos) == NO_LATENCY) {
+      // both unknown (-1 & -1): the plain path
+      result =
+          recorder.add(series, minute, errors, input, output, cached, cacheCreation, reasoning);
+    } else {
+      if (!LatencyBins.minuteFits(minute)) {
+        health.rejected.incrementAndGet();
+        throw new IllegalArgumentException(
+            "timestamp of an event with latency must be between 1715 and 2225: "
+                + java.time.Instant.ofEpochMilli(minute * MinuteClock.MINUTE_MS));
+      }
+      int durationBin = durationNanos < 0 ? -1 : LatencyHistogram.binOf(durationNanos / 1_000_000L);
+      int firstTokenBin =
+          firstTokenNanos < 0 ? -1 : LatencyHistogram.binOf(firstTokenNanos / 1_000_000L);
+      long generationMillis =
+          (durationNanos | firstTokenNanos) < 0
+              ? -1
+              : (durationNanos - firstTokenNanos) / 1_000_000L;
+      result =
+          recorder.add(
+              series,
+              minute,
+              errors,
+              input,
+              output,
+              cached,
+              cacheCreation,
+              reasoning,
+              durationBin,
+              firstTokenBin,
+              generationMillis);
+    }
     if (result != Series.ADDED) {
       health.rejected.incrementAndGet();
       if (result == IntervalRecorder.CLOSED) return;
@@ -171,7 +247,15 @@ final class Recording {
     if (series.overflow) health.overflowEvents.incrementAndGet();
     for (SeriesListener l : series.listeners) {
       try {
-        l.onRecord(input, output, cached, cacheCreation, reasoning, outcome);
+        l.onRecord(
+            input,
+            output,
+            cached,
+            cacheCreation,
+            reasoning,
+            outcome,
+            durationNanos,
+            firstTokenNanos);
       } catch (Throwable t) {
         health.listenerFailed("usage listener failed for " + series.key, t);
       }

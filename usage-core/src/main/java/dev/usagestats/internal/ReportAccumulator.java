@@ -3,6 +3,8 @@ package dev.usagestats.internal;
 import dev.usagestats.CostLine;
 import dev.usagestats.CostReport;
 import dev.usagestats.GroupBy;
+import dev.usagestats.LatencySummary;
+import dev.usagestats.LatencyTotals;
 import dev.usagestats.ModelShare;
 import dev.usagestats.PriceBook;
 import dev.usagestats.PriceVersion;
@@ -108,14 +110,16 @@ final class ReportAccumulator {
     final long[] output;
     final long[] totals = new long[Measure.COUNT];
     final ReportPeaks.Cells peaks;
+    final ReportLatency.Cells latency;
 
     /** When priced: per report bucket, counts per version id (null until used). */
     long[][] @Nullable [] priced;
 
     boolean anyPriced;
 
-    Group(GroupKey key, int buckets, ReportPeaks.Cells peaks) {
+    Group(GroupKey key, int buckets, ReportPeaks.Cells peaks, ReportLatency.Cells latency) {
       this.key = key;
+      this.latency = latency;
       this.calls = new long[buckets];
       this.input = new long[buckets];
       this.output = new long[buckets];
@@ -160,6 +164,8 @@ final class ReportAccumulator {
   /** The peaks: which members feed which groups, and each group's and the report's peaks. */
   private final ReportPeaks peaks;
 
+  private final ReportLatency latency;
+
   ReportAccumulator(BucketPlan plan, UsageQuery query) {
     this(plan, query, null);
   }
@@ -191,6 +197,33 @@ final class ReportAccumulator {
             reportPlan.size(),
             plan == reportPlan ? null : reportBucketOf,
             key -> group(key).peaks);
+    this.latency = new ReportLatency(reportPlan.size());
+  }
+
+  /**
+   * Adds a series' latency in read bucket {@code bucket}, in the encoded form of a memory rollup
+   * ({@link dev.usagestats.LatencyHistogram#encodeUncompressed()}; null for none).
+   */
+  void addLatency(
+      SeriesKey key,
+      int bucket,
+      byte @Nullable [] duration,
+      byte @Nullable [] firstToken,
+      long streamedOutputTokens,
+      long generationMillis) {
+    latency.add(
+        group(key).latency,
+        reportBucketOf[bucket],
+        duration,
+        firstToken,
+        streamedOutputTokens,
+        generationMillis);
+  }
+
+  /** Adds a series' merged latency in read bucket {@code bucket} (a store or pending row). */
+  void addLatency(SeriesKey key, int bucket, LatencyTotals l) {
+    if (l.isEmpty() && l.streamedOutputTokens() == 0) return;
+    latency.add(group(key).latency, reportBucketOf[bucket], l);
   }
 
   /**
@@ -407,7 +440,7 @@ final class ReportAccumulator {
               + "; choose a coarser granularity, a shorter range, fewer filters' values or another"
               + " grouping");
     }
-    g = new Group(gk, reportPlan.size(), peaks.newCells());
+    g = new Group(gk, reportPlan.size(), peaks.newCells(), latency.newCells());
     groups.put(gk, g);
     return g;
   }
@@ -451,8 +484,11 @@ final class ReportAccumulator {
 
     List<TrendSeries> series = new ArrayList<>();
     long[] allCalls = new long[n];
+    LatencyTotals allLatency = LatencyTotals.empty();
     for (Group g : groups.values()) {
       if (isEmpty(g.totals)) continue;
+      LatencyTotals groupLatency = g.latency.total();
+      allLatency = allLatency.plus(groupLatency);
       for (int i = 0; i < n; i++) allCalls[i] += g.calls[i];
       ReportPeaks.Cells pc = g.peaks;
       BigDecimal[] costs = null;
@@ -476,10 +512,13 @@ final class ReportAccumulator {
         long peakCalls = unknown ? Measure.UNKNOWN : pc.calls[i];
         long peakTokens = unknown ? Measure.UNKNOWN : pc.tokens[i];
         BigDecimal cost = costs == null ? null : plain(costs[i]);
+        LatencySummary lat = g.latency.summary(i);
         long value =
             view == SeriesView.COST
                 ? minorUnits(cost)
-                : view.of(g.input[i], g.output[i], peakCalls, peakTokens);
+                : view.isLatency()
+                    ? view.of(lat)
+                    : view.of(g.input[i], g.output[i], peakCalls, peakTokens);
         points.add(
             new TrendPoint(
                 buckets.get(i),
@@ -489,9 +528,12 @@ final class ReportAccumulator {
                 value,
                 peakCalls,
                 peakTokens,
-                cost));
+                cost,
+                lat));
       }
-      series.add(new TrendSeries(g.key.apiKey(), g.key.model(), points, peaks.peaks(pc, g.calls)));
+      series.add(
+          new TrendSeries(
+              g.key.apiKey(), g.key.model(), points, peaks.peaks(pc, g.calls), groupLatency));
     }
     series.sort(
         Comparator.comparing((TrendSeries s) -> s.apiKey() == null ? "" : s.apiKey())
@@ -560,7 +602,8 @@ final class ReportAccumulator {
         series,
         distribution,
         peaks.peaks(peaks.overall(), allCalls),
-        cost);
+        cost,
+        allLatency);
   }
 
   /** An amount without trailing zeros (0.0075, not 0.0075000): the same value, shown plainly. */

@@ -1,9 +1,12 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.LatencyHistogram;
+import dev.usagestats.LatencyTotals;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageListener.SeriesListener;
 import dev.usagestats.spi.Measure;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +36,18 @@ final class Series {
   static final int CACHE_CREATION = Measure.CACHE_CREATION_INPUT_TOKENS.ordinal();
   static final int REASONING = Measure.REASONING_TOKENS.ordinal();
 
+  /**
+   * Two more counters per cell, after the measures: output tokens and milliseconds after the first
+   * token of the calls recorded with both a duration and a time to first token (their latency sums,
+   * drained into {@link dev.usagestats.LatencyTotals}).
+   */
+  static final int STREAMED_OUTPUT = Measure.COUNT;
+
+  static final int GENERATION_MILLIS = Measure.COUNT + 1;
+
+  /** Counters per cell: the measures and the two latency sums. */
+  static final int CELL_COUNTERS = Measure.COUNT + 2;
+
   // Longs per (slot, stripe): two cache lines, so the hot counters of neighbouring stripes never
   // share a line wherever the array happens to start.
   private static final int STRIDE = 16;
@@ -57,7 +72,7 @@ final class Series {
   static final int TOO_MANY_OUTPUT = 3;
 
   static {
-    if (Measure.COUNT > STRIDE) throw new AssertionError("STRIDE must hold every measure");
+    if (CELL_COUNTERS > STRIDE) throw new AssertionError("STRIDE must hold every counter");
   }
 
   final SeriesKey key;
@@ -131,17 +146,21 @@ final class Series {
       long output,
       long cached,
       long cacheCreation,
-      long reasoning) {
+      long reasoning,
+      long generationMillis) {
     int slot = slotFor(phase, minute);
     if (slot < 0) return NO_SLOT;
     int base = ((phase * SLOTS + slot) * stripes + stripe) * STRIDE;
-    return addAt(cells, base, errors, input, output, cached, cacheCreation, reasoning);
+    return addAt(
+        cells, base, errors, input, output, cached, cacheCreation, reasoning, generationMillis);
   }
 
   /**
    * Adds one event into the counters at {@code base} of {@code c} (a cell of this series, or a
    * spill cell), input and output first, each checked against the series' limit and taken back if
-   * it would cross it, so a refused event leaves nothing behind.
+   * it would cross it, so a refused event leaves nothing behind. A {@code generationMillis} of -1
+   * means the event has no time after its first token; otherwise its output tokens and that time
+   * add to the latency sums.
    */
   int addAt(
       AtomicLongArray c,
@@ -151,7 +170,8 @@ final class Series {
       long output,
       long cached,
       long cacheCreation,
-      long reasoning) {
+      long reasoning,
+      long generationMillis) {
     if (input != 0
         && c.getAndAdd(base + INPUT, input)
             > MAX_TOKENS_PER_SERIES - drained.getOpaque(INPUT) - input) {
@@ -170,6 +190,10 @@ final class Series {
     if (cached != 0) c.getAndAdd(base + CACHED, cached);
     if (cacheCreation != 0) c.getAndAdd(base + CACHE_CREATION, cacheCreation);
     if (reasoning != 0) c.getAndAdd(base + REASONING, reasoning);
+    if (generationMillis >= 0) {
+      if (output != 0) c.getAndAdd(base + STREAMED_OUTPUT, output);
+      if (generationMillis != 0) c.getAndAdd(base + GENERATION_MILLIS, generationMillis);
+    }
     return ADDED;
   }
 
@@ -196,7 +220,8 @@ final class Series {
       long output,
       long cached,
       long cacheCreation,
-      long reasoning) {
+      long reasoning,
+      long generationMillis) {
     int in = 2 * phase;
     int out = in + 1;
     if (input != 0
@@ -212,7 +237,8 @@ final class Series {
       if (input != 0) spilled.getAndAdd(in, -input);
       return TOO_MANY_OUTPUT;
     }
-    int result = addAt(c, 0, errors, input, output, cached, cacheCreation, reasoning);
+    int result =
+        addAt(c, 0, errors, input, output, cached, cacheCreation, reasoning, generationMillis);
     if (result != ADDED) {
       if (input != 0) spilled.getAndAdd(in, -input);
       if (output != 0) spilled.getAndAdd(out, -output);
@@ -252,13 +278,21 @@ final class Series {
     return -1;
   }
 
-  /** Moves the quiescent phase's counts to the sink and zeroes them. Drainer only. */
-  void drain(int phase, long[] scratch, DeltaSink sink) {
+  /**
+   * Moves the quiescent phase's counts to the sink and zeroes them, with the latency histograms of
+   * the same minutes from {@code latency} (drained from the phase's {@link LatencyBins}). Drainer
+   * only.
+   *
+   * @param scratch {@link Measure#COUNT} longs to reuse
+   */
+  void drain(int phase, long[] scratch, Map<Long, LatencyBins.Minute> latency, DeltaSink sink) {
     for (int slot = 0; slot < SLOTS; slot++) {
       int si = phase * SLOTS + slot;
       long minute = slotMinutes.get(si);
       if (minute == EMPTY) continue;
       Arrays.fill(scratch, 0);
+      long streamed = 0;
+      long generation = 0;
       for (int stripe = 0; stripe < stripes; stripe++) {
         int base = (si * stripes + stripe) * STRIDE;
         for (int f = 0; f < Measure.COUNT; f++) {
@@ -268,11 +302,44 @@ final class Series {
             cells.set(base + f, 0);
           }
         }
+        long st = cells.get(base + STREAMED_OUTPUT);
+        long ge = cells.get(base + GENERATION_MILLIS);
+        if ((st | ge) != 0) {
+          streamed += st;
+          generation += ge;
+          cells.set(base + STREAMED_OUTPUT, 0);
+          cells.set(base + GENERATION_MILLIS, 0);
+        }
       }
       slotMinutes.set(si, EMPTY);
-      drained(scratch);
-      sink.accept(this, minute * 60_000L, scratch);
+      drainTo(sink, minute, scratch, streamed, generation, latency);
     }
+  }
+
+  /**
+   * Hands one drained minute to the sink: its counts ({@link Measure#COUNT} longs) and its latency:
+   * the sums given and the minute's histograms, taken out of {@code latency}. Drainer only.
+   */
+  void drainTo(
+      DeltaSink sink,
+      long minute,
+      long[] counts,
+      long streamedOutput,
+      long generationMillis,
+      Map<Long, LatencyBins.Minute> latency) {
+    LatencyTotals l = LatencyTotals.empty();
+    LatencyBins.Minute m =
+        latency.isEmpty() ? null : latency.remove(LatencyBins.minuteKey(id, minute));
+    if (m != null || streamedOutput != 0 || generationMillis != 0) {
+      l =
+          new LatencyTotals(
+              m == null ? LatencyHistogram.empty() : m.duration.build(),
+              m == null ? LatencyHistogram.empty() : m.timeToFirstToken.build(),
+              streamedOutput,
+              generationMillis);
+    }
+    drained(counts);
+    sink.accept(this, minute * 60_000L, counts, l);
   }
 
   @Override
@@ -297,9 +364,10 @@ final class Series {
      *
      * @param series the series
      * @param minuteMillis the minute's first instant, epoch millis
-     * @param counts the counts, indexed by {@link Measure#ordinal()}; the array is reused after the
-     *     call returns, so copy what you keep
+     * @param counts the counts, indexed by {@link Measure#ordinal()}; the array may be reused after
+     *     the call returns, so copy what you keep
+     * @param latency the latency of the minute's calls recorded with one (often empty)
      */
-    void accept(Series series, long minuteMillis, long[] counts);
+    void accept(Series series, long minuteMillis, long[] counts, LatencyTotals latency);
   }
 }

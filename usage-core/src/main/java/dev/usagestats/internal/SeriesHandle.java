@@ -21,7 +21,7 @@ final class SeriesHandle implements UsageSeries {
 
   @Override
   public void record(long inputTokens, long outputTokens) {
-    recording.recordNow(series, inputTokens, outputTokens, 0, 0, 0, Outcome.SUCCESS);
+    recording.recordNow(series, inputTokens, outputTokens, 0, 0, 0, Outcome.SUCCESS, -1, -1);
   }
 
   @Override
@@ -32,7 +32,7 @@ final class SeriesHandle implements UsageSeries {
       long reasoningTokens,
       Outcome outcome) {
     recording.recordNow(
-        series, inputTokens, outputTokens, cachedInputTokens, 0, reasoningTokens, outcome);
+        series, inputTokens, outputTokens, cachedInputTokens, 0, reasoningTokens, outcome, -1, -1);
   }
 
   @Override
@@ -50,7 +50,31 @@ final class SeriesHandle implements UsageSeries {
         cachedInputTokens,
         cacheCreationInputTokens,
         reasoningTokens,
-        outcome);
+        outcome,
+        -1,
+        -1);
+  }
+
+  @Override
+  public void record(
+      long inputTokens,
+      long outputTokens,
+      long cachedInputTokens,
+      long cacheCreationInputTokens,
+      long reasoningTokens,
+      Outcome outcome,
+      long durationNanos,
+      long timeToFirstTokenNanos) {
+    recording.recordNow(
+        series,
+        inputTokens,
+        outputTokens,
+        cachedInputTokens,
+        cacheCreationInputTokens,
+        reasoningTokens,
+        outcome,
+        durationNanos,
+        timeToFirstTokenNanos);
   }
 
   @Override

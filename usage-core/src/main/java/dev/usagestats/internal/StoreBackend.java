@@ -1,5 +1,6 @@
 package dev.usagestats.internal;
 
+import dev.usagestats.LatencyTotals;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.spi.Grain;
@@ -40,8 +41,8 @@ final class StoreBackend implements Backend {
   }
 
   @Override
-  public void accept(Series series, long minuteMillis, long[] counts) {
-    pending.add(series.key, minuteMillis, counts);
+  public void accept(Series series, long minuteMillis, long[] counts, LatencyTotals latency) {
+    pending.add(series.key, minuteMillis, counts, latency);
   }
 
   @Override
@@ -103,6 +104,7 @@ final class StoreBackend implements Backend {
       counts[PEAK_CALLS] = row.peakCallsPerMinute();
       counts[PEAK_TOKENS] = row.peakTokensPerMinute();
       merge(rows, new RowId(row.key(), row.bucket()), counts);
+      acc.addLatency(row.key(), row.bucket(), row.latency());
     }
     for (PendingBuffer.Snapshot s : unsent) {
       if (result.appliedBatchIds().contains(s.id())) continue;
@@ -121,6 +123,8 @@ final class StoreBackend implements Backend {
           counts[PEAK_TOKENS] = Measure.UNKNOWN;
         }
         merge(rows, new RowId(key, b), counts);
+        LatencyTotals l = s.latency().get(e.getKey());
+        if (l != null) acc.addLatency(key, b, l);
       }
     }
     rows.forEach((id, counts) -> acc.addRow(id.key(), id.bucket(), counts));

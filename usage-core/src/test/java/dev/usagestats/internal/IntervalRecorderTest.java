@@ -73,7 +73,8 @@ class IntervalRecorderTest {
     int deltas;
 
     @Override
-    public void accept(Series series, long minuteMillis, long[] counts) {
+    public void accept(
+        Series series, long minuteMillis, long[] counts, dev.usagestats.LatencyTotals latency) {
       deltas++;
       if (!whole(counts) || minuteMillis % 60_000L != 0) {
         torn.add(series + " " + minuteMillis + " " + Arrays.toString(counts));

@@ -30,7 +30,8 @@ class PendingBufferTest {
   @Test
   void add_pastHalfTheCap_coarsensToQuarterHours() {
     PendingBuffer p = new PendingBuffer("n", 8);
-    for (int m = 0; m < 60; m++) p.add(K, T0 + m * 60_000L, one());
+    for (int m = 0; m < 60; m++)
+      p.add(K, T0 + m * 60_000L, one(), dev.usagestats.LatencyTotals.empty());
     // 4 minute rows; then one 15-minute row per quarter of the hour (minutes 4-14 in the first)
     assertThat(p.rows()).isEqualTo(4 + 4);
     assertThat(p.droppedCalls()).isZero();
@@ -47,21 +48,22 @@ class PendingBufferTest {
   @Test
   void add_atTheCap_dropsAndCounts() {
     PendingBuffer p = new PendingBuffer("n", 4);
-    for (int q = 0; q < 10; q++) p.add(K, T0 + q * 15 * 60_000L, one());
+    for (int q = 0; q < 10; q++)
+      p.add(K, T0 + q * 15 * 60_000L, one(), dev.usagestats.LatencyTotals.empty());
     assertThat(p.rows()).isEqualTo(4);
     assertThat(p.droppedCalls()).isEqualTo(6);
     assertThat(calls(p)).isEqualTo(4);
     // deltas for rows that exist still merge at the cap
-    p.add(K, T0, one());
+    p.add(K, T0, one(), dev.usagestats.LatencyTotals.empty());
     assertThat(calls(p)).isEqualTo(5);
   }
 
   @Test
   void add_whileFirstBatchSent_mergesIntoOneOpenBatch() {
     PendingBuffer p = new PendingBuffer("n", 1000);
-    p.add(K, T0, one());
+    p.add(K, T0, one(), dev.usagestats.LatencyTotals.empty());
     PendingBuffer.Batch sent = p.next();
-    for (int i = 0; i < 5; i++) p.add(K, T0 + 60_000L, one());
+    for (int i = 0; i < 5; i++) p.add(K, T0 + 60_000L, one(), dev.usagestats.LatencyTotals.empty());
     assertThat(p.snapshot()).hasSize(2);
     assertThat(p.next()).isSameAs(sent);
     p.acknowledge(sent);

@@ -250,7 +250,7 @@ class SeriesTableTest {
     for (Thread t : ts) t.join();
     Map<SeriesKey, long[]> drained = new HashMap<>();
     recorder.drain(
-        (series, minuteMillis, counts) ->
+        (series, minuteMillis, counts, latency) ->
             Measure.add(drained.computeIfAbsent(series.key, k -> new long[Measure.COUNT]), counts));
 
     // What each name was sent, summed by where it should land.
