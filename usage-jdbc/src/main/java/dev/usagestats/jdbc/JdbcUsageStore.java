@@ -404,7 +404,9 @@ public final class JdbcUsageStore implements UsageStore {
      * would take more fails with {@link IllegalArgumentException} naming the cap, before holding
      * them. A row is one series (or, where PostgreSQL sums in SQL, one group) in one stored minute
      * or quarter hour, or bucket. The rows of the engine's peak aggregates (per stored span, at
-     * most one per model and one of all usage) are read on top of the cap.
+     * most one per model and one of all usage) are read on top of the cap. Latency rows (one per
+     * series, stored span and flush batch, one per series and quarter hour once compacted) are
+     * counted apart, against the same cap: each is merged as it streams.
      */
     public Builder maxReadRows(long maxReadRows) {
       if (maxReadRows < 1) {

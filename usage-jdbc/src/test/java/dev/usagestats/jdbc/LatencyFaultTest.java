@@ -75,7 +75,7 @@ class LatencyFaultTest {
   }
 
   /**
-   * 40 batches, each retried until it lands, through a store whose every connection, statement and
+   * 30 batches, each retried until it lands, through a store whose every connection, statement and
    * commit fails one time in eight (a quarter of the failed commits after they happened); a
    * compaction every few batches, failing likewise. After each failed append, a read that asks for
    * the batch id adds the batch only if the ledger does not hold it, and equals the reference; at
@@ -95,9 +95,9 @@ class LatencyFaultTest {
     LatencyReference ref = new LatencyReference();
     Reference counts = new Reference();
     int checkedReads = 0;
-    for (int b = 0; b < 40; b++) {
+    for (int b = 0; b < 30; b++) {
       // spread over 5 hours, so later batches land in quarters compaction has folded
-      UsageBatch batch = LatencyFixtures.randomBatch(rnd, "b-" + b, SERIES, T0, 300, 25, 6);
+      UsageBatch batch = LatencyFixtures.randomBatch(rnd, "b-" + b, SERIES, T0, 300, 20, 6);
       while (true) {
         try {
           s.append(batch);
