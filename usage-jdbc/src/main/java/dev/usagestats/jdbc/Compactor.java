@@ -75,13 +75,13 @@ final class Compactor {
       Duration ledgerRetention,
       LatencyTable latency) {
     this.tables = tables;
-    this.latency = latency;
     this.sql = sql;
     this.tx = tx;
     this.clock = clock;
     this.compactAfter = compactAfter;
     this.ledgerRetention = ledgerRetention;
     this.fold = sql.foldSlice(tables);
+    this.latency = latency;
   }
 
   /** Folds old minute rows slice by slice, then prunes the ledger; the number of rows folded. */

@@ -89,11 +89,11 @@ final class RollupReader {
       long maxReadRows,
       LatencyTable latency) {
     this.tables = tables;
-    this.latency = latency;
     this.sql = sql;
     this.tx = tx;
     this.compactAfter = compactAfter;
     this.maxReadRows = maxReadRows;
+    this.latency = latency;
   }
 
   StoreResult read(StoreRead read) {
