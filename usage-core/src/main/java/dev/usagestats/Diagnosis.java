@@ -92,14 +92,15 @@ public record Diagnosis(Thresholds thresholds, List<Finding> findings) {
       double medianTokens,
       long p95Millis,
       double medianP95Millis) {
-    /** Calls over the median: how far usage rose. */
+    /** The larger of calls over their median and tokens over theirs: how far usage rose. */
     public double usageRatio() {
-      return Math.max(calls / medianCalls, tokens / medianTokens);
+      double byCalls = calls / medianCalls;
+      return medianTokens > 0 ? Math.max(byCalls, tokens / medianTokens) : byCalls;
     }
 
     /** The p95 over the median p95: how far latency rose. */
     public double latencyRatio() {
-      return p95Millis / medianP95Millis;
+      return p95Millis / Math.max(medianP95Millis, 1);
     }
   }
 

@@ -68,6 +68,34 @@ public final class LatencyHistogram {
   }
 
   /**
+   * A histogram of the given counts per bin.
+   *
+   * @param bins non-empty bins, strictly increasing, each within [0, {@link #BINS})
+   * @param counts their counts, each at least 1
+   * @throws IllegalArgumentException if the bins are out of order or range, or a count is below 1
+   * @throws ArithmeticException if the total would pass {@link Long#MAX_VALUE}
+   */
+  public static LatencyHistogram ofBins(int[] bins, long[] counts) {
+    if (bins.length != counts.length) {
+      throw new IllegalArgumentException(
+          "bins and counts must have the same length: " + bins.length + ", " + counts.length);
+    }
+    if (bins.length == 0) return EMPTY;
+    long total = 0;
+    int previous = -1;
+    for (int i = 0; i < bins.length; i++) {
+      checkBin(bins[i]);
+      if (bins[i] <= previous) {
+        throw new IllegalArgumentException("bins must be increasing: " + previous + ", " + bins[i]);
+      }
+      if (counts[i] < 1) throw new IllegalArgumentException("counts must be >= 1: " + counts[i]);
+      total = Math.addExact(total, counts[i]);
+      previous = bins[i];
+    }
+    return new LatencyHistogram(bins.clone(), counts.clone(), total);
+  }
+
+  /**
    * The bin of a latency in milliseconds (HdrHistogram's counts index for it).
    *
    * @throws IllegalArgumentException if {@code millis} is negative or above {@link #MAX_MILLIS}

@@ -27,6 +27,11 @@ import org.jspecify.annotations.Nullable;
  * @param cost the cost, or null when no price book was in force for the query
  * @param latency latency of all selected calls recorded with one, histograms merged over the range
  *     (see {@link #latencySummary()})
+ * @param incompleteBefore null when the report counts all usage of its range; otherwise the range
+ *     starts before the oldest data still kept (by the store's retention, or by memory's {@code
+ *     retention} without a store), and this is the instant from which usage is complete: before it
+ *     usage past retention is missing, and the report counts only what is left. It may lie after
+ *     {@code to} when the whole range is past retention.
  */
 public record UsageReport(
     Instant from,
@@ -42,7 +47,8 @@ public record UsageReport(
     List<ModelShare> distribution,
     Peaks peaks,
     @Nullable CostReport cost,
-    LatencyTotals latency) {
+    LatencyTotals latency,
+    @Nullable Instant incompleteBefore) {
 
   /** Copies the lists. */
   public UsageReport {
@@ -61,7 +67,7 @@ public record UsageReport(
     Objects.requireNonNull(latency, "latency");
   }
 
-  /** A report with peaks and cost, without latency. */
+  /** A report with peaks and cost, without latency, whose range is all kept. */
   public UsageReport(
       Instant from,
       Instant to,
@@ -90,7 +96,8 @@ public record UsageReport(
         distribution,
         peaks,
         cost,
-        LatencyTotals.empty());
+        LatencyTotals.empty(),
+        null);
   }
 
   /** Latency figures (mean, p50 to p99, max) of all selected calls over the range. */

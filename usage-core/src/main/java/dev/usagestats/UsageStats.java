@@ -197,11 +197,13 @@ public final class UsageStats implements AutoCloseable {
   }
 
   /**
-   * Answers a query: every event recorded before the call is counted exactly once.
+   * Answers a query: every event recorded before the call is counted exactly once. A range that
+   * starts before the oldest usage still kept (past the store's retention, or past {@code
+   * retention} in memory without a store) is answered with what is left, and the report says from
+   * when it is complete ({@link UsageReport#incompleteBefore()}).
    *
    * @throws IllegalArgumentException if the range cannot be answered (for example MINUTE buckets
-   *     older than {@code minuteRetention}, or a range older than {@code retention} without a
-   *     store)
+   *     older than {@code minuteRetention} without a store, or compacted in the store)
    * @throws UsageStoreException if the store cannot be read
    */
   public UsageReport query(UsageQuery query) {
@@ -341,8 +343,10 @@ public final class UsageStats implements AutoCloseable {
 
     /**
      * How long memory keeps 15-minute rollups (default 15 days). Without a store, events older than
-     * this are refused and queries cannot reach further back. Memory per active series is about 2.9
-     * KB per retained day (5.8 KB when errors, cached and reasoning tokens occur).
+     * this are refused, and a report reaching further back than memory holds counts what is left
+     * and says from when it is complete ({@link UsageReport#incompleteBefore()}). Memory per active
+     * series is about 2.9 KB per retained day (5.8 KB when errors, cached and reasoning tokens
+     * occur).
      */
     public Builder retention(Duration retention) {
       this.retention = Checks.positive("retention", retention);

@@ -35,6 +35,12 @@ class InMemoryStore implements UsageStore {
   volatile boolean failReads;
   volatile boolean closed;
 
+  /**
+   * Retention: rows of spans that ended before this instant are not read (as if deleted), and each
+   * answer says the store is whole from here; null keeps every row.
+   */
+  volatile Instant keptFrom;
+
   /** A model whose rows the store refuses for good, as a constraint would; null for none. */
   volatile String refusedModel;
 
@@ -61,7 +67,9 @@ class InMemoryStore implements UsageStore {
     // its own sums, a quarter-hour delta's are unknown.
     Map<List<Object>, long[]> merged = new LinkedHashMap<>();
     Map<List<Object>, LatencyTotals> latency = new HashMap<>();
+    Instant kept = keptFrom;
     for (UsageDelta d : rows) {
+      if (kept != null && !d.start().plusMillis(d.grain().millis()).isAfter(kept)) continue;
       latency.merge(List.of(d.key(), d.start(), d.grain()), d.latency(), LatencyTotals::plus);
       long[] c = Measure.counts(d.totals());
       if (d.grain() == Grain.QUARTER_HOUR) {
@@ -100,7 +108,7 @@ class InMemoryStore implements UsageStore {
     }
     Set<String> applied = new HashSet<>(read.batchIds());
     applied.retainAll(ledger);
-    return new StoreResult(out, applied);
+    return new StoreResult(out, applied, kept);
   }
 
   synchronized int ledgerSize() {

@@ -22,7 +22,8 @@ import org.openjdk.jmh.infra.ThreadParams;
 /**
  * What latency adds to a handle record: the same record with no latency, with a duration, and with
  * a duration and a time to first token, in one run, so the difference is a ratio within one run.
- * Durations walk a spread of values (100 ms to about 10 s), so bins vary as in real traffic.
+ * Durations walk 128 values from 100 ms to about 10 s, so bins vary as in real traffic; the engine
+ * drains every second, so the interval's bin table has grown to the traffic before measuring.
  *
  * <p>Run (from the repository root, after {@code mvn -B -pl benchmarks -am package -DskipTests}):
  *
@@ -65,7 +66,9 @@ public class LatencyBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    stats = UsageStats.builder().build();
+    // A drain every second, as a deployment flushing every few seconds has: the interval's bin
+    // table has grown to the traffic's distinct (series, bin) pairs before measuring starts.
+    stats = UsageStats.builder().flushInterval(java.time.Duration.ofSeconds(1)).build();
     handles = new UsageSeries[series];
     SeriesNames names = new SeriesNames(series);
     for (int i = 0; i < series; i++) {
@@ -84,8 +87,9 @@ public class LatencyBenchmark {
   public void record(Cursor c) {
     int i = c.next;
     c.next = i + 1 == series ? 0 : i + 1;
-    // 100 ms plus up to ~10 s in steps of ~9.8 ms, a new value every call
-    long duration = 100_000_000L + ((c.step++ & 1023) * 9_765_625L);
+    // 100 ms plus up to ~10 s in 128 steps of ~78 ms, a new value every call: each series sees
+    // 128 distinct durations, as a model with a wide latency spread does
+    long duration = 100_000_000L + ((c.step++ & 127) * 78_125_000L);
     handles[i].record(
         RecordBenchmark.INPUT_TOKENS,
         RecordBenchmark.OUTPUT_TOKENS,

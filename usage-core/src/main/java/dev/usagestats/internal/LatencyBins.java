@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * 1. Writers call add between PhaseGate.enter and exit, into the table of the phase enter gave
  *    them: a claim of an empty slot by compare-and-set (or finding the key already there) and one
  *    atomic increment. Lock-free and allocation-free while the table has room; after 16 probes
- *    the count goes to an overflow map (which allocates) and the drainer doubles the table for the
- *    next interval, so a burst costs allocation once, never a lost count.
+ *    the count goes to an overflow map (which allocates) and the drainer grows the table for the
+ *    next interval (to four times the keys it saw, at most 2^21 slots, 32 MB), so a burst costs
+ *    allocation once, never a lost count; past 2^21 distinct bins in one interval the overflow
+ *    map keeps taking them.
  * 2. The drainer, after flipping the gate, owns the quiescent phase's table: drainTo reads,
  *    clears and (if it overflowed or is half full) replaces it.
  * </pre>
@@ -37,6 +39,11 @@ final class LatencyBins {
   private static final long MINUTE_BIAS = 1L << 27;
   private static final int MAX_PROBES = 16;
   private static final int FIRST_CAPACITY = 4096;
+
+  /**
+   * The largest table: 2^21 slots, 32 MB per phase; more distinct bins in one interval overflow.
+   */
+  private static final int MAX_CAPACITY = 1 << 21;
 
   private final AtomicLongArray keys;
   private final AtomicLongArray counts;
@@ -77,49 +84,97 @@ final class LatencyBins {
     c.incrementAndGet();
   }
 
-  /** Builders of one series' minute: duration and time to first token. */
+  /** The slot holding {@code key} (a key plus one), or -1. */
+  private int find(long key) {
+    int i = (int) ((key * 0x9E3779B97F4A7C15L) >>> shift);
+    for (int probe = 0; probe < MAX_PROBES; probe++, i = (i + 1) & mask) {
+      if (keys.get(i) == key) return i;
+    }
+    return -1;
+  }
+
+  /** The histograms of one series' minute: duration and time to first token. */
   static final class Minute {
-    final LatencyHistogram.Builder duration = new LatencyHistogram.Builder();
-    final LatencyHistogram.Builder timeToFirstToken = new LatencyHistogram.Builder();
+    LatencyHistogram duration = LatencyHistogram.empty();
+    LatencyHistogram timeToFirstToken = LatencyHistogram.empty();
   }
 
   /**
    * Moves every count into {@code into}, keyed by {@link #minuteKey}, and clears the table. Drainer
-   * only, on a quiescent phase.
+   * only, on a quiescent phase. The keys sort by series, minute, kind and bin, so the sorted
+   * entries are each histogram's bins in order.
    *
    * @return this table, cleared, or a larger empty one when this one overflowed or was half full
    */
   LatencyBins drainTo(Map<Long, Minute> into) {
     int used = 0;
-    for (int i = 0; i <= mask; i++) {
-      long k = keys.get(i);
-      if (k == 0) continue;
-      used++;
-      take(into, k, counts.get(i));
-      keys.set(i, 0);
-      counts.set(i, 0);
-    }
+    for (int i = 0; i <= mask; i++) if (keys.get(i) != 0) used++;
     boolean overflowed = !overflow.isEmpty();
-    for (Map.Entry<Long, AtomicLong> e : overflow.entrySet())
-      take(into, e.getKey(), e.getValue().get());
+    int n = used + overflow.size();
+    long[] entries = new long[n];
+    int k = 0;
+    for (int i = 0; i <= mask; i++) {
+      long key = keys.get(i);
+      if (key != 0) entries[k++] = key;
+    }
+    for (Long key : overflow.keySet()) entries[k++] = key;
+    java.util.Arrays.sort(entries, 0, k);
+    // A key may be both in the table and in the overflow map: keep it once, its counts added.
+    int unique = 0;
+    for (int x = 0; x < k; x++)
+      if (x == 0 || entries[x] != entries[x - 1]) entries[unique++] = entries[x];
+    k = unique;
+    long[] values = new long[k];
+    for (int x = 0; x < k; x++) {
+      long key = entries[x];
+      int slot = find(key);
+      long v = slot < 0 ? 0 : counts.get(slot);
+      AtomicLong o = overflowed ? overflow.get(key) : null;
+      values[x] = o == null ? v : Math.addExact(v, o.get());
+      entries[x] = key - 1;
+    }
+    for (int i = 0; i <= mask; i++) {
+      if (keys.get(i) != 0) {
+        keys.set(i, 0);
+        counts.set(i, 0);
+      }
+    }
     overflow.clear();
+    int i = 0;
+    while (i < k) {
+      long histogram = entries[i] >>> 11; // series, minute, kind
+      int j = i;
+      int nonZero = 0;
+      while (j < k && entries[j] >>> 11 == histogram) {
+        if (values[j] != 0) nonZero++;
+        j++;
+      }
+      if (nonZero > 0) {
+        int[] bins = new int[nonZero];
+        long[] cs = new long[nonZero];
+        int d = 0;
+        for (int x = i; x < j; x++) {
+          if (values[x] == 0) continue;
+          bins[d] = (int) (entries[x] & 0x7FF);
+          cs[d++] = values[x];
+        }
+        long key = entries[i];
+        int kind = (int) ((key >>> 11) & 1);
+        long minute = ((key >>> 12) & ((1L << 28) - 1)) - MINUTE_BIAS;
+        int seriesId = (int) (key >>> 40);
+        Minute m = into.computeIfAbsent(minuteKey(seriesId, minute), x -> new Minute());
+        LatencyHistogram h = LatencyHistogram.ofBins(bins, cs);
+        if (kind == DURATION) m.duration = h;
+        else m.timeToFirstToken = h;
+      }
+      i = j;
+    }
     if (overflowed || used > (mask + 1) / 2) {
       int capacity = mask + 1;
-      while (capacity < 4 * Math.max(used, 1) && capacity < (1 << 26)) capacity <<= 1;
-      return new LatencyBins(capacity);
+      while (capacity < 4 * Math.max(n, 1) && capacity < MAX_CAPACITY) capacity <<= 1;
+      if (capacity > mask + 1) return new LatencyBins(capacity);
     }
     return this;
-  }
-
-  private static void take(Map<Long, Minute> into, long slotKey, long count) {
-    if (count == 0) return;
-    long key = slotKey - 1;
-    int bin = (int) (key & 0x7FF);
-    int kind = (int) ((key >>> 11) & 1);
-    long minute = ((key >>> 12) & ((1L << 28) - 1)) - MINUTE_BIAS;
-    int seriesId = (int) (key >>> 40);
-    Minute m = into.computeIfAbsent(minuteKey(seriesId, minute), x -> new Minute());
-    (kind == DURATION ? m.duration : m.timeToFirstToken).addBin(bin, count);
   }
 
   /** The key of a series' minute in a drained map. */

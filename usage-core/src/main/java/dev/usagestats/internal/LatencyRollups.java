@@ -1,9 +1,7 @@
 package dev.usagestats.internal;
 
-import dev.usagestats.LatencyHistogram;
 import dev.usagestats.LatencyTotals;
 import java.util.Arrays;
-import org.jspecify.annotations.Nullable;
 
 /**
  * In-memory latency rollups of one grain, beside the {@link MemoryRollups} of the same grain: per
@@ -19,19 +17,15 @@ import org.jspecify.annotations.Nullable;
 final class LatencyRollups {
   private static final class Chunk {
     final long index;
-    final byte[][] duration;
-    final byte[][] firstToken;
-    final long[] streamed;
-    final long[] generation;
+    final byte[][] slots;
 
     Chunk(long index, int slots) {
       this.index = index;
-      duration = new byte[slots][];
-      firstToken = new byte[slots][];
-      streamed = new long[slots];
-      generation = new long[slots];
+      this.slots = new byte[slots][];
     }
   }
+
+  private final LatencySlots codec = new LatencySlots();
 
   private final long slotMillis;
   private final int slotsPerChunk;
@@ -66,16 +60,8 @@ final class LatencyRollups {
       return;
     }
     int slot = (int) ((millis - index * chunkMillis) / slotMillis);
-    c.duration[slot] = merged(c.duration[slot], l.duration());
-    c.firstToken[slot] = merged(c.firstToken[slot], l.timeToFirstToken());
-    c.streamed[slot] = Math.addExact(c.streamed[slot], l.streamedOutputTokens());
-    c.generation[slot] = Math.addExact(c.generation[slot], l.generationMillis());
-  }
-
-  private static byte @Nullable [] merged(byte @Nullable [] held, LatencyHistogram h) {
-    if (h.isEmpty()) return held;
-    if (held == null) return h.encodeUncompressed();
-    return new LatencyHistogram.Builder().addEncoded(held).add(h).build().encodeUncompressed();
+    byte[] held = c.slots[slot];
+    c.slots[slot] = held == null ? codec.encode(l) : codec.merge(held, l);
   }
 
   /**
@@ -110,10 +96,7 @@ final class LatencyRollups {
         }
         for (int k = 0; k < slotsPerChunk; k++) {
           int b = buckets[k];
-          if (b < 0 || (c.duration[k] == null && c.firstToken[k] == null && c.streamed[k] == 0)) {
-            continue;
-          }
-          acc.addLatency(s.key, b, c.duration[k], c.firstToken[k], c.streamed[k], c.generation[k]);
+          if (b >= 0 && c.slots[k] != null) acc.addLatency(s.key, b, c.slots[k]);
         }
       }
     }

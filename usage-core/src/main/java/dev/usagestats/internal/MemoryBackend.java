@@ -83,16 +83,19 @@ final class MemoryBackend implements Backend {
     boolean byMinute = acc.plan().granularity == dev.usagestats.Granularity.MINUTE;
     MemoryRollups rollups = byMinute ? minutes : quarters;
     BucketPlan plan = acc.plan();
-    if (plan.from() < rollups.completeFrom()) {
-      String what = byMinute ? "minuteRetention " + minuteRetention : "retention " + retention;
+    if (byMinute && plan.from() < minutes.completeFrom()) {
+      // The usage is there, in quarter hours: what cannot be answered is minute detail.
       throw new IllegalArgumentException(
-          "from must be within "
-              + what
-              + " of memory (memory is complete from "
-              + Instant.ofEpochMilli(rollups.completeFrom())
-              + "; add a store for older ranges): "
+          "from must be within minuteRetention "
+              + minuteRetention
+              + " of memory for MINUTE buckets (minutes are complete from "
+              + Instant.ofEpochMilli(minutes.completeFrom())
+              + "; choose HOUR or coarser): "
               + Instant.ofEpochMilli(plan.from()));
     }
+    // Older quarter hours are past retention: the report counts what is left and says from when
+    // it is whole.
+    if (rollups.completeFrom() != Long.MIN_VALUE) acc.keptFrom(rollups.completeFrom());
     for (long b : plan.bounds) {
       if (Math.floorMod(b, rollups.slotMillis) != 0) {
         throw new IllegalArgumentException(

@@ -368,20 +368,24 @@ final class MemoryRollups {
     int steps = buckets.length;
     int first = buckets[0];
     int last = buckets[steps - 1];
-    long[] calls = values[Series.CALLS];
-    long[] input = values[Series.INPUT];
-    long[] output = values[Series.OUTPUT];
     long[] trendCalls = trend[0];
     long[] trendInput = trend[1];
     long[] trendOutput = trend[2];
+    if (first >= 0 && first == last) {
+      // The whole chunk in one bucket, the usual case of a long report: its totals only, so the
+      // slot arrays (cache misses over thousands of chunks) are not touched.
+      long[] totals = c.totals;
+      for (int f = 0; f < Measure.COUNT; f++) fields[f] += totals[f];
+      trendCalls[first] += totals[Series.CALLS];
+      trendInput[first] += totals[Series.INPUT];
+      trendOutput[first] += totals[Series.OUTPUT];
+      return;
+    }
+    long[] calls = values[Series.CALLS];
+    long[] input = values[Series.INPUT];
+    long[] output = values[Series.OUTPUT];
     if (first >= 0 && last >= 0) {
       for (int f = 0; f < Measure.COUNT; f++) fields[f] += c.totals[f];
-      if (first == last) {
-        trendCalls[first] += c.totals[Series.CALLS];
-        trendInput[first] += c.totals[Series.INPUT];
-        trendOutput[first] += c.totals[Series.OUTPUT];
-        return;
-      }
       for (int k = 0; k < steps; k++) {
         long n = calls[k];
         if (n == 0) continue;

@@ -166,6 +166,11 @@ final class ReportAccumulator {
 
   private final ReportLatency latency;
 
+  /**
+   * From when the source holds every row, if the range starts earlier (epoch millis), else null.
+   */
+  private @Nullable Long incompleteBefore;
+
   ReportAccumulator(BucketPlan plan, UsageQuery query) {
     this(plan, query, null);
   }
@@ -200,24 +205,9 @@ final class ReportAccumulator {
     this.latency = new ReportLatency(reportPlan.size());
   }
 
-  /**
-   * Adds a series' latency in read bucket {@code bucket}, in the encoded form of a memory rollup
-   * ({@link dev.usagestats.LatencyHistogram#encodeUncompressed()}; null for none).
-   */
-  void addLatency(
-      SeriesKey key,
-      int bucket,
-      byte @Nullable [] duration,
-      byte @Nullable [] firstToken,
-      long streamedOutputTokens,
-      long generationMillis) {
-    latency.add(
-        group(key).latency,
-        reportBucketOf[bucket],
-        duration,
-        firstToken,
-        streamedOutputTokens,
-        generationMillis);
+  /** Adds a series' latency in read bucket {@code bucket}: a memory slot ({@link LatencySlots}). */
+  void addLatency(SeriesKey key, int bucket, byte[] slot) {
+    latency.add(group(key).latency, reportBucketOf[bucket], slot);
   }
 
   /** Adds a series' merged latency in read bucket {@code bucket} (a store or pending row). */
@@ -258,6 +248,18 @@ final class ReportAccumulator {
   void addPeaks(
       SeriesKey key, long[] has, long @Nullable [] calls, long[] peakCalls, long[] peakTokens) {
     peaks.add(key, has, calls, peakCalls, peakTokens);
+  }
+
+  /**
+   * Tells the report from when its source holds every row ({@code keptFromMillis}, epoch millis): a
+   * range that starts earlier is flagged ({@link UsageReport#incompleteBefore()}), with the latest
+   * such instant of all sources.
+   */
+  void keptFrom(long keptFromMillis) {
+    if (reportPlan.from() >= keptFromMillis) return;
+    if (incompleteBefore == null || incompleteBefore < keptFromMillis) {
+      incompleteBefore = keptFromMillis;
+    }
   }
 
   /** The plan backends read: the report's, split at price changes when priced. */
@@ -414,7 +416,22 @@ final class ReportAccumulator {
     return id;
   }
 
+  /**
+   * The last key {@link #group} was asked for, and its group: a read asks for one series' thrice.
+   */
+  private @Nullable SeriesKey lastKey;
+
+  private @Nullable Group lastGroup;
+
   private Group group(SeriesKey key) {
+    if (key == lastKey) return lastGroup;
+    Group g = findGroup(key);
+    lastKey = key;
+    lastGroup = g;
+    return g;
+  }
+
+  private Group findGroup(SeriesKey key) {
     GroupKey gk =
         switch (groupBy) {
           case MODEL -> new GroupKey(null, key.model());
@@ -603,7 +620,8 @@ final class ReportAccumulator {
         distribution,
         peaks.peaks(peaks.overall(), allCalls),
         cost,
-        allLatency);
+        allLatency,
+        incompleteBefore == null ? null : Instant.ofEpochMilli(incompleteBefore));
   }
 
   /** An amount without trailing zeros (0.0075, not 0.0075000): the same value, shown plainly. */

@@ -3,7 +3,6 @@ package dev.usagestats.internal;
 import dev.usagestats.LatencyHistogram;
 import dev.usagestats.LatencySummary;
 import dev.usagestats.LatencyTotals;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The latency of a report under construction: per group and report bucket, and per group and
@@ -36,26 +35,22 @@ final class ReportLatency {
   private static final class Acc {
     final LatencyHistogram.Builder duration = new LatencyHistogram.Builder();
     final LatencyHistogram.Builder timeToFirstToken = new LatencyHistogram.Builder();
-    long streamedOutputTokens;
-    long generationMillis;
 
-    void add(byte @Nullable [] d, byte @Nullable [] t, long streamed, long millis) {
-      if (d != null) duration.addEncoded(d);
-      if (t != null) timeToFirstToken.addEncoded(t);
-      streamedOutputTokens = Math.addExact(streamedOutputTokens, streamed);
-      generationMillis = Math.addExact(generationMillis, millis);
+    private final long[] sums = new long[2];
+
+    void add(byte[] slot) {
+      LatencySlots.addTo(slot, duration, timeToFirstToken, sums);
     }
 
     void add(LatencyTotals l) {
       duration.add(l.duration());
       timeToFirstToken.add(l.timeToFirstToken());
-      streamedOutputTokens = Math.addExact(streamedOutputTokens, l.streamedOutputTokens());
-      generationMillis = Math.addExact(generationMillis, l.generationMillis());
+      sums[0] = Math.addExact(sums[0], l.streamedOutputTokens());
+      sums[1] = Math.addExact(sums[1], l.generationMillis());
     }
 
     LatencyTotals build() {
-      return new LatencyTotals(
-          duration.build(), timeToFirstToken.build(), streamedOutputTokens, generationMillis);
+      return new LatencyTotals(duration.build(), timeToFirstToken.build(), sums[0], sums[1]);
     }
   }
 
@@ -69,17 +64,11 @@ final class ReportLatency {
     return new Cells(buckets);
   }
 
-  /** Adds latency in encoded form (a memory rollup's slot) to report bucket {@code rb}. */
-  void add(
-      Cells g,
-      int rb,
-      byte @Nullable [] duration,
-      byte @Nullable [] firstToken,
-      long streamed,
-      long millis) {
+  /** Adds a memory rollup's slot ({@link LatencySlots}) to report bucket {@code rb}. */
+  void add(Cells g, int rb, byte[] slot) {
     Acc a = g.buckets[rb];
     if (a == null) a = g.buckets[rb] = new Acc();
-    a.add(duration, firstToken, streamed, millis);
+    a.add(slot);
   }
 
   /** Adds merged latency (a store row, a pending row) to report bucket {@code rb}. */

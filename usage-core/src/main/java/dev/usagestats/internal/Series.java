@@ -333,8 +333,8 @@ final class Series {
     if (m != null || streamedOutput != 0 || generationMillis != 0) {
       l =
           new LatencyTotals(
-              m == null ? LatencyHistogram.empty() : m.duration.build(),
-              m == null ? LatencyHistogram.empty() : m.timeToFirstToken.build(),
+              m == null ? LatencyHistogram.empty() : m.duration,
+              m == null ? LatencyHistogram.empty() : m.timeToFirstToken,
               streamedOutput,
               generationMillis);
     }

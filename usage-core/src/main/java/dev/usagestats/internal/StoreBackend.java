@@ -95,6 +95,7 @@ final class StoreBackend implements Backend {
                 acc.priced() || acc.needsSeriesPeaks()
                     ? KeyDetail.SERIES
                     : KeyDetail.forGrouping(query.groupBy())));
+    if (result.keptFrom() != null) acc.keptFrom(result.keptFrom().toEpochMilli());
     // One row per (series, read bucket) for the accumulator: store rows and pending rows merged
     // by each measure's rule, so a series' peak in a bucket counts once.
     Map<RowId, long[]> rows = new HashMap<>();

@@ -3,21 +3,32 @@ package dev.usagestats.spi;
 import dev.usagestats.LatencyTotals;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageTotals;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link UsageStore}'s answer to a {@link StoreRead}.
  *
  * @param rows sums per series per bucket; a series and bucket may appear more than once (they add)
  * @param appliedBatchIds which of the asked batch ids the store holds, in the same snapshot
+ * @param keptFrom the first instant from which the store holds every row it was given, or null if
+ *     it deletes none: rows of spans that ended before it are past the store's retention and may be
+ *     gone. The engine flags a report whose range starts earlier ({@code
+ *     UsageReport.incompleteBefore()}).
  */
-public record StoreResult(List<Row> rows, Set<String> appliedBatchIds) {
+public record StoreResult(List<Row> rows, Set<String> appliedBatchIds, @Nullable Instant keptFrom) {
   /** Copies the collections. */
   public StoreResult {
     rows = List.copyOf(rows);
     appliedBatchIds = Set.copyOf(appliedBatchIds);
+  }
+
+  /** The answer of a store that keeps every row for ever. */
+  public StoreResult(List<Row> rows, Set<String> appliedBatchIds) {
+    this(rows, appliedBatchIds, null);
   }
 
   /**

@@ -23,6 +23,9 @@ import dev.usagestats.UsageStoreException;
  *       (tenant and API key one space, a name no caller can use) are kept and read like any series,
  *       and never summed with other series' rows. A store that keeps no peaks answers with rows
  *       whose peaks are unknown.
+ *   <li>Retention (optional): a store that deletes old rows says in each answer from when it holds
+ *       every row ({@link StoreResult#keptFrom()}), so a report over a range that starts earlier
+ *       says which part may be missing instead of showing less as if it were all.
  *   <li>Both may be called from several threads; they may block on I/O (never on the recording
  *       path: the engine calls {@code append} from its flusher).
  *   <li>Failures are thrown as {@link UsageStoreException}; the engine keeps the batch and retries

@@ -32,8 +32,8 @@ class LatencyBinsTest {
       LatencyBins next = bins.drainTo(got);
       long seen = 0;
       for (Map.Entry<Long, LatencyBins.Minute> e : got.entrySet()) {
-        LatencyHistogram d = e.getValue().duration.build();
-        LatencyHistogram t = e.getValue().timeToFirstToken.build();
+        LatencyHistogram d = e.getValue().duration;
+        LatencyHistogram t = e.getValue().timeToFirstToken;
         LatencyHistogram.Builder wd = want.remove(e.getKey() * 2);
         LatencyHistogram.Builder wt = want.remove(e.getKey() * 2 + 1);
         assertThat(d).isEqualTo(wd == null ? LatencyHistogram.empty() : wd.build());

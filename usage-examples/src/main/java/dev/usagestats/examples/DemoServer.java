@@ -69,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Endpoints</h2>
  *
  * <ul>
- *   <li>{@code GET /}: the Usage Statistics page (with {@code /usage.js} and {@code /usage.css}).
+ *   <li>{@code GET /}: the Usage Statistics page (with {@code /usage.js}, {@code /latency.js},
+ *       {@code /planning.js} and {@code /usage.css}).
  *   <li>{@code GET /api/usage}: a report; the parameters are described on {@link UsageRequest}.
  *   <li>{@code GET /api/planning}: this week (or month) against the one before, per model; the
  *       parameters are described on {@link PlanningRequest}.
@@ -94,6 +95,7 @@ public final class DemoServer implements AutoCloseable {
           "/", new String[] {"index.html", "text/html; charset=utf-8"},
           "/index.html", new String[] {"index.html", "text/html; charset=utf-8"},
           "/usage.js", new String[] {"usage.js", "text/javascript; charset=utf-8"},
+          "/latency.js", new String[] {"latency.js", "text/javascript; charset=utf-8"},
           "/planning.js", new String[] {"planning.js", "text/javascript; charset=utf-8"},
           "/usage.css", new String[] {"usage.css", "text/css; charset=utf-8"},
           "/favicon.svg", new String[] {"favicon.svg", "image/svg+xml"});
@@ -428,8 +430,8 @@ public final class DemoServer implements AutoCloseable {
 
     /**
      * The most points (buckets x series) one {@code /api/usage} answer holds (default {@link
-     * UsageRequest#DEFAULT_MAX_POINTS}, 10,000: about 1 MB of JSON); a larger answer is refused
-     * with a 400 that names the limit and how to narrow the query.
+     * UsageRequest#DEFAULT_MAX_POINTS}, 10,000: about 5 MB of JSON with latency); a larger answer
+     * is refused with a 400 that names the limit and how to narrow the query.
      */
     public Builder maxPoints(int maxPoints) {
       if (maxPoints < 1) throw new IllegalArgumentException("maxPoints must be >= 1: " + maxPoints);

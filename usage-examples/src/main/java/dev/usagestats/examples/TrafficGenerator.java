@@ -15,13 +15,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 /**
  * Makes plausible model traffic for the demo: a daily rhythm, quieter weekends, a burst now and
  * then, and token counts shaped per model (reasoning models write long answers, some prompts hit
  * the cache, some models write a few percent of their input to the cache, about one call in a
- * hundred fails).
+ * hundred fails), and a latency for every call: a time to first token (queueing and reading the
+ * prompt) plus the output at the model's speed, both spread log-normally, slower and with a longer
+ * tail for the reasoning model, and slower still on the models a batch job shares while its burst
+ * runs. Most interactive calls are streamed and record their time to first token; batch calls and
+ * failed calls record their duration only.
  *
  * <p>{@link #backfill} writes history at past timestamps through {@link UsageStats#record(
  * UsageEvent)}; {@link #tick} records a second of live traffic at the clock's time. Both follow one
@@ -34,15 +40,48 @@ import java.util.SplittableRandom;
  */
 public final class TrafficGenerator {
   private static final double SECONDS_PER_HOUR = 3600;
+  private static final double MAX_LATENCY_MILLIS = 3_599_000;
 
   private final UsageStats stats;
   private final Clock clock;
   private final ZoneId zone;
   private final List<Pair> pairs;
   private final SplittableRandom random;
+  // Latency draws come from a stream of their own, so the token counts of a seed stay as they were.
+  private final SplittableRandom latencyRandom;
+  private final Set<String> batchModels;
 
   /** One (key, model) pair and its share of the key's calls. */
-  private record Pair(DemoKey key, String model, double weight, Shape shape) {}
+  private record Pair(DemoKey key, String model, double weight, Shape shape, Speed speed) {
+    boolean batch() {
+      return key.name().contains("batch");
+    }
+  }
+
+  /**
+   * How fast a model answers: the median time to first token ({@code firstTokenMillis}, plus the
+   * time to read the prompt's uncached input at {@code prefillTokensPerSecond}) and its log-normal
+   * spread ({@code firstTokenSigma}), the median output speed after it and its spread. A batch
+   * burst on the model multiplies the wait by {@link #BURST_WAIT} and divides the speed by {@link
+   * #BURST_SPEED}: the batch job's calls queue in front of everyone's.
+   */
+  record Speed(
+      double firstTokenMillis,
+      double firstTokenSigma,
+      double prefillTokensPerSecond,
+      double tokensPerSecond,
+      double speedSigma) {
+    static final double BURST_WAIT = 3.0;
+    static final double BURST_SPEED = 1.8;
+
+    static Speed of(String model) {
+      // A reasoning model thinks before it answers: a long, heavy-tailed wait and slow output.
+      if (model.contains("deepseek-r1")) return new Speed(900, 0.8, 6_000, 28, 0.35);
+      if (model.contains("qwen3")) return new Speed(450, 0.5, 8_000, 45, 0.25);
+      if (model.contains("kimi")) return new Speed(550, 0.5, 8_000, 38, 0.25);
+      return new Speed(300, 0.45, 10_000, 60, 0.25);
+    }
+  }
 
   /**
    * How a model's token counts look. {@code cacheChance} is the share of calls that read from the
@@ -86,13 +125,25 @@ public final class TrafficGenerator {
     this.zone = Objects.requireNonNull(zone, "zone");
     Objects.requireNonNull(catalog, "catalog");
     this.random = new SplittableRandom(seed);
+    this.latencyRandom = new SplittableRandom(~seed);
     List<Pair> list = new ArrayList<>();
     for (DemoKey key : catalog.keys()) {
       key.modelWeights().entrySet().stream()
           .sorted(Map.Entry.comparingByKey())
-          .forEach(e -> list.add(new Pair(key, e.getKey(), e.getValue(), Shape.of(e.getKey()))));
+          .forEach(
+              e ->
+                  list.add(
+                      new Pair(
+                          key,
+                          e.getKey(),
+                          e.getValue(),
+                          Shape.of(e.getKey()),
+                          Speed.of(e.getKey()))));
     }
     this.pairs = List.copyOf(list);
+    Set<String> shared = new TreeSet<>();
+    for (Pair p : pairs) if (p.batch()) shared.add(p.model);
+    this.batchModels = Set.copyOf(shared);
   }
 
   /**
@@ -158,6 +209,25 @@ public final class TrafficGenerator {
       output = 0;
       reasoning = 0;
     }
+    boolean slow = batchModels.contains(pair.model) && burstHour(ts.atZone(zone));
+    Speed speed = pair.speed;
+    double wait = slow ? Speed.BURST_WAIT : 1;
+    double firstToken =
+        speed.firstTokenMillis * wait * logNormal(speed.firstTokenSigma)
+            + (input - cached) * 1000.0 / speed.prefillTokensPerSecond;
+    double duration;
+    boolean streamed;
+    if (outcome == Outcome.ERROR) {
+      // A failed call ends before any output: a refusal at once, or a timeout after a long wait.
+      duration = firstToken * latencyRandom.nextDouble(0.2, 3.0);
+      streamed = false;
+    } else {
+      double tokensPerSecond =
+          speed.tokensPerSecond / (slow ? Speed.BURST_SPEED : 1) * logNormal(speed.speedSigma);
+      duration = firstToken + output * 1000.0 / tokensPerSecond;
+      streamed = !pair.batch() && latencyRandom.nextInt(100) < 85;
+    }
+    long durationNanos = nanos(duration);
     stats.record(
         new UsageEvent(
             ts,
@@ -169,7 +239,9 @@ public final class TrafficGenerator {
             cached,
             cacheCreation,
             reasoning,
-            outcome));
+            outcome,
+            Duration.ofNanos(durationNanos),
+            streamed ? Duration.ofNanos(Math.min(durationNanos, nanos(firstToken))) : null));
     return new UsageTotals(
         1, outcome == Outcome.ERROR ? 1 : 0, input, output, cached, cacheCreation, reasoning);
   }
@@ -197,10 +269,33 @@ public final class TrafficGenerator {
 
   /** A batch job that runs three times as hard for a few local hours on one day in five. */
   private static double burst(Pair pair, ZonedDateTime local) {
+    return pair.batch() && burstHour(local) ? 3.0 : 1.0;
+  }
+
+  /**
+   * Whether the batch job's burst runs in this local hour (01:00 to 06:00 on one day in five); the
+   * models it uses answer everyone slower then.
+   */
+  static boolean burstHour(ZonedDateTime local) {
     long day = local.toLocalDate().toEpochDay();
     int h = local.getHour();
-    boolean batchKey = pair.key.name().contains("batch");
-    return batchKey && day % 5 == 2 && h >= 1 && h < 6 ? 3.0 : 1.0;
+    return day % 5 == 2 && h >= 1 && h < 6;
+  }
+
+  /** The models a batch key uses: the ones a burst slows down. */
+  Set<String> batchModels() {
+    return batchModels;
+  }
+
+  /** A log-normal factor with median 1. */
+  private double logNormal(double sigma) {
+    return Math.exp(latencyRandom.nextGaussian() * sigma);
+  }
+
+  /** Milliseconds as nanoseconds, at least 1 ms and below the hour a latency may take. */
+  private static long nanos(double millis) {
+    double ms = Math.max(1, Math.min(MAX_LATENCY_MILLIS, millis));
+    return Math.round(ms * 1_000_000);
   }
 
   /** A log-normal token count around {@code mean}. */

@@ -303,6 +303,13 @@ class UsageApiTest {
         .contains("default-src 'self'");
     assertThat(page.body()).contains("Usage Statistics").doesNotContain("http://", "https://");
     assertThat(get("/usage.js").statusCode()).isEqualTo(200);
+    assertThat(get("/latency.js").statusCode()).isEqualTo(200);
+    // Every script the page loads is served.
+    for (String script : page.body().split("<script src=\"")) {
+      if (script.startsWith("<")) continue;
+      String name = script.substring(0, script.indexOf('"'));
+      assertThat(get("/" + name).statusCode()).as(name).isEqualTo(200);
+    }
     assertThat(get("/usage.css").statusCode()).isEqualTo(200);
     assertThat(get("/nothing-here").statusCode()).isEqualTo(404);
     assertThat(get("/api/usage/more").statusCode()).isEqualTo(404);

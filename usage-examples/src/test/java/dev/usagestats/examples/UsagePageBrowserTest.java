@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.usagestats.GroupBy;
 import dev.usagestats.SeriesView;
 import dev.usagestats.TrendSeries;
+import dev.usagestats.UsageEvent;
 import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +94,9 @@ class UsagePageBrowserTest {
     assertPageShows(stats.query(twoWeeks.build()));
     assertThat(new Select(driver.findElement(By.id("range"))).getFirstSelectedOption().getText())
         .isEqualTo("Last 2 weeks");
+    assertThat(driver.findElement(By.id("retention-notice")).isDisplayed())
+        .as("memory holds all of the two weeks")
+        .isFalse();
     UsageTotals recorded =
         reference.sum(
             today.minusDays(13).atStartOfDay(zone).toInstant(),
@@ -327,6 +332,59 @@ class UsagePageBrowserTest {
                     By.cssSelector("#chart line.running[data-series='" + series + "']")))
             .as(series + ": the running hour, dashed")
             .hasSize(1);
+      }
+    }
+  }
+
+  /**
+   * A range reaching back past what an engine keeps: the page says from when its figures are whole,
+   * as the engine's report does, and shows the figures of what is left; for a range the engine
+   * holds, it says nothing.
+   */
+  @Test
+  void page_rangePastRetention_showsFromWhenTheFiguresAreWhole() throws IOException {
+    TestClock c = TestClock.of(NOW.minus(Duration.ofDays(6)));
+    try (UsageStats brief =
+        UsageStats.builder()
+            .clock(c)
+            .flushInterval(Duration.ZERO)
+            .retention(Duration.ofDays(2))
+            .build()) {
+      for (int h = 0; c.instant().isBefore(NOW); h++) {
+        brief.record(
+            UsageEvent.of(
+                c.instant(), "acme", TestData.PROD.id(), TestData.MODELS.get(h % 3), 9, 4));
+        c.advance(Duration.ofMinutes(50));
+        if (h % 24 == 0) brief.flush();
+      }
+      brief.flush();
+      DemoServer other =
+          DemoServer.builder(brief).clock(c).catalog(TestData.catalog()).port(0).start();
+      try {
+        ZoneId kolkata = ZoneId.of("Asia/Kolkata");
+        driver.get(other.uri() + "?zone=Asia/Kolkata&days=7");
+        waitUntilLoaded(0);
+
+        LocalDate today = LocalDate.ofInstant(c.instant(), kolkata);
+        UsageReport expected =
+            brief.query(UsageQuery.builder().zone(kolkata).days(today.minusDays(6), today).build());
+        Instant kept = expected.incompleteBefore();
+        assertThat(kept).isNotNull().isAfter(expected.from());
+        WebElement notice = driver.findElement(By.id("retention-notice"));
+        assertThat(notice.isDisplayed()).isTrue();
+        assertThat(notice.getAttribute("data-incomplete-before")).isEqualTo(kept.toString());
+        assertThat(notice.getText())
+            .startsWith(
+                "Data before "
+                    + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").format(kept.atZone(kolkata))
+                    + " is past retention");
+        assertPageShows(expected);
+
+        driver.get(other.uri() + "?zone=Asia/Kolkata&days=1");
+        waitUntilLoaded(0);
+        assertThat(driver.findElement(By.id("retention-notice")).isDisplayed()).isFalse();
+      } finally {
+        other.close();
       }
     }
   }

@@ -1,13 +1,18 @@
 package dev.usagestats.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.usagestats.CostReport;
+import dev.usagestats.Diagnosis;
+import dev.usagestats.LatencyStats;
+import dev.usagestats.LatencySummary;
 import dev.usagestats.ModelShare;
 import dev.usagestats.Peaks;
 import dev.usagestats.PlanningReport;
 import dev.usagestats.PriceVersion;
+import dev.usagestats.SeriesView;
 import dev.usagestats.TrendPoint;
 import dev.usagestats.TrendSeries;
 import dev.usagestats.UsageQuery;
@@ -17,6 +22,7 @@ import dev.usagestats.UsageTotals;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -53,6 +59,11 @@ public final class ReportJson {
    * <p>{@code bucketsStarted} is how many buckets had begun at {@code asOf}: those after it lie in
    * the future (a chart ends its lines there), and the last started one is still running when it
    * ends after {@code asOf} (the next bucket's start, or {@code to} for the last bucket).
+   *
+   * <p>Latency ({@link #latency(LatencySummary)}) is given for the whole report, each series and
+   * each point, null where no call had one. In a latency view ({@code view=p95_duration} and the
+   * like) {@code values} are milliseconds, null for a bucket without latency, and a series' {@code
+   * sum} is the same percentile over the whole range (merged, never averaged), null when none.
    */
   public ObjectNode report(UsageQuery query, UsageReport r) {
     ObjectNode root = mapper.createObjectNode();
@@ -66,6 +77,9 @@ public final class ReportJson {
     root.put("groupBy", r.groupBy().name());
     root.put("view", r.view().name());
     root.put("asOf", r.asOf().toString());
+    // Usage before this instant is past retention: the report counts only what is left.
+    root.put(
+        "incompleteBefore", r.incompleteBefore() == null ? null : r.incompleteBefore().toString());
     ObjectNode filters = root.putObject("filters");
     filters.put("tenant", query.tenant());
     filters.put("apiKey", query.apiKeys().isEmpty() ? null : query.apiKeys().iterator().next());
@@ -86,14 +100,16 @@ public final class ReportJson {
       n.put("apiKey", s.apiKey());
       n.put("model", s.model());
       long sum = 0;
-      boolean peakView = r.view().isPeak();
+      SeriesView view = r.view();
+      boolean unknownIsNull = view.isPeak() || view.isLatency();
       ArrayNode values = n.putArray("values");
       ArrayNode points = n.putArray("points");
       for (TrendPoint p : s.points()) {
-        // A peak view's value is a rate: unknown ones are null, and "sum" is the largest.
-        if (peakView && p.value() < 0) values.addNull();
+        // A peak view's value is a rate: unknown ones are null, and "sum" is the largest. A latency
+        // view's value is a percentile in ms, null where the bucket has none.
+        if (unknownIsNull && p.value() < 0) values.addNull();
         else values.add(p.value());
-        sum = peakView ? Math.max(sum, p.value()) : sum + p.value();
+        sum = view.isPeak() ? Math.max(sum, p.value()) : sum + p.value();
         ObjectNode pn = points.addObject();
         pn.put("start", p.start().toString());
         pn.put("calls", p.calls());
@@ -103,9 +119,18 @@ public final class ReportJson {
         peak(pn, "peakCallsPerMinute", p.peakCallsPerMinute());
         peak(pn, "peakTokensPerMinute", p.peakTokensPerMinute());
         if (p.cost() != null) pn.put("cost", p.cost().toPlainString());
+        pn.set("latency", latency(p.latency()));
       }
-      n.put("sum", sum);
+      if (view.isLatency()) {
+        // Percentiles do not add up: the series' own percentile over the range stands for "sum".
+        long overall = view.of(s.latencySummary());
+        if (overall < 0) n.putNull("sum");
+        else n.put("sum", overall);
+      } else {
+        n.put("sum", sum);
+      }
       n.set("peaks", peaks(s.peaks()));
+      n.set("latency", latency(s.latencySummary()));
       BigDecimal cost = s.cost();
       if (r.cost() != null) {
         n.put("cost", cost == null ? null : cost.toPlainString());
@@ -115,6 +140,10 @@ public final class ReportJson {
       }
     }
     root.set("peaks", peaks(r.peaks()));
+    root.set("latency", latency(r.latencySummary()));
+    Diagnosis diagnosis = Diagnosis.of(r);
+    root.set("diagnosis", findings(r, diagnosis.findings(Diagnosis.Kind.SPIKE_WITH_SLOWDOWN)));
+    root.set("slowdowns", findings(r, diagnosis.findings(Diagnosis.Kind.SLOWDOWN)));
     ArrayNode distribution = root.putArray("distribution");
     for (ModelShare m : r.distribution()) {
       ObjectNode n = distribution.addObject();
@@ -135,6 +164,38 @@ public final class ReportJson {
     CostReport cost = r.cost();
     if (cost != null) root.set("cost", cost(cost));
     return root;
+  }
+
+  /**
+   * Diagnosis findings ({@link Diagnosis#of(UsageReport)}, default thresholds): per finding its
+   * bucket ({@code start}, {@code bucket} index), group ({@code apiKey}, {@code model}, {@code
+   * label}), {@code kind}, and the figures that show it: calls and tokens against the group's
+   * medians, p95 duration against the median p95, and both ratios.
+   */
+  public ArrayNode findings(UsageReport r, List<Diagnosis.Finding> findings) {
+    ArrayNode out = mapper.createArrayNode();
+    for (Diagnosis.Finding f : findings) {
+      ObjectNode n = out.addObject();
+      n.put("start", f.start().toString());
+      n.put("bucket", r.buckets().indexOf(f.start()));
+      n.put("apiKey", f.apiKey());
+      n.put("model", f.model());
+      n.put(
+          "label",
+          f.apiKey() != null && f.model() != null
+              ? f.apiKey() + " / " + f.model()
+              : f.model() != null ? f.model() : f.apiKey() != null ? f.apiKey() : "all");
+      n.put("kind", f.kind() == Diagnosis.Kind.SLOWDOWN ? "slowdown" : "spike with slowdown");
+      n.put("calls", f.calls());
+      n.put("medianCalls", f.medianCalls());
+      n.put("tokens", f.tokens());
+      n.put("medianTokens", f.medianTokens());
+      n.put("p95Millis", f.p95Millis());
+      n.put("medianP95Millis", f.medianP95Millis());
+      n.put("usageRatio", f.usageRatio());
+      n.put("latencyRatio", f.latencyRatio());
+    }
+    return out;
   }
 
   /**
@@ -188,6 +249,37 @@ public final class ReportJson {
     peak(n, "callsPerMinute", p.callsPerMinute());
     peak(n, "tokensPerMinute", p.tokensPerMinute());
     n.put("accuracy", p.accuracy().name());
+    return n;
+  }
+
+  /**
+   * Latency figures, or a JSON null when no call had a latency: {@code {"duration": {...},
+   * "timeToFirstToken": {...}, "outputTokensPerSecond": 42.5}}, each of the two (null when none was
+   * recorded) as {@code {"count", "meanMillis", "p50Millis", "p90Millis", "p95Millis", "p99Millis",
+   * "maxMillis"}}: a count of calls and milliseconds, percentiles within the histogram's precision.
+   * {@code outputTokensPerSecond} is null when no streamed call spent time after its first token.
+   */
+  public JsonNode latency(LatencySummary l) {
+    if (!l.isKnown()) return mapper.nullNode();
+    ObjectNode n = mapper.createObjectNode();
+    n.set("duration", stats(l.duration()));
+    n.set("timeToFirstToken", stats(l.timeToFirstToken()));
+    double tps = l.outputTokensPerSecond();
+    if (Double.isFinite(tps)) n.put("outputTokensPerSecond", tps);
+    else n.putNull("outputTokensPerSecond");
+    return n;
+  }
+
+  private JsonNode stats(LatencyStats s) {
+    if (s.count() == 0) return mapper.nullNode();
+    ObjectNode n = mapper.createObjectNode();
+    n.put("count", s.count());
+    n.put("meanMillis", s.meanMillis());
+    n.put("p50Millis", s.p50Millis());
+    n.put("p90Millis", s.p90Millis());
+    n.put("p95Millis", s.p95Millis());
+    n.put("p99Millis", s.p99Millis());
+    n.put("maxMillis", s.maxMillis());
     return n;
   }
 

@@ -38,7 +38,9 @@ import org.jspecify.annotations.Nullable;
  *       exclusive). Either may be given alone; not together with {@code days}.
  *   <li>{@code zone}: a time zone id (default: the server's zone).
  *   <li>{@code granularity}: auto, minute, hour, day, week, month (default auto).
- *   <li>{@code view}: total, input, output, or cost when a price book is in force (default total).
+ *   <li>{@code view}: total, input, output, peak_tokens_per_minute, peak_calls_per_minute, cost
+ *       when a price book is in force, or a latency percentile in milliseconds: p50_duration,
+ *       p95_duration, p99_duration, p95_time_to_first_token (default total).
  *   <li>{@code groupBy}: model, api_key, api_key_and_model, none (default model).
  * </ul>
  *
@@ -73,10 +75,10 @@ public final class UsageRequest {
   public static final int MAX_DAYS = 366;
 
   /**
-   * The most points (buckets x series) the demo's answer holds: 10,000, about 1 MB of JSON, more
-   * than a chart a few hundred pixels wide can show apart. The engine's own bounds (2,000,000
-   * buckets x groups, the years 1 to 9999) are far larger; they protect the process, this one the
-   * browser.
+   * The most points (buckets x series) the demo's answer holds: 10,000, about 1.7 MB of JSON (5 MB
+   * when every call has a latency), more than a chart a few hundred pixels wide can show apart. The
+   * engine's own bounds (2,000,000 buckets x groups, the years 1 to 9999) are far larger; they
+   * protect the process, this one the browser.
    */
   public static final int DEFAULT_MAX_POINTS = 10_000;
 
@@ -163,8 +165,9 @@ public final class UsageRequest {
 
   /**
    * Answers {@code query}, built by {@link #toQuery} from {@code params}. A range the engine cannot
-   * answer (older than its retention, or MINUTE buckets too far back) is refused naming the
-   * parameter that asked for it: {@code granularity}, {@code days}, {@code from} or {@code to}.
+   * answer (MINUTE buckets too far back, too many buckets) is refused naming the parameter that
+   * asked for it: {@code granularity}, {@code days}, {@code from} or {@code to}. A range older than
+   * the engine's retention is answered with what is left ({@link UsageReport#incompleteBefore()}).
    *
    * @throws BadRequestException if the engine cannot answer the range, or the view is cost and no
    *     price book is in force

@@ -3,10 +3,13 @@ package dev.usagestats.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.usagestats.Granularity;
 import dev.usagestats.GroupBy;
 import dev.usagestats.SeriesView;
 import dev.usagestats.UsageQuery;
+import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
 import dev.usagestats.testing.TestClock;
 import java.time.Duration;
@@ -96,13 +99,28 @@ class UsageRequestTest {
 
   @ParameterizedTest
   @CsvSource({
+    "p50_duration, P50_DURATION",
+    "P95_DURATION, P95_DURATION",
+    "p99_duration, P99_DURATION",
+    "p95_time_to_first_token, P95_TIME_TO_FIRST_TOKEN",
+  })
+  void toQuery_latencyView_accepted(String value, SeriesView expected) {
+    UsageQuery q = UsageRequest.toQuery(Map.of("view", value), CLOCK, ZoneOffset.UTC);
+
+    assertThat(q.view()).isEqualTo(expected);
+    assertThat(q.view().isLatency()).isTrue();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
     "zone, Mars/Base, zone must be a time zone id such as UTC or Europe/Berlin: 'Mars/Base'",
     "days, 0, days must be between 1 and 366: 0",
     "days, two, days must be a whole number: 'two'",
     "granularity, fortnight, 'granularity must be one of minute, hour, day, week, month, auto:"
         + " ''fortnight'''",
     "view, cached, 'view must be one of total, input, output, peak_tokens_per_minute,"
-        + " peak_calls_per_minute, cost: ''cached'''",
+        + " peak_calls_per_minute, cost, p50_duration, p95_duration, p99_duration,"
+        + " p95_time_to_first_token: ''cached'''",
     "from, yesterday, from must be a date like 2026-11-20 or an instant like"
         + " 2026-11-20T08:00:00Z: 'yesterday'",
   })
@@ -217,20 +235,29 @@ class UsageRequestTest {
   }
 
   @Test
-  void answer_beyondRetention_refusedNamingDays() {
+  void answer_beyondRetention_answersWhatIsLeftAndSaysFromWhen() {
     TestClock clock = TestClock.of(NOW.minus(Duration.ofDays(5)));
     try (UsageStats stats = fiveDaysOfHistory(clock)) {
       Map<String, String> params = Map.of("days", "30");
       UsageQuery q = UsageRequest.toQuery(params, clock, ZoneOffset.UTC);
 
-      assertThatThrownBy(() -> UsageRequest.answer(stats, q, params))
-          .isInstanceOfSatisfying(
-              BadRequestException.class,
-              e -> {
-                assertThat(e.field()).isEqualTo("days");
-                assertThat(e.value()).isEqualTo("30");
-                assertThat(e).hasMessageStartingWith("days=30 cannot be answered: ");
-              });
+      UsageReport r = UsageRequest.answer(stats, q, params);
+
+      // memory keeps at least its 1 day; every hour from there on is counted
+      Instant kept = r.incompleteBefore();
+      assertThat(kept).isNotNull().isAfter(r.from());
+      assertThat(kept).isBeforeOrEqualTo(clock.instant().minus(Duration.ofDays(1)));
+      long hours = Duration.between(kept, clock.instant()).toHours();
+      assertThat(r.totals().calls()).isEqualTo(hours);
+      JsonNode json = ReportJson.of(new ObjectMapper()).report(q, r);
+      assertThat(json.get("incompleteBefore").asText()).isEqualTo(kept.toString());
+      // a range memory holds all of says nothing
+      Map<String, String> oneDay = Map.of("days", "1");
+      UsageQuery today = UsageRequest.toQuery(oneDay, clock, ZoneOffset.UTC);
+      JsonNode whole =
+          ReportJson.of(new ObjectMapper())
+              .report(today, UsageRequest.answer(stats, today, oneDay));
+      assertThat(whole.get("incompleteBefore").isNull()).isTrue();
     }
   }
 

@@ -86,7 +86,12 @@ final class Compactor {
 
   /** Folds old minute rows slice by slice, then prunes the ledger; the number of rows folded. */
   long compact() {
-    long cutoffS = floorQuarter(clock.instant().minus(compactAfter).getEpochSecond());
+    return compact(clock.instant());
+  }
+
+  /** {@link #compact()} with the ages taken at {@code now}. */
+  long compact(Instant now) {
+    long cutoffS = floorQuarter(now.minus(compactAfter).getEpochSecond());
     long folded = 0;
     long low = Long.MIN_VALUE;
     long slice = FIRST_SLICE_S;
@@ -105,7 +110,7 @@ final class Compactor {
       // Whatever reaches [low, end) from now on is a late event; the next pass folds it.
       low = end;
     }
-    pruneLedger();
+    pruneLedger(now);
     return folded;
   }
 
@@ -159,8 +164,8 @@ final class Compactor {
     return folded;
   }
 
-  private void pruneLedger() {
-    long keepFrom = clock.millis() - ledgerRetention.toMillis();
+  private void pruneLedger(Instant now) {
+    long keepFrom = now.toEpochMilli() - ledgerRetention.toMillis();
     tx.run(
         "prune ledger",
         Connection.TRANSACTION_READ_COMMITTED,

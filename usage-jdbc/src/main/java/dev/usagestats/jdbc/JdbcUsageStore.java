@@ -1,6 +1,7 @@
 package dev.usagestats.jdbc;
 
 import dev.usagestats.UsageStoreException;
+import dev.usagestats.spi.Grain;
 import dev.usagestats.spi.StoreRead;
 import dev.usagestats.spi.StoreResult;
 import dev.usagestats.spi.UsageBatch;
@@ -10,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,6 +58,9 @@ import org.slf4j.LoggerFactory;
  *       engine retries it. Messages never show an API key id in full.
  *   <li><b>Compaction loses nothing.</b> {@link #compact()} deletes exactly the minute rows it
  *       folds, rollup and latency rows, also while batches are appended.
+ *   <li><b>Retention per grain, never in the way.</b> {@link #prune()} deletes rows past their
+ *       grain's retention in short transactions of old rows only, so appends never wait on it; each
+ *       {@link #read} says from when the store holds all usage ({@link #keptFrom()}).
  *   <li><b>Versioned schema.</b> {@link Builder#build()} upgrades an older schema in place when
  *       asked ({@link Builder#createSchema(boolean)}), and otherwise refuses one it cannot use.
  *   <li><b>Thread-safe.</b> Every call takes its own connection.
@@ -75,6 +80,7 @@ public final class JdbcUsageStore implements UsageStore {
   private final RollupReader reader;
   private final Compactor compactor;
   private final Retention retention;
+  private final Clock clock;
   private final @Nullable ScheduledExecutorService background;
   private volatile boolean closed;
 
@@ -97,7 +103,8 @@ public final class JdbcUsageStore implements UsageStore {
             b.compactAfter,
             b.ledgerRetention,
             latency);
-    this.retention = new Retention(tables, maintenance, b.clock, b.retention);
+    this.retention = new Retention(tables, maintenance, b.retention.keep(), b.folds());
+    this.clock = b.clock;
     if (b.compactEvery.isZero()) {
       this.background = null;
     } else {
@@ -168,13 +175,16 @@ public final class JdbcUsageStore implements UsageStore {
    * <p>Minute rows older than {@code compactAfter} may have been folded into 15-minute rows; a
    * query whose bucket bounds split such a row (MINUTE buckets over a compacted range) throws
    * {@link IllegalArgumentException}. Hour, day, week and month bounds in real zones always fall on
-   * 15-minute steps.
+   * 15-minute steps. With a retention, the result says from when the store is whole ({@link
+   * StoreResult#keptFrom()}, {@link #keptFrom()} as of the end of the read).
    */
   @Override
   public StoreResult read(StoreRead read) {
     Objects.requireNonNull(read, "read");
     checkOpen();
-    return reader.read(read);
+    StoreResult rows = reader.read(read);
+    Instant kept = keptFrom();
+    return kept == null ? rows : new StoreResult(rows.rows(), rows.appliedBatchIds(), kept);
   }
 
   /**
@@ -191,32 +201,36 @@ public final class JdbcUsageStore implements UsageStore {
    */
   public long compact() {
     checkOpen();
-    long folded = compactor.compact();
-    retention.prune();
+    // One instant for both, so rows are pruned only up to where they were folded.
+    Instant now = clock.instant();
+    long folded = compactor.compact(now);
+    retention.prune(now);
     return folded;
   }
 
   /**
-   * Deletes rollup rows past retention ({@link Builder#retention}), slice by slice, each slice a
-   * short transaction of its own; {@link #compact()} does it too, after folding. Rows of a span
-   * that ended before {@link #keptFrom()} are gone; a report over such a range counts only what is
-   * left.
+   * Deletes rollup rows past their grain's retention ({@link Builder#retention(Grain, Duration)},
+   * {@link Builder#retention(Duration)}), slice by slice, each slice a short transaction of its
+   * own; {@link #compact()} does it too, after folding. Usage before {@link #keptFrom()} is gone; a
+   * report over such a range counts only what is left and says so ({@code
+   * UsageReport.incompleteBefore()}).
    *
    * @return the number of rows deleted
    * @throws UsageStoreException if the database fails
    */
   public long prune() {
     checkOpen();
-    return retention.prune();
+    return retention.prune(clock.instant());
   }
 
   /**
-   * The first instant from which every row is kept (rows of spans that ended before it are deleted
-   * by {@link #prune()}), or null without retention: a report whose range starts earlier counts
-   * only what is left.
+   * The first instant from which the store holds all usage (usage before it is past retention and
+   * deleted by {@link #prune()}), or null if retention deletes none: every grain is kept for ever,
+   * or only grains that are folded into coarser ones before their retention (minute rows) have one.
+   * On a quarter-hour step. Every {@link #read} answers with it.
    */
   public @Nullable Instant keptFrom() {
-    return retention.keptFrom();
+    return retention.keptFrom(clock.instant());
   }
 
   private void compactQuietly() {
@@ -258,7 +272,7 @@ public final class JdbcUsageStore implements UsageStore {
     private String tablePrefix = "usage_";
     private boolean createSchema;
     private Duration compactAfter = Duration.ofDays(2);
-    private @Nullable Duration retention;
+    private final Retention.Settings retention = new Retention.Settings();
     private Duration compactEvery = Duration.ZERO;
     private Duration ledgerRetention = Duration.ofDays(7);
     private Clock clock = Clock.systemUTC();
@@ -342,11 +356,11 @@ public final class JdbcUsageStore implements UsageStore {
     }
 
     /**
-     * Keeps rollup rows for {@code keep} after their span ends; older ones are deleted by {@link
+     * Keeps rollup rows of every grain without a retention of its own ({@link #retention(Grain,
+     * Duration)}) for {@code keep} after their span ends; older ones are deleted by {@link
      * JdbcUsageStore#prune()} and after each {@link JdbcUsageStore#compact()} (so by the store's
-     * own background job with {@link #compactEvery}). Default: kept for ever. Minute rows need no
-     * retention of their own: they are folded into quarter-hour rows at {@code compactAfter}, which
-     * must be shorter than {@code keep}.
+     * own background job with {@link #compactEvery}). Default: kept for ever. Minute rows that take
+     * it need it at least as long as {@code compactAfter}, so they are folded before they go.
      *
      * <pre>{@code
      * builder.compactAfter(Duration.ofDays(2)).retention(Duration.ofDays(400)).compactEvery(Duration.ofHours(1))
@@ -357,8 +371,40 @@ public final class JdbcUsageStore implements UsageStore {
       if (keep.compareTo(Duration.ofDays(1)) < 0) {
         throw new IllegalArgumentException("retention must be >= P1D: " + keep);
       }
-      this.retention = keep;
+      retention.byDefault(keep);
       return this;
+    }
+
+    /**
+     * Keeps rollup rows of {@code grain} for {@code keep} after their span ends, whatever {@link
+     * #retention(Duration)} says for the other grains (default: that, or for ever). Minute rows
+     * need at least {@code compactAfter}, so compaction folds them into quarter-hour rows before
+     * they go (checked by {@link #build()}); then their retention loses no usage and only bounds
+     * minute rows compaction has not reached. A grain that is never folded loses its usage at its
+     * retention, and {@link JdbcUsageStore#keptFrom()} says so.
+     *
+     * <pre>{@code
+     * builder
+     *     .compactAfter(Duration.ofDays(2))
+     *     .retention(Grain.MINUTE, Duration.ofDays(7))
+     *     .retention(Grain.QUARTER_HOUR, Duration.ofDays(400))
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code keep} is shorter than an hour
+     */
+    public Builder retention(Grain grain, Duration keep) {
+      Objects.requireNonNull(grain, "grain");
+      Objects.requireNonNull(keep, "keep");
+      if (keep.compareTo(Duration.ofHours(1)) < 0) {
+        throw new IllegalArgumentException("retention of " + grain + " must be >= PT1H: " + keep);
+      }
+      retention.of(grain, keep);
+      return this;
+    }
+
+    /** The grains compaction folds into coarser ones, with the age at which it does. */
+    private Map<Grain, Duration> folds() {
+      return Map.of(Grain.MINUTE, compactAfter);
     }
 
     /**
@@ -429,16 +475,11 @@ public final class JdbcUsageStore implements UsageStore {
      * @throws UsageStoreException if the database cannot be reached or the schema not created
      * @throws IllegalStateException if the database is not one of the supported dialects, or its
      *     schema version is not the one this release uses (older, with {@code createSchema(false)};
-     *     missing; or newer), with a message saying what to run
+     *     missing; or newer), with a message saying what to run; or if minute rows would be kept
+     *     shorter than {@code compactAfter}
      */
     public JdbcUsageStore build() {
-      if (retention != null && retention.compareTo(compactAfter) <= 0) {
-        throw new IllegalStateException(
-            "retention must be longer than compactAfter ("
-                + compactAfter
-                + "), so minute rows are folded before rows go: "
-                + retention);
-      }
+      retention.checkFoldedFirst(Grain.MINUTE, compactAfter, "compactAfter");
       Dialect d = dialect;
       try (Connection c = dataSource.getConnection()) {
         if (d == null) d = Dialect.detect(c.getMetaData());

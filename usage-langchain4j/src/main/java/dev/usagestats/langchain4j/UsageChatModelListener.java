@@ -7,13 +7,15 @@ import dev.langchain4j.model.chat.listener.ChatModelResponseContext;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.usagestats.Outcome;
+import dev.usagestats.UsageSeries;
 import dev.usagestats.UsageStats;
-import dev.usagestats.providers.ProviderUsage;
 import dev.usagestats.providers.TokenUsage;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +67,14 @@ import org.slf4j.LoggerFactory;
  * is the cached part. Any other {@code TokenUsage} gives input and output only. The model is the
  * one the response names, else the request's, else {@code "unknown"}.
  *
+ * <h2>Latency</h2>
+ *
+ * <p>Each call's duration, from {@code onRequest} to {@code onResponse} or {@code onError} (for a
+ * streamed call, to its complete response), is recorded with it. LangChain4j's {@code
+ * ChatModelListener} has no callback for a streamed call's first chunk, so the time to first token
+ * is not recorded ({@link UsageSeries#NO_LATENCY}). A call whose {@code onRequest} this listener
+ * never saw, or that took over an hour (the engine's limit), is recorded without a duration.
+ *
  * <h2>Failures</h2>
  *
  * <p>Thread-safe. Never throws: a resolver that throws, counts the engine refuses, or usage that
@@ -77,9 +87,16 @@ public final class UsageChatModelListener implements ChatModelListener {
   private static final long LOG_INTERVAL_NANOS = 60_000_000_000L;
   private static final String UNKNOWN_MODEL = "unknown";
 
+  /** The longest latency the engine accepts (see {@link UsageStats#record}): one hour. */
+  static final long MAX_LATENCY_NANOS = TimeUnit.HOURS.toNanos(1);
+
+  /** The start of a call for which onRequest never ran: its duration is not known. */
+  private static final long NOT_STARTED = Long.MIN_VALUE;
+
   private final UsageStats stats;
   private final @Nullable AttributionResolver resolver;
   private final UsageAttribution defaultAttribution;
+  private final LongSupplier ticker;
 
   /** This listener's key in a call's attributes: two listeners on one model never collide. */
   private final Object callKey = new Object();
@@ -93,6 +110,7 @@ public final class UsageChatModelListener implements ChatModelListener {
     this.stats = b.stats;
     this.resolver = b.resolver;
     this.defaultAttribution = b.defaultAttribution;
+    this.ticker = b.ticker;
   }
 
   /** A builder for a listener that records into {@code stats}. */
@@ -104,7 +122,9 @@ public final class UsageChatModelListener implements ChatModelListener {
   @Override
   public void onRequest(ChatModelRequestContext context) {
     try {
-      context.attributes().put(callKey, new Call(attribute(context.attributes(), context)));
+      context
+          .attributes()
+          .put(callKey, new Call(attribute(context.attributes(), context), ticker.getAsLong()));
     } catch (RuntimeException e) {
       failed("attributing a chat call", e);
     }
@@ -123,7 +143,7 @@ public final class UsageChatModelListener implements ChatModelListener {
       if (response.tokenUsage() == null) {
         withoutUsage.incrementAndGet();
       }
-      record(call.attribution, model, tokens(response.tokenUsage()), Outcome.SUCCESS);
+      record(call, model, tokens(response.tokenUsage()), Outcome.SUCCESS);
     } catch (RuntimeException e) {
       failed("recording a chat response", e);
     }
@@ -138,7 +158,7 @@ public final class UsageChatModelListener implements ChatModelListener {
         return;
       }
       String model = modelName(null, context.chatRequest());
-      record(call.attribution, model, TokenUsage.ZERO, Outcome.ERROR);
+      record(call, model, TokenUsage.ZERO, Outcome.ERROR);
     } catch (RuntimeException e) {
       failed("recording a chat error", e);
     }
@@ -194,7 +214,7 @@ public final class UsageChatModelListener implements ChatModelListener {
     if (call instanceof Call) {
       return (Call) call;
     }
-    Call made = new Call(attribute(attributes, null));
+    Call made = new Call(attribute(attributes, null), NOT_STARTED);
     Object raced = attributes.putIfAbsent(callKey, made);
     return raced instanceof Call ? (Call) raced : made;
   }
@@ -213,8 +233,31 @@ public final class UsageChatModelListener implements ChatModelListener {
     }
   }
 
-  private void record(UsageAttribution who, String model, TokenUsage tokens, Outcome outcome) {
-    ProviderUsage.record(stats, who.tenant(), who.apiKey(), model, tokens, outcome);
+  private void record(Call call, String model, TokenUsage tokens, Outcome outcome) {
+    UsageAttribution who = call.attribution;
+    stats.record(
+        who.tenant(),
+        who.apiKey(),
+        model,
+        tokens.inputTokens(),
+        tokens.outputTokens(),
+        tokens.cachedInputTokens(),
+        tokens.cacheCreationInputTokens(),
+        tokens.reasoningTokens(),
+        outcome,
+        duration(call),
+        UsageSeries.NO_LATENCY);
+  }
+
+  /**
+   * From onRequest to now; {@link UsageSeries#NO_LATENCY} when onRequest never ran for the call, or
+   * when the time is beyond what the engine accepts (a clock that went back, or over an hour): the
+   * call's tokens still count.
+   */
+  private long duration(Call call) {
+    if (call.startNanos == NOT_STARTED) return UsageSeries.NO_LATENCY;
+    long nanos = ticker.getAsLong() - call.startNanos;
+    return nanos < 0 || nanos > MAX_LATENCY_NANOS ? UsageSeries.NO_LATENCY : nanos;
   }
 
   private static String modelName(@Nullable ChatResponse response, @Nullable ChatRequest request) {
@@ -240,13 +283,15 @@ public final class UsageChatModelListener implements ChatModelListener {
     }
   }
 
-  /** One call's attribution, and whether it was recorded. */
+  /** One call's attribution, its start ({@link System#nanoTime}), and whether it was recorded. */
   private static final class Call {
     final UsageAttribution attribution;
+    final long startNanos;
     final AtomicBoolean recorded = new AtomicBoolean();
 
-    Call(UsageAttribution attribution) {
+    Call(UsageAttribution attribution, long startNanos) {
       this.attribution = attribution;
+      this.startNanos = startNanos;
     }
   }
 
@@ -255,6 +300,7 @@ public final class UsageChatModelListener implements ChatModelListener {
     private final UsageStats stats;
     private @Nullable AttributionResolver resolver;
     private UsageAttribution defaultAttribution = UsageAttribution.of("default", "unattributed");
+    private LongSupplier ticker = System::nanoTime;
 
     private Builder(UsageStats stats) {
       this.stats = Objects.requireNonNull(stats, "stats");
@@ -275,6 +321,12 @@ public final class UsageChatModelListener implements ChatModelListener {
      */
     public Builder defaultAttribution(UsageAttribution defaultAttribution) {
       this.defaultAttribution = Objects.requireNonNull(defaultAttribution, "defaultAttribution");
+      return this;
+    }
+
+    /** The nanosecond ticker calls are timed with (default {@link System#nanoTime}); for tests. */
+    Builder ticker(LongSupplier ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 

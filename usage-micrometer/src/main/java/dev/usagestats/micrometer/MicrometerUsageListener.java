@@ -1,17 +1,19 @@
 package dev.usagestats.micrometer;
 
-import dev.usagestats.Outcome;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleConsumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code gen_ai.client.token.usage} (counter by default, see {@link TokenMeter}), base unit
  *       {@code tokens}, tags {@code gen_ai.token.type} = {@code input} | {@code output}, {@code
- *       gen_ai.request.model}, {@code gen_ai.operation.name}, {@code tenant}, and, only if enabled,
- *       {@code api_key} (the key id; the library never sees a secret);
+ *       gen_ai.request.model}, {@code gen_ai.provider.name} (see {@link Builder#providers}), {@code
+ *       gen_ai.operation.name}, {@code tenant}, and, only if enabled, {@code api_key} (the key id;
+ *       the library never sees a secret);
  *   <li>{@code usagestats.input.cache_read} and {@code usagestats.input.cache_creation} (counters),
  *       base unit {@code tokens}: the parts of the input read from and written to a prompt cache
  *       (already counted in the {@code input} tokens), with the token meter's tags but no {@code
@@ -42,14 +45,19 @@ import org.slf4j.LoggerFactory;
  *       that tag, so these parts are meters of their own: summing {@code gen_ai.client.token.usage}
  *       over its token types still gives input plus output, each token once;
  *   <li>{@code usagestats.calls} (counter), tags {@code outcome} = {@code success} | {@code error},
- *       {@code gen_ai.request.model}, {@code gen_ai.operation.name}, {@code tenant} and the
- *       optional {@code api_key}.
+ *       and the token meter's other tags;
+ *   <li>{@code gen_ai.client.operation.duration} (timer, seconds, the conventions' buckets 0.01 s
+ *       doubling to 81.92 s), for each call whose duration is known, tags {@code error.type} =
+ *       {@code none} | {@code _OTHER} (failed calls) and the token meter's other tags;
+ *   <li>{@code gen_ai.client.operation.time_to_first_chunk} (timer, same buckets), for each call
+ *       whose time to first token is known, with the token meter's other tags.
  * </ul>
  *
- * <p>Meters are resolved once per series, when the engine creates it, and held by the series: the
- * recording path never looks a meter up in the registry. The number of meter sets is bounded by the
- * engine's series cap and by {@link Builder#maxMeterSeries}: past either, events count in one set
- * tagged {@code __overflow__}, so totals stay exact.
+ * <p>Meters are resolved once per series and held by the series: counters when the engine creates
+ * it, each latency timer on the series' first latency it records; the recording path never looks a
+ * meter up in the registry after that. The number of meter sets is bounded by the engine's series
+ * cap and by {@link Builder#maxMeterSeries}: past either, events count in one set tagged {@code
+ * __overflow__}, so totals stay exact.
  *
  * <p>Thread-safe. A meter or registry that throws is caught here, counted ({@link #failures()}) and
  * logged at most once a minute; it never reaches the caller of {@code record}.
@@ -74,6 +82,37 @@ public final class MicrometerUsageListener implements UsageListener {
    */
   public static final String CACHE_CREATION_INPUT = "usagestats.input.cache_creation";
 
+  /**
+   * Name of the histogram of call durations in seconds (OpenTelemetry GenAI conventions), recorded
+   * for every call whose duration is known.
+   */
+  public static final String OPERATION_DURATION = "gen_ai.client.operation.duration";
+
+  /**
+   * Name of the histogram of times to the first chunk of a streamed response in seconds
+   * (OpenTelemetry GenAI conventions), recorded for every call whose time to first token is known.
+   */
+  public static final String TIME_TO_FIRST_CHUNK = "gen_ai.client.operation.time_to_first_chunk";
+
+  /** Tag key of the provider ({@link Builder#providers}, {@link Builder#provider}). */
+  public static final String PROVIDER_TAG = "gen_ai.provider.name";
+
+  /** Tag key of the error class on {@link #OPERATION_DURATION}. */
+  public static final String ERROR_TYPE_TAG = "error.type";
+
+  /**
+   * The {@code error.type} of a failed call: the conventions' fallback value, since the engine
+   * knows that a call failed but not how.
+   */
+  public static final String ERROR_TYPE_OTHER = "_OTHER";
+
+  /**
+   * The {@code error.type} of a successful call. The conventions leave the tag off then; Prometheus
+   * requires one set of tag keys per meter name, so it is present with this value (as Micrometer's
+   * own observations tag {@code error=none}). See the module README to drop it for OTLP.
+   */
+  public static final String ERROR_TYPE_NONE = "none";
+
   /** Bucket bounds the OpenTelemetry GenAI conventions give for the token histogram. */
   static final double[] TOKEN_BUCKETS = {
     1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864
@@ -90,6 +129,8 @@ public final class MicrometerUsageListener implements UsageListener {
   private final TokenMeter tokenMeter;
   private final int maxMeterSeries;
   private final String operationName;
+  private final Map<String, String> providers;
+  private final Function<? super String, String> provider;
   private final AtomicInteger meterSeries = new AtomicInteger();
   private final AtomicLong failures = new AtomicLong();
   private final RateLimitedLog log = new RateLimitedLog(LOG, LOG_INTERVAL_NANOS);
@@ -102,6 +143,8 @@ public final class MicrometerUsageListener implements UsageListener {
     this.tokenMeter = b.tokenMeter;
     this.maxMeterSeries = b.maxMeterSeries;
     this.operationName = b.operationName;
+    this.providers = b.providers;
+    this.provider = b.provider;
   }
 
   /** A builder for a listener that registers its meters in {@code registry}. */
@@ -145,7 +188,13 @@ public final class MicrometerUsageListener implements UsageListener {
 
   private SeriesListener bind(SeriesKey key) {
     Tags tags =
-        Tags.of("gen_ai.request.model", key.model(), "gen_ai.operation.name", operationName);
+        Tags.of(
+            "gen_ai.request.model",
+            key.model(),
+            "gen_ai.operation.name",
+            operationName,
+            PROVIDER_TAG,
+            providerOf(key));
     if (tenantTag) tags = tags.and("tenant", key.tenant());
     if (apiKeyTag) tags = tags.and("api_key", key.apiKey());
     DoubleConsumer input = tokens(tags.and("gen_ai.token.type", "input"));
@@ -157,7 +206,57 @@ public final class MicrometerUsageListener implements UsageListener {
             CACHE_CREATION_INPUT, "Input tokens written to a prompt cache (part of input)", tags);
     Counter ok = calls(tags.and("outcome", "success"));
     Counter error = calls(tags.and("outcome", "error"));
-    return new Meters(this, input, output, cacheRead, cacheCreation, ok, error);
+    String durationHelp = "Duration of model invocations";
+    LatencyTimer okDuration =
+        new LatencyTimer(
+            this,
+            registry,
+            OPERATION_DURATION,
+            durationHelp,
+            tags.and(ERROR_TYPE_TAG, ERROR_TYPE_NONE));
+    LatencyTimer errorDuration =
+        new LatencyTimer(
+            this,
+            registry,
+            OPERATION_DURATION,
+            durationHelp,
+            tags.and(ERROR_TYPE_TAG, ERROR_TYPE_OTHER));
+    LatencyTimer firstChunk =
+        new LatencyTimer(
+            this,
+            registry,
+            TIME_TO_FIRST_CHUNK,
+            "Time from the request to the first chunk of a streamed response",
+            tags);
+    return new SeriesMeters(
+        this,
+        input,
+        output,
+        cacheRead,
+        cacheCreation,
+        ok,
+        error,
+        okDuration,
+        errorDuration,
+        firstChunk);
+  }
+
+  /**
+   * The series' provider: the table's entry for its model, else the function's answer. A function
+   * that throws or answers an unusable tag value is counted as a failure and the series is tagged
+   * {@link ModelProviders#UNKNOWN}, so its usage still counts.
+   */
+  private String providerOf(SeriesKey key) {
+    if (key.isOverflow()) return SeriesKey.OVERFLOW;
+    String fromTable = providers.get(key.model());
+    if (fromTable != null) return fromTable;
+    try {
+      return Args.tagValue(
+          "provider name of model '" + key.model() + "'", provider.apply(key.model()));
+    } catch (RuntimeException e) {
+      failed("mapping model '" + key.model() + "' to a provider", e);
+      return ModelProviders.UNKNOWN;
+    }
   }
 
   private DoubleConsumer tokens(Tags tags) {
@@ -200,54 +299,6 @@ public final class MicrometerUsageListener implements UsageListener {
     log.warn("usage metrics failed while " + what + " (" + total + " failures so far)", e);
   }
 
-  /** One series' held meters. */
-  private static final class Meters implements SeriesListener {
-    private final MicrometerUsageListener owner;
-    private final DoubleConsumer input;
-    private final DoubleConsumer output;
-    private final Counter cacheRead;
-    private final Counter cacheCreation;
-    private final Counter ok;
-    private final Counter error;
-
-    Meters(
-        MicrometerUsageListener owner,
-        DoubleConsumer input,
-        DoubleConsumer output,
-        Counter cacheRead,
-        Counter cacheCreation,
-        Counter ok,
-        Counter error) {
-      this.owner = owner;
-      this.input = input;
-      this.output = output;
-      this.cacheRead = cacheRead;
-      this.cacheCreation = cacheCreation;
-      this.ok = ok;
-      this.error = error;
-    }
-
-    @Override
-    public void onRecord(
-        long inputTokens,
-        long outputTokens,
-        long cachedInputTokens,
-        long cacheCreationInputTokens,
-        long reasoningTokens,
-        Outcome outcome) {
-      try {
-        (outcome == Outcome.ERROR ? error : ok).increment();
-        input.accept(inputTokens);
-        output.accept(outputTokens);
-        // Most calls touch no cache: adding zero to a counter changes nothing, so skip the add.
-        if (cachedInputTokens != 0) cacheRead.increment(cachedInputTokens);
-        if (cacheCreationInputTokens != 0) cacheCreation.increment(cacheCreationInputTokens);
-      } catch (RuntimeException e) {
-        owner.failed("recording usage meters", e);
-      }
-    }
-  }
-
   /** Builds a {@link MicrometerUsageListener}. Each setter checks its argument. Not thread-safe. */
   public static final class Builder {
     private final MeterRegistry registry;
@@ -256,6 +307,8 @@ public final class MicrometerUsageListener implements UsageListener {
     private TokenMeter tokenMeter = TokenMeter.COUNTER;
     private int maxMeterSeries = 10_000;
     private String operationName = "chat";
+    private Map<String, String> providers = Map.of();
+    private Function<? super String, String> provider = ModelProviders::guess;
 
     private Builder(MeterRegistry registry) {
       this.registry = Objects.requireNonNull(registry, "registry");
@@ -297,6 +350,34 @@ public final class MicrometerUsageListener implements UsageListener {
      */
     public Builder operationName(String operationName) {
       this.operationName = Args.tagValue("operationName", operationName);
+      return this;
+    }
+
+    /**
+     * Provider names of models by exact model name, the {@code gen_ai.provider.name} tag of their
+     * meters (default empty). Models not in the table are mapped by {@link #provider}. Each value:
+     * not blank, at most 256 characters, no control characters; use the conventions' well-known
+     * values ({@code openai}, {@code anthropic}, {@code aws.bedrock}, ...) where one applies.
+     */
+    public Builder providers(Map<String, String> providers) {
+      Objects.requireNonNull(providers, "providers");
+      Map<String, String> copy = new HashMap<>();
+      providers.forEach(
+          (model, name) -> {
+            Objects.requireNonNull(model, "providers key");
+            copy.put(model, Args.tagValue("providers value for model '" + model + "'", name));
+          });
+      this.providers = Map.copyOf(copy);
+      return this;
+    }
+
+    /**
+     * The provider name of a model not in {@link #providers} (default {@link
+     * ModelProviders#guess}). Called once per series, when its meters are bound, never per call.
+     * For a service that calls one provider only: {@code provider(model -> "openai")}.
+     */
+    public Builder provider(Function<? super String, String> provider) {
+      this.provider = Objects.requireNonNull(provider, "provider");
       return this;
     }
 

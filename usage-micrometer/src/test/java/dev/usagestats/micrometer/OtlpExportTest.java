@@ -57,7 +57,11 @@ class OtlpExportTest {
   }
 
   private OtlpMeterRegistry registry() {
-    Map<String, String> props = new HashMap<>();
+    return registry(Map.of());
+  }
+
+  private OtlpMeterRegistry registry(Map<String, String> extra) {
+    Map<String, String> props = new HashMap<>(extra);
     props.put("otlp.url", "http://127.0.0.1:" + collector.getAddress().getPort() + "/v1/metrics");
     props.put("otlp.step", "PT1M");
     OtlpConfig config = props::get;
@@ -75,6 +79,10 @@ class OtlpExportTest {
       stats.record("acme", "key-1", "gpt-4o", 1200, 350, 1000, 0, 0, Outcome.SUCCESS);
       stats.record("acme", "key-1", "gpt-4o", 800, 120, 0, 0, 40, Outcome.SUCCESS);
     }
+    return collect(registry);
+  }
+
+  private List<Metric> collect(OtlpMeterRegistry registry) throws Exception {
     registry.close();
     List<Metric> metrics = new ArrayList<>();
     byte[] body;
@@ -141,5 +149,46 @@ class OtlpExportTest {
     assertThat(byType.get("input").getExplicitBoundsList())
         .containsExactlyElementsOf(
             Arrays.stream(MicrometerUsageListener.TOKEN_BUCKETS).boxed().toList());
+  }
+
+  @Test
+  void duration_inSeconds_arrivesAsHistogramWithTheConventionsBucketsAndAttributes()
+      throws Exception {
+    // Micrometer's OTLP registry sends timers in milliseconds unless told otherwise; the
+    // conventions' unit is seconds (the README says to set otlp.baseTimeUnit).
+    OtlpMeterRegistry registry = registry(Map.of("otlp.baseTimeUnit", "seconds"));
+    try (UsageStats stats =
+        UsageStats.builder()
+            .flushInterval(Duration.ZERO)
+            .listener(MicrometerUsageListener.builder(registry).build())
+            .build()) {
+      stats.record(
+          "acme", "key-1", "gpt-4o", 10, 20, 0, 0, 0, Outcome.SUCCESS, 15_000_000L, 10_000_000L);
+      stats.record("acme", "key-1", "gpt-4o", 10, 20, 0, 0, 0, Outcome.ERROR, 3_000_000_000L, -1);
+    }
+    List<Metric> metrics = collect(registry);
+    Metric duration = metric(metrics, MicrometerUsageListener.OPERATION_DURATION);
+    assertThat(duration.hasHistogram()).isTrue();
+    // Micrometer names the unit "seconds", not UCUM's "s" the conventions give.
+    assertThat(duration.getUnit()).isEqualTo("seconds");
+    Map<String, HistogramDataPoint> byError = new HashMap<>();
+    for (HistogramDataPoint p : duration.getHistogram().getDataPointsList()) {
+      Map<String, String> a = attributes(p.getAttributesList());
+      assertThat(a)
+          .containsEntry("gen_ai.request.model", "gpt-4o")
+          .containsEntry("gen_ai.provider.name", "openai")
+          .containsEntry("gen_ai.operation.name", "chat");
+      byError.put(a.get("error.type"), p);
+    }
+    assertThat(byError).containsOnlyKeys("none", "_OTHER");
+    assertThat(byError.get("none").getExplicitBoundsList())
+        .containsExactly(
+            0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92);
+    assertThat(byError.get("none").getSum()).isEqualTo(0.015);
+    assertThat(byError.get("none").getBucketCountsList().subList(0, 3)).containsExactly(0L, 1L, 0L);
+    assertThat(byError.get("_OTHER").getSum()).isEqualTo(3.0);
+    Metric firstChunk = metric(metrics, MicrometerUsageListener.TIME_TO_FIRST_CHUNK);
+    assertThat(firstChunk.getHistogram().getDataPointsList()).hasSize(1);
+    assertThat(firstChunk.getHistogram().getDataPoints(0).getSum()).isEqualTo(0.01);
   }
 }

@@ -1,13 +1,15 @@
 package dev.usagestats.spring;
 
 import dev.usagestats.Outcome;
+import dev.usagestats.UsageSeries;
 import dev.usagestats.UsageStats;
-import dev.usagestats.providers.ProviderUsage;
 import dev.usagestats.providers.TokenUsage;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,10 @@ import org.springframework.ai.chat.prompt.ChatOptions;
  *       {@link SpringAiAttributionResolver}; without an answer the default attribution applies.
  *   <li><b>Model</b>: the one the response names, else the one the request asked for, else {@code
  *       unknown}.
+ *   <li><b>Duration</b>: from the observation's start to its stop (for a streamed call, to the end
+ *       of the stream), for answered and failed calls. Spring AI's observation has no event for a
+ *       stream's first chunk, so the time to first token is not recorded. A call whose start this
+ *       handler did not see, or that took over an hour (the engine's limit), has no duration.
  *   <li><b>Never in the way.</b> Nothing this handler does throws into the chat call: a failure to
  *       resolve or record is counted ({@link #failures()}) and logged at most once a minute.
  * </ul>
@@ -38,17 +44,25 @@ public final class SpringAiUsageObservationHandler
   private static final Logger LOG = LoggerFactory.getLogger(SpringAiUsageObservationHandler.class);
   private static final long LOG_EVERY_NANOS = 60_000_000_000L;
 
+  /** The longest latency the engine accepts (see {@link UsageStats#record}): one hour. */
+  static final long MAX_LATENCY_NANOS = TimeUnit.HOURS.toNanos(1);
+
   private final UsageStats stats;
   private final SpringAiAttributionResolver resolver;
   private final ChatAttribution defaultAttribution;
+  private final LongSupplier ticker;
   private final AtomicLong failures = new AtomicLong();
   private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
 
   private SpringAiUsageObservationHandler(
-      UsageStats stats, SpringAiAttributionResolver resolver, ChatAttribution defaultAttribution) {
+      UsageStats stats,
+      SpringAiAttributionResolver resolver,
+      ChatAttribution defaultAttribution,
+      LongSupplier ticker) {
     this.stats = stats;
     this.resolver = resolver;
     this.defaultAttribution = defaultAttribution;
+    this.ticker = ticker;
   }
 
   /**
@@ -57,10 +71,23 @@ public final class SpringAiUsageObservationHandler
    */
   public static SpringAiUsageObservationHandler of(
       UsageStats stats, SpringAiAttributionResolver resolver, ChatAttribution defaultAttribution) {
+    return of(stats, resolver, defaultAttribution, System::nanoTime);
+  }
+
+  /**
+   * As {@link #of(UsageStats, SpringAiAttributionResolver, ChatAttribution)}, timed by {@code
+   * ticker}; for tests.
+   */
+  static SpringAiUsageObservationHandler of(
+      UsageStats stats,
+      SpringAiAttributionResolver resolver,
+      ChatAttribution defaultAttribution,
+      LongSupplier ticker) {
     return new SpringAiUsageObservationHandler(
         Objects.requireNonNull(stats, "stats"),
         Objects.requireNonNull(resolver, "resolver"),
-        Objects.requireNonNull(defaultAttribution, "defaultAttribution"));
+        Objects.requireNonNull(defaultAttribution, "defaultAttribution"),
+        Objects.requireNonNull(ticker, "ticker"));
   }
 
   @Override
@@ -70,6 +97,7 @@ public final class SpringAiUsageObservationHandler
 
   @Override
   public void onStart(ChatModelObservationContext context) {
+    context.put(Start.class, new Start(ticker.getAsLong()));
     context.put(ChatAttribution.class, attribution(context));
   }
 
@@ -85,13 +113,18 @@ public final class SpringAiUsageObservationHandler
               ? TokenUsage.ZERO
               : SpringAiTokens.of(
                   context.getOperationMetadata().provider(), response.getMetadata().getUsage());
-      ProviderUsage.record(
-          stats,
+      stats.record(
           who.tenant(),
           who.apiKey(),
           model(context, response),
-          tokens,
-          failed ? Outcome.ERROR : Outcome.SUCCESS);
+          tokens.inputTokens(),
+          tokens.outputTokens(),
+          tokens.cachedInputTokens(),
+          tokens.cacheCreationInputTokens(),
+          tokens.reasoningTokens(),
+          failed ? Outcome.ERROR : Outcome.SUCCESS,
+          duration(context.get(Start.class)),
+          UsageSeries.NO_LATENCY);
     } catch (RuntimeException e) {
       fail("could not record a Spring AI chat call", e);
     }
@@ -112,6 +145,16 @@ public final class SpringAiUsageObservationHandler
     }
   }
 
+  /**
+   * From onStart to now; {@link UsageSeries#NO_LATENCY} when this handler did not see the start, or
+   * when the time is beyond what the engine accepts (a clock that went back, or over an hour).
+   */
+  private long duration(@Nullable Start start) {
+    if (start == null) return UsageSeries.NO_LATENCY;
+    long nanos = ticker.getAsLong() - start.nanos;
+    return nanos < 0 || nanos > MAX_LATENCY_NANOS ? UsageSeries.NO_LATENCY : nanos;
+  }
+
   private static String model(ChatModelObservationContext context, @Nullable ChatResponse r) {
     String model = r == null ? null : r.getMetadata().getModel();
     if (model == null || model.isBlank()) {
@@ -120,6 +163,9 @@ public final class SpringAiUsageObservationHandler
     }
     return model == null || model.isBlank() ? "unknown" : model;
   }
+
+  /** When a call's observation started ({@link System#nanoTime}), kept in its context. */
+  private record Start(long nanos) {}
 
   private void fail(String what, RuntimeException e) {
     failures.incrementAndGet();

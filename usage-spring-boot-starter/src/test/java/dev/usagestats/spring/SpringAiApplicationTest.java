@@ -155,6 +155,13 @@ class SpringAiApplicationTest {
     assertThat(rest.get("totals").get("outputTokens").asLong()).isEqualTo(350);
     assertThat(rest.get("totals").get("cachedInputTokens").asLong()).isEqualTo(0);
 
+    // Each call's duration, the answered, the failed and the streamed one, reached the engine
+    // (asked before the flush below: usage-jdbc does not store latency yet).
+    assertThat(stats.query(stats.newQuery().build()).latencySummary().duration().count())
+        .isEqualTo(3);
+    assertThat(stats.query(stats.newQuery().build()).latencySummary().timeToFirstToken().count())
+        .isZero();
+
     // The same errors as the demo's /api/usage.
     JsonNode bad = getJson("/actuator/usage?zone=Mars/Base", 400);
     assertThat(bad.get("error").asText()).isEqualTo("bad_request");

@@ -2,12 +2,16 @@ package dev.usagestats.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.usagestats.LatencySummary;
+import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
 import dev.usagestats.UsageTotals;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.metadata.ChatResponseMetadata;
@@ -58,6 +62,51 @@ class SpringAiUsageObservationHandlerTest {
       UsageTotals t =
           stats.query(stats.newQuery().apiKey("unattributed").model("gpt-asked").build()).totals();
       assertThat(t).isEqualTo(new UsageTotals(1, 1, 0, 0, 0, 0, 0));
+    }
+  }
+
+  @Test
+  void onStop_answeredAndFailedCalls_durationFromStartToStopInTheReport() {
+    try (UsageStats stats = UsageStats.builder().build()) {
+      // A ticker that steps 250 ms per reading: one step between onStart and onStop.
+      AtomicLong now = new AtomicLong(TimeUnit.DAYS.toNanos(2));
+      ObservationRegistry registry =
+          registry(
+              SpringAiUsageObservationHandler.of(
+                  stats,
+                  ctx -> null,
+                  DEFAULT,
+                  () -> now.getAndAdd(TimeUnit.MILLISECONDS.toNanos(250))));
+
+      observe(registry, "gpt-asked", response("gpt-answered", 10, 5), null);
+      observe(registry, "gpt-asked", null, new IllegalStateException("HTTP 500"));
+
+      LatencySummary all = stats.query(stats.newQuery().build()).latencySummary();
+      assertThat(all.duration().count()).isEqualTo(2);
+      assertThat(all.duration().maxMillis()).isEqualTo(250);
+      assertThat(all.duration().p50Millis()).isEqualTo(250);
+      // Spring AI's observation has no first-chunk event.
+      assertThat(all.timeToFirstToken().count()).isZero();
+    }
+  }
+
+  @Test
+  void onStop_callOverAnHour_tokensWithoutDuration() {
+    try (UsageStats stats = UsageStats.builder().build()) {
+      AtomicLong now = new AtomicLong();
+      SpringAiUsageObservationHandler handler =
+          SpringAiUsageObservationHandler.of(
+              stats,
+              ctx -> null,
+              DEFAULT,
+              () -> now.getAndAdd(SpringAiUsageObservationHandler.MAX_LATENCY_NANOS + 1));
+
+      observe(registry(handler), "gpt-asked", response("gpt-answered", 10, 5), null);
+
+      UsageReport r = stats.query(stats.newQuery().build());
+      assertThat(r.totals().outputTokens()).isEqualTo(5);
+      assertThat(r.latencySummary().duration().count()).isZero();
+      assertThat(handler.failures()).isZero();
     }
   }
 

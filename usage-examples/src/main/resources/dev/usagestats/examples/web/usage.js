@@ -1,6 +1,7 @@
 // The Usage Statistics page: reads /api/keys, /api/models and /api/usage and draws the overview
-// cards, the trend chart (inline SVG) and the model distribution. No libraries, no network but
-// this server. The page state lives in the URL so a view can be bookmarked or shared.
+// cards, the trend chart (inline SVG) and the model distribution; latency.js draws the latency.
+// No libraries, no network but this server. The page state lives in the URL so a view can be
+// bookmarked or shared.
 'use strict';
 
 (function () {
@@ -174,6 +175,9 @@
       $('export-csv').href = '/api/expenses.csv?' + expense.toString();
       $('error').hidden = true;
       render(r);
+      // latency.js draws the latency card and chart of the same report (and query) from this.
+      document.dispatchEvent(new CustomEvent('usage:report',
+        { detail: { report: r, query: q.toString(), colorOf, formatInstant } }));
       document.body.dataset.state = 'ready';
     } catch (e) {
       if (seq !== requestSeq) return;
@@ -203,6 +207,7 @@
       kExact(t.inputTokens - t.cachedInputTokens - t.cacheCreationInputTokens) + ' K input uncached';
     $('output-reasoning').textContent = kTokens(t.reasoningTokens) + ' K reasoning';
     renderCost(r);
+    renderRetention(r);
     const asOf = new Date(r.asOf);
     $('as-of').textContent = r.firstDay + (r.lastDay !== r.firstDay ? ' – ' + r.lastDay : '')
       + ' (' + r.zone + ') · as of ' + formatInstant(asOf, r.zone, 'full');
@@ -225,6 +230,32 @@
         + ' K tokens per ' + r.granularity.toLowerCase();
     drawChart(r);
     drawDistribution(r);
+  }
+
+  /** A notice when the range starts before the oldest usage kept: the report counts only the rest. */
+  function renderRetention(r) {
+    const box = $('retention-notice');
+    box.hidden = !r.incompleteBefore;
+    if (!r.incompleteBefore) {
+      delete box.dataset.incompleteBefore;
+      return;
+    }
+    box.dataset.incompleteBefore = r.incompleteBefore;
+    box.textContent = 'Data before ' + localMinute(new Date(r.incompleteBefore), r.zone)
+      + ' is past retention: these figures count only what is kept.';
+  }
+
+  /** "2026-10-01 10:00" in {@code zone}. */
+  function localMinute(date, zone) {
+    const opts = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+    let parts;
+    try {
+      parts = new Intl.DateTimeFormat('en-CA', Object.assign({ timeZone: zone }, opts)).formatToParts(date);
+    } catch (e) {
+      parts = new Intl.DateTimeFormat('en-CA', Object.assign({ timeZone: 'UTC' }, opts)).formatToParts(date);
+    }
+    const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
+    return p.year + '-' + p.month + '-' + p.day + ' ' + p.hour + ':' + p.minute;
   }
 
   /** The cost card, the Cost view and Export CSV: shown only when a price book priced the report. */

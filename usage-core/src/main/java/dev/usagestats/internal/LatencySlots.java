@@ -1,0 +1,151 @@
+package dev.usagestats.internal;
+
+import dev.usagestats.LatencyHistogram;
+import dev.usagestats.LatencyTotals;
+import java.util.Arrays;
+
+/**
+ * The encoding of one memory rollup slot's latency: one byte array holding both histograms and both
+ * sums, so a slot costs one object. Layout, every number an unsigned variable-length integer (7
+ * bits a byte): the duration histogram (its number of non-empty bins, then per bin the gap from the
+ * previous bin and the count), the time-to-first-token histogram likewise, the streamed output
+ * tokens, the generation milliseconds. A bin with a count under 128 takes two bytes.
+ *
+ * <p>Merging a delta into a slot walks both sorted bin lists once and writes the result through a
+ * reused buffer: one allocation, the result. Not thread-safe (the buffer): one instance per rollup,
+ * under the engine's lock.
+ */
+final class LatencySlots {
+  private byte[] buf = new byte[256];
+  private int len;
+  private int[] bins = new int[64];
+  private long[] counts = new long[64];
+
+  /** The slot encoding of {@code l}. */
+  byte[] encode(LatencyTotals l) {
+    len = 0;
+    writeHistogram(l.duration());
+    writeHistogram(l.timeToFirstToken());
+    writeVar(l.streamedOutputTokens());
+    writeVar(l.generationMillis());
+    return Arrays.copyOf(buf, len);
+  }
+
+  /** The slot encoding of {@code held} (a slot encoding) plus {@code l}. */
+  byte[] merge(byte[] held, LatencyTotals l) {
+    len = 0;
+    int[] pos = {0};
+    mergeHistogram(held, pos, l.duration());
+    mergeHistogram(held, pos, l.timeToFirstToken());
+    writeVar(Math.addExact(readVar(held, pos), l.streamedOutputTokens()));
+    writeVar(Math.addExact(readVar(held, pos), l.generationMillis()));
+    return Arrays.copyOf(buf, len);
+  }
+
+  /**
+   * Adds a slot's histograms to the builders and its sums to {@code sums}: {streamed output tokens,
+   * generation milliseconds}.
+   */
+  static void addTo(
+      byte[] slot,
+      LatencyHistogram.Builder duration,
+      LatencyHistogram.Builder firstToken,
+      long[] sums) {
+    int[] pos = {0};
+    readInto(slot, pos, duration);
+    readInto(slot, pos, firstToken);
+    sums[0] = Math.addExact(sums[0], readVar(slot, pos));
+    sums[1] = Math.addExact(sums[1], readVar(slot, pos));
+  }
+
+  private static void readInto(byte[] b, int[] pos, LatencyHistogram.Builder into) {
+    long n = readVar(b, pos);
+    int bin = -1;
+    for (long i = 0; i < n; i++) {
+      bin += (int) readVar(b, pos);
+      into.addBin(bin, readVar(b, pos));
+    }
+  }
+
+  private void writeHistogram(LatencyHistogram h) {
+    int n = h.nonEmptyBins();
+    writeVar(n);
+    int previous = -1;
+    for (int i = 0; i < n; i++) {
+      int bin = h.binAt(i);
+      writeVar(bin - previous);
+      writeVar(h.countAt(i));
+      previous = bin;
+    }
+  }
+
+  /** Reads one histogram of {@code held} at {@code pos} and writes it merged with {@code h}. */
+  private void mergeHistogram(byte[] held, int[] pos, LatencyHistogram h) {
+    long n = readVar(held, pos);
+    if (h.isEmpty()) {
+      // copy as is: the count, then the pairs
+      writeVar(n);
+      int start = pos[0];
+      for (long i = 0; i < 2 * n; i++) readVar(held, pos);
+      ensure(pos[0] - start);
+      System.arraycopy(held, start, buf, len, pos[0] - start);
+      len += pos[0] - start;
+      return;
+    }
+    // Merge into a scratch list first: the count of merged bins comes before the pairs.
+    int m = h.nonEmptyBins();
+    if (bins.length < n + m) {
+      bins = new int[(int) n + m];
+      counts = new long[(int) n + m];
+    }
+    int[] bins = this.bins;
+    long[] counts = this.counts;
+    int k = 0;
+    int j = 0;
+    int bin = -1;
+    for (long i = 0; i < n; i++) {
+      bin += (int) readVar(held, pos);
+      long c = readVar(held, pos);
+      while (j < m && h.binAt(j) < bin) {
+        bins[k] = h.binAt(j);
+        counts[k++] = h.countAt(j++);
+      }
+      if (j < m && h.binAt(j) == bin) c = Math.addExact(c, h.countAt(j++));
+      bins[k] = bin;
+      counts[k++] = c;
+    }
+    while (j < m) {
+      bins[k] = h.binAt(j);
+      counts[k++] = h.countAt(j++);
+    }
+    writeVar(k);
+    int previous = -1;
+    for (int i = 0; i < k; i++) {
+      writeVar(bins[i] - previous);
+      writeVar(counts[i]);
+      previous = bins[i];
+    }
+  }
+
+  private void ensure(int more) {
+    if (len + more > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+  }
+
+  private void writeVar(long v) {
+    ensure(10);
+    while ((v & ~0x7FL) != 0) {
+      buf[len++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    buf[len++] = (byte) v;
+  }
+
+  private static long readVar(byte[] b, int[] pos) {
+    long v = 0;
+    for (int shift = 0; ; shift += 7) {
+      int x = b[pos[0]++];
+      v |= (long) (x & 0x7F) << shift;
+      if ((x & 0x80) == 0) return v;
+    }
+  }
+}
