@@ -113,6 +113,7 @@ public class PlanningBenchmark {
       try (Connection c = ds.getConnection();
           Statement st = c.createStatement()) {
         st.execute("DROP TABLE IF EXISTS " + prefix + "rollup");
+        st.execute("DROP TABLE IF EXISTS " + prefix + "latency");
         st.execute("DROP TABLE IF EXISTS " + prefix + "ledger");
         st.execute("DROP TABLE IF EXISTS " + prefix + "schema_version");
       }

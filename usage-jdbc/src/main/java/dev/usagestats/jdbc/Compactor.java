@@ -12,9 +12,9 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Folds minute rows older than {@code compactAfter} into quarter-hour rows, and prunes ledger rows
- * older than {@code ledgerRetention}. Called by {@link JdbcUsageStore#compact()}, from the host's
- * scheduler or the store's own background thread.
+ * Folds minute rows older than {@code compactAfter} into quarter-hour rows (rollup and latency
+ * rows), and prunes ledger rows older than {@code ledgerRetention}. Called by {@link
+ * JdbcUsageStore#compact()}, from the host's scheduler or the store's own background thread.
  *
  * <p>Thread-safe: immutable; every slice runs in its own transaction on its own connection. Any
  * number of compactions (on this node or others) may run at once and while batches are appended.
@@ -42,6 +42,11 @@ import org.jspecify.annotations.Nullable;
  * A late event for a slice being folded either waits and then lands in a new minute row, or
  * lands before and is folded; a later pass folds any new minute row. It is never deleted unread.
  *
+ * Latency. In the same transaction, after the rollup rows, the slice's latency rows are folded
+ * into one quarter-hour row per series and quarter hour (LatencyTable#fold: a locking read, merged
+ * in Java, deleted by key, one row inserted), so a read sees the slice before or after, never half.
+ * The next slice's size follows the larger row count of the two tables.
+ *
  * Exact afterwards. Every real zone offset is a multiple of 15 minutes, so quarter rows still
  * rebuild any local hour, day, week or month exactly.
  * </pre>
@@ -59,6 +64,7 @@ final class Compactor {
   private final Duration compactAfter;
   private final Duration ledgerRetention;
   private final List<DialectSql.FoldStep> fold;
+  private final LatencyTable latency;
 
   Compactor(
       Tables tables,
@@ -66,7 +72,8 @@ final class Compactor {
       Transactions tx,
       Clock clock,
       Duration compactAfter,
-      Duration ledgerRetention) {
+      Duration ledgerRetention,
+      LatencyTable latency) {
     this.tables = tables;
     this.sql = sql;
     this.tx = tx;
@@ -74,6 +81,7 @@ final class Compactor {
     this.compactAfter = compactAfter;
     this.ledgerRetention = ledgerRetention;
     this.fold = sql.foldSlice(tables);
+    this.latency = latency;
   }
 
   /** Folds old minute rows slice by slice, then prunes the ledger; the number of rows folded. */
@@ -92,13 +100,13 @@ final class Compactor {
       if (oldest == null) break;
       long start = floorQuarter(oldest);
       long end = Math.min(start + slice, cutoffS);
-      long rows =
+      long[] rows =
           tx.run(
               "compact slice at " + Instant.ofEpochSecond(start),
               sql.foldIsolation(),
-              c -> foldSlice(c, start, end));
-      folded += rows;
-      slice = nextSlice(slice, rows);
+              c -> new long[] {foldSlice(c, start, end), latency.fold(c, tx, start, end)});
+      folded += rows[0];
+      slice = nextSlice(slice, Math.max(rows[0], rows[1]));
       // Whatever reaches [low, end) from now on is a late event; the next pass folds it.
       low = end;
     }
@@ -106,7 +114,9 @@ final class Compactor {
     return folded;
   }
 
+  /** The start of the oldest minute row in the range, of either table; null if none. */
   private @Nullable Long oldestMinute(long fromS, long cutoffS) {
+    String where = " WHERE grain = 1 AND bucket_start >= ? AND bucket_start < ?";
     return tx.run(
         "compact",
         Connection.TRANSACTION_READ_COMMITTED,
@@ -114,11 +124,17 @@ final class Compactor {
           try (PreparedStatement ps =
               tx.prepare(
                   c,
-                  "SELECT MIN(bucket_start) FROM "
+                  "SELECT MIN(m) FROM (SELECT MIN(bucket_start) AS m FROM "
                       + tables.rollup()
-                      + " WHERE grain = 1 AND bucket_start >= ? AND bucket_start < ?")) {
+                      + where
+                      + " UNION ALL SELECT MIN(bucket_start) AS m FROM "
+                      + tables.latency()
+                      + where
+                      + ") oldest")) {
             ps.setLong(1, fromS);
             ps.setLong(2, cutoffS);
+            ps.setLong(3, fromS);
+            ps.setLong(4, cutoffS);
             try (ResultSet rs = ps.executeQuery()) {
               rs.next();
               long v = rs.getLong(1);

@@ -60,6 +60,14 @@ interface DialectSql {
   default void beforeSummingRead(Connection c) throws SQLException {}
 
   /**
+   * The isolation level a read runs at (default REPEATABLE READ): one where every statement of the
+   * transaction, on every table, sees the snapshot its first statement saw.
+   */
+  default int readIsolation() {
+    return Connection.TRANSACTION_REPEATABLE_READ;
+  }
+
+  /**
    * The isolation level {@link #foldSlice} runs at (default REPEATABLE READ: what the fold counts
    * and deletes is one snapshot).
    */

@@ -73,6 +73,19 @@ final class H2Sql implements DialectSql {
   }
 
   /**
+   * H2's SNAPSHOT (JDBC level 6): its REPEATABLE READ takes a table's snapshot when a transaction
+   * first reads that table, so the latency table, read after the rollup and ledger statement, could
+   * show batches the ledger part did not. SNAPSHOT fixes one snapshot for the whole transaction.
+   */
+  @Override
+  public int readIsolation() {
+    return TRANSACTION_SNAPSHOT;
+  }
+
+  /** H2's JDBC value of its SNAPSHOT isolation level ({@code org.h2.engine.Constants}). */
+  private static final int TRANSACTION_SNAPSHOT = 6;
+
+  /**
    * REPEATABLE READ: the count and the delete see one snapshot, so the count is exact; a row an
    * append changes after the snapshot makes the delete fail with a serialization error (40001), and
    * the fold is retried.

@@ -39,23 +39,25 @@ import org.slf4j.LoggerFactory;
  * <h2>Guarantees</h2>
  *
  * <ul>
- *   <li><b>Atomic, once per batch.</b> A batch's rows and its ledger row (batch id, primary key)
- *       are written in one transaction; a batch id already in the ledger is a no-op, so a batch
- *       retried after an ambiguous failure (the commit may have happened) counts once.
- *   <li><b>Additive.</b> Rows are merged by additive upsert, so any number of nodes and store
- *       instances may write into the same tables concurrently and totals stay exact.
- *   <li><b>One snapshot per read.</b> {@link #read} reads rollups and ledger in one REPEATABLE READ
- *       transaction (one statement, or one per chunk of a large filter), so the engine adds exactly
- *       the pending batches the rows do not include.
+ *   <li><b>Atomic, once per batch.</b> A batch's rows, its latency histograms and its ledger row
+ *       (batch id, primary key) are written in one transaction; a batch id already in the ledger is
+ *       a no-op, so a batch retried after an ambiguous failure (the commit may have happened)
+ *       counts once.
+ *   <li><b>Additive.</b> Rows are merged by additive upsert, and latency histograms are appended
+ *       per batch and merged bin by bin when read, so any number of nodes and store instances may
+ *       write into the same tables concurrently and totals and histograms stay exact.
+ *   <li><b>One snapshot per read.</b> {@link #read} reads rollups, latency and ledger in one
+ *       REPEATABLE READ transaction (one statement and one of latency, or one each per chunk of a
+ *       large filter), so the engine adds exactly the pending batches the rows do not include.
  *   <li><b>Bounded.</b> Every statement of {@link #append} and {@link #read} has a query timeout
  *       and its connection a network timeout ({@link Builder#statementTimeout}); a read returns at
- *       most {@link Builder#maxReadRows} rows.
+ *       most {@link Builder#maxReadRows} rows (and as many latency rows).
  *   <li><b>Refusals are permanent.</b> A batch the database refuses for its content (a constraint,
  *       a value out of range, data too long) fails with {@link UsageStoreException#isPermanent()}
  *       true, so the engine sets the refused rows aside; every other failure may pass and the
  *       engine retries it. Messages never show an API key id in full.
  *   <li><b>Compaction loses nothing.</b> {@link #compact()} deletes exactly the minute rows it
- *       folds, also while batches are appended.
+ *       folds, rollup and latency rows, also while batches are appended.
  *   <li><b>Retention per grain, never in the way.</b> {@link #prune()} deletes rows past their
  *       grain's retention in short transactions of old rows only, so appends never wait on it; each
  *       {@link #read} says from when the store holds all usage ({@link #keptFrom()}).
@@ -86,13 +88,21 @@ public final class JdbcUsageStore implements UsageStore {
     this.dialect = dialect;
     this.tables = new Tables(b.tablePrefix);
     Transactions tx = new Transactions(b.dataSource, dialect.sql(), b.statementTimeout);
-    this.writer = new RollupWriter(tables, dialect.sql(), tx, b.clock);
-    this.reader = new RollupReader(tables, dialect.sql(), tx, b.compactAfter, b.maxReadRows);
+    LatencyTable latency = new LatencyTable(tables);
+    this.writer = new RollupWriter(tables, dialect.sql(), tx, b.clock, latency);
+    this.reader =
+        new RollupReader(tables, dialect.sql(), tx, b.compactAfter, b.maxReadRows, latency);
     // Compaction and retention run slices of up to some 100,000 rows: their own, longer timeout.
     Transactions maintenance = new Transactions(b.dataSource, dialect.sql(), b.compactTimeout);
     this.compactor =
         new Compactor(
-            tables, dialect.sql(), maintenance, b.clock, b.compactAfter, b.ledgerRetention);
+            tables,
+            dialect.sql(),
+            maintenance,
+            b.clock,
+            b.compactAfter,
+            b.ledgerRetention,
+            latency);
     this.retention = new Retention(tables, maintenance, b.retention.keep(), b.folds());
     this.clock = b.clock;
     if (b.compactEvery.isZero()) {
@@ -134,6 +144,14 @@ public final class JdbcUsageStore implements UsageStore {
     return tables.ledger();
   }
 
+  /**
+   * The latency table's name (prefix included): histograms of duration and time to first token,
+   * appended per batch and merged when read.
+   */
+  public String latencyTable() {
+    return tables.latency();
+  }
+
   /** The schema version table's name (prefix included). */
   public String schemaVersionTable() {
     return tables.version();
@@ -172,10 +190,11 @@ public final class JdbcUsageStore implements UsageStore {
   /**
    * Folds minute rows older than {@code compactAfter} into 15-minute rows, and forgets ledger rows
    * older than {@code ledgerRetention}. Each slice (2 hours at first, longer over sparse rows,
-   * shorter over dense ones) is folded in one transaction by set-based SQL; totals of any range
-   * whose bounds fall on 15-minute steps are unchanged. Safe to run on several nodes at once and
-   * while batches are appended: a minute row is deleted only together with adding it into its
-   * 15-minute row.
+   * shorter over dense ones) is folded in one transaction, rollup rows by set-based SQL, latency
+   * rows of a series and quarter hour merged into one; totals and histograms of any range whose
+   * bounds fall on 15-minute steps are unchanged. Safe to run on several nodes at once and while
+   * batches are appended: a minute row is deleted only together with adding it into its 15-minute
+   * row.
    *
    * @return the number of minute rows folded
    * @throws UsageStoreException if the database fails
@@ -272,9 +291,9 @@ public final class JdbcUsageStore implements UsageStore {
     }
 
     /**
-     * Prepended to the table names {@code rollup}, {@code ledger} and {@code schema_version}
-     * (default {@code usage_}): a letter or underscore, then letters, digits or underscores, 48
-     * characters at most.
+     * Prepended to the table names {@code rollup}, {@code latency}, {@code ledger} and {@code
+     * schema_version} (default {@code usage_}): a letter or underscore, then letters, digits or
+     * underscores, 48 characters at most.
      */
     public Builder tablePrefix(String tablePrefix) {
       Objects.requireNonNull(tablePrefix, "tablePrefix");
@@ -431,7 +450,9 @@ public final class JdbcUsageStore implements UsageStore {
      * would take more fails with {@link IllegalArgumentException} naming the cap, before holding
      * them. A row is one series (or, where PostgreSQL sums in SQL, one group) in one stored minute
      * or quarter hour, or bucket. The rows of the engine's peak aggregates (per stored span, at
-     * most one per model and one of all usage) are read on top of the cap.
+     * most one per model and one of all usage) are read on top of the cap. Latency rows (one per
+     * series, stored span and flush batch, one per series and quarter hour once compacted) are
+     * counted apart, against the same cap: each is merged as it streams.
      */
     public Builder maxReadRows(long maxReadRows) {
       if (maxReadRows < 1) {

@@ -2,6 +2,7 @@ package dev.usagestats.jdbc;
 
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageStoreException;
+import dev.usagestats.UsageTotals;
 import dev.usagestats.spi.Grain;
 import dev.usagestats.spi.Measure;
 import dev.usagestats.spi.StoreRead;
@@ -21,10 +22,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Answers {@link JdbcUsageStore#read}: sums per series per bucket, and which of the engine's
- * pending batch ids the ledger holds, from one statement ({@code UNION ALL}; several for large
- * filters on MariaDB and H2) in one REPEATABLE READ transaction, so the engine adds exactly the
- * pending batches the rows do not include.
+ * Answers {@link JdbcUsageStore#read}: sums and merged latency per series per bucket, and which of
+ * the engine's pending batch ids the ledger holds, from one statement ({@code UNION ALL}; several
+ * for large filters on MariaDB and H2) and one of the latency table, in one REPEATABLE READ
+ * transaction (SNAPSHOT on H2), so the engine adds exactly the pending batches the rows do not
+ * include.
  *
  * <p>Thread-safe: immutable; every read borrows its own connection.
  *
@@ -49,6 +51,13 @@ import java.util.Set;
  *
  * Bounded. Rows are streamed (fetch size) and counted as they come; past maxReadRows the read
  * stops with IllegalArgumentException before holding more.
+ *
+ * Latency. Histograms do not add in SQL, so the latency table's rows come back as stored, with the
+ * same filters, in the same transaction (one snapshot with the rollup rows and the ledger), and are
+ * merged per series (keyed as the rollup rows are, also where PostgreSQL sums across tenants or
+ * keys) and bucket with the same tiling and the same refusal of a split row. Their count is capped
+ * by maxReadRows apart from the rollup rows': each is merged as it streams, so memory holds one sum
+ * per key and bucket.
  * </pre>
  */
 final class RollupReader {
@@ -64,21 +73,27 @@ final class RollupReader {
   }
 
   private static final long QUARTER_MS = Grain.QUARTER_HOUR.millis();
-  private static final int FETCH_SIZE = 10_000;
 
   private final Tables tables;
   private final DialectSql sql;
   private final Transactions tx;
   private final Duration compactAfter;
   private final long maxReadRows;
+  private final LatencyTable latency;
 
   RollupReader(
-      Tables tables, DialectSql sql, Transactions tx, Duration compactAfter, long maxReadRows) {
+      Tables tables,
+      DialectSql sql,
+      Transactions tx,
+      Duration compactAfter,
+      long maxReadRows,
+      LatencyTable latency) {
     this.tables = tables;
     this.sql = sql;
     this.tx = tx;
     this.compactAfter = compactAfter;
     this.maxReadRows = maxReadRows;
+    this.latency = latency;
   }
 
   StoreResult read(StoreRead read) {
@@ -89,25 +104,32 @@ final class RollupReader {
       if (Math.floorMod(bounds[i], QUARTER_MS) != 0) quarterAligned = false;
     }
     boolean summed = quarterAligned && sql.sumsBucketsInSql();
-    List<Query> statements = new ArrayList<>();
+    List<ReadQuery> statements = new ArrayList<>();
+    List<ReadQuery> latencyStatements = new ArrayList<>();
+    long toSecond = -Math.floorDiv(-bounds[bounds.length - 1], 1000);
     for (List<String> keys : sets(read.apiKeys())) {
       for (List<String> models : sets(read.models())) {
-        Query q = summed ? summedRows(read, bounds) : storedRows(bounds);
+        ReadQuery q = summed ? summedRows(read, bounds) : storedRows(bounds);
         List<String> where = new ArrayList<>();
         where.add("bucket_start >= ?");
         q.params.add(summed ? Math.floorDiv(bounds[0], 1000) : lowSecond(bounds[0]));
         where.add("bucket_start < ?");
-        q.params.add(-Math.floorDiv(-bounds[bounds.length - 1], 1000));
-        if (read.tenant() != null) {
-          where.add("tenant = ?");
-          q.params.add(read.tenant());
-        }
-        in(where, q, "api_key", keys);
-        in(where, q, "model", models);
+        q.params.add(toSecond);
+        q.filter(where, sql, read.tenant(), keys, models);
         q.text.append(" FROM ").append(tables.rollup()).append(" WHERE ");
         q.text.append(String.join(" AND ", where));
         if (summed) q.text.append(" GROUP BY 2, 3, 4, 5");
         statements.add(q);
+        // Latency rows as stored, bucketed and merged here: histograms do not sum in SQL.
+        ReadQuery l = new ReadQuery();
+        List<String> latencyWhere = new ArrayList<>();
+        latencyWhere.add("bucket_start >= ?");
+        l.params.add(lowSecond(bounds[0]));
+        latencyWhere.add("bucket_start < ?");
+        l.params.add(toSecond);
+        l.filter(latencyWhere, sql, read.tenant(), keys, models);
+        l.text.append(latency.readSql(String.join(" AND ", latencyWhere)));
+        latencyStatements.add(l);
       }
     }
     // The ledger lookup rides on the first statement (one round trip in the common case); a set of
@@ -115,12 +137,12 @@ final class RollupReader {
     int i = 0;
     for (List<String> ids :
         read.batchIds().isEmpty() ? List.<List<String>>of() : sets(read.batchIds())) {
-      Query q;
+      ReadQuery q;
       if (i < statements.size()) {
         q = statements.get(i);
         q.text.append(" UNION ALL ");
       } else {
-        q = new Query();
+        q = new ReadQuery();
         statements.add(q);
       }
       i++;
@@ -128,18 +150,18 @@ final class RollupReader {
       if (!summed) q.text.append(", 0");
       q.text.append(", 0".repeat(Measure.COUNT));
       List<String> ledgerWhere = new ArrayList<>();
-      in(ledgerWhere, q, "batch_id", ids);
+      q.in(ledgerWhere, sql, "batch_id", ids);
       q.text.append(" FROM ").append(tables.ledger()).append(" WHERE ");
       q.text.append(String.join(" AND ", ledgerWhere));
     }
     try {
       return tx.run(
           "read",
-          Connection.TRANSACTION_REPEATABLE_READ,
+          sql.readIsolation(),
           read.apiKeys(),
           c -> {
             if (summed) sql.beforeSummingRead(c);
-            StoreResult r = run(c, statements, bounds, summed);
+            StoreResult r = run(c, statements, latencyStatements, bounds, summed, read);
             c.commit();
             return r;
           });
@@ -173,8 +195,8 @@ final class RollupReader {
   }
 
   /** Rows summed per bucket in SQL, across the key parts the read does not need. */
-  private Query summedRows(StoreRead read, long[] bounds) {
-    Query q = new Query();
+  private ReadQuery summedRows(StoreRead read, long[] bounds) {
+    ReadQuery q = new ReadQuery();
     q.text.append("SELECT 0 AS kind, ");
     // Peak aggregates keep their names (one space), so they are never summed with series.
     String aggregate = "'" + AGGREGATE + "'";
@@ -203,8 +225,8 @@ final class RollupReader {
   }
 
   /** Rows as stored, with their start and grain. */
-  private static Query storedRows(long[] bounds) {
-    Query q = new Query();
+  private static ReadQuery storedRows(long[] bounds) {
+    ReadQuery q = new ReadQuery();
     q.text.append("SELECT 0 AS kind, tenant, api_key, model, bucket_start, grain");
     for (Measure m : Measure.all()) {
       q.text.append(", ").append(m.isPeak() ? DialectSql.peakOf(m) : m.column());
@@ -212,30 +234,19 @@ final class RollupReader {
     return q;
   }
 
-  private StoreResult run(Connection c, List<Query> statements, long[] bounds, boolean summed)
+  private StoreResult run(
+      Connection c,
+      List<ReadQuery> statements,
+      List<ReadQuery> latencyStatements,
+      long[] bounds,
+      boolean summed,
+      StoreRead read)
       throws SQLException {
     Map<RowId, long[]> sums = new HashMap<>();
     Set<String> applied = new HashSet<>();
-    long from = bounds[0];
-    long to = bounds[bounds.length - 1];
     long rowsRead = 0;
-    for (Query q : statements) {
-      try (PreparedStatement ps = tx.prepare(c, q.text.toString())) {
-        // Stream rows (a cursor in PostgreSQL, a streaming result in MariaDB) rather than let the
-        // driver buffer them all, so the row cap bites before memory does.
-        ps.setFetchSize(FETCH_SIZE);
-        int p = 1;
-        for (Object o : q.params) {
-          if (o instanceof long[] seconds) {
-            sql.bindBounds(c, ps, p++, seconds);
-          } else if (o instanceof String[] values) {
-            sql.bindArray(c, ps, p++, values);
-          } else if (o instanceof Long l) {
-            ps.setLong(p++, l);
-          } else {
-            ps.setString(p++, (String) o);
-          }
-        }
+    for (ReadQuery q : statements) {
+      try (PreparedStatement ps = q.prepare(c, tx, sql)) {
         int first = summed ? 6 : 7;
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -252,11 +263,8 @@ final class RollupReader {
               bucket = rs.getInt(5);
               if (bucket < 0 || bucket >= bounds.length - 1) continue;
             } else {
-              long s = rs.getLong(5) * 1000;
-              long e = s + rs.getInt(6) * 60_000L;
-              if (e <= from || s >= to) continue;
-              bucket = bucketOf(bounds, s);
-              if (s < from || e > bounds[bucket + 1]) throw splitRow(s);
+              bucket = bucketOf(bounds, rs.getLong(5), rs.getInt(6));
+              if (bucket < 0) continue;
             }
             long[] acc = sums.computeIfAbsent(new RowId(key, bucket), k -> new long[Measure.COUNT]);
             for (int m = 0; m < Measure.COUNT; m++) {
@@ -269,11 +277,26 @@ final class RollupReader {
               }
               long sum = acc[m] + v;
               // Rows of one series add up across runs and nodes: never wrap, say which sum.
-              if (((acc[m] ^ sum) & (v ^ sum)) < 0) throw tooLarge(key, bucket, m);
+              if (((acc[m] ^ sum) & (v ^ sum)) < 0) {
+                throw tooLarge(key, bucket, Measure.all().get(m).field());
+              }
               acc[m] = sum;
             }
           }
         }
+      }
+    }
+    LatencyMerge latencies =
+        new LatencyMerge(
+            (start, grain) -> bucketOf(bounds, start, grain),
+            summed && !read.needsTenant(),
+            summed && !read.needsApiKey(),
+            AGGREGATE,
+            maxReadRows);
+    for (ReadQuery q : latencyStatements) {
+      try (PreparedStatement ps = q.prepare(c, tx, sql);
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) latencies.add(rs);
       }
     }
     List<StoreResult.Row> rows = new ArrayList<>(sums.size());
@@ -285,8 +308,27 @@ final class RollupReader {
                     k.bucket,
                     Measure.totals(v),
                     v[Measure.PEAK_CALLS_PER_MINUTE.ordinal()],
-                    v[Measure.PEAK_TOKENS_PER_MINUTE.ordinal()])));
+                    v[Measure.PEAK_TOKENS_PER_MINUTE.ordinal()],
+                    latencies.take(k.key, k.bucket))));
+    // Latency whose rollup row the snapshot lacks (past retention, say): no calls, no peak.
+    latencies.forEachLeft(
+        (k, l) -> rows.add(new StoreResult.Row(k.key(), k.bucket(), UsageTotals.empty(), 0, 0, l)));
     return new StoreResult(rows, applied);
+  }
+
+  /**
+   * The bucket of a stored row starting at {@code startSecond}, {@code grain} minutes long; -1 if
+   * it lies outside the bounds.
+   *
+   * @throws IllegalArgumentException if a bucket bound splits the row
+   */
+  private int bucketOf(long[] bounds, long startSecond, int grain) {
+    long s = startSecond * 1000;
+    long e = s + grain * 60_000L;
+    if (e <= bounds[0] || s >= bounds[bounds.length - 1]) return -1;
+    int bucket = bucketOf(bounds, s);
+    if (s < bounds[0] || e > bounds[bucket + 1]) throw splitRow(s);
+    return bucket;
   }
 
   private IllegalArgumentException tooManyRows() {
@@ -310,23 +352,12 @@ final class RollupReader {
     return Math.floorDiv(fromMillis, 1000) - (QUARTER_S - 60);
   }
 
-  private void in(List<String> where, Query q, String column, List<String> values) {
-    if (values.isEmpty()) return;
-    if (sql.bindsArrays()) {
-      where.add(sql.inArray(column));
-      q.params.add(values.toArray(new String[0]));
-    } else {
-      where.add(column + " IN (" + "?, ".repeat(values.size() - 1) + "?)");
-      q.params.addAll(values);
-    }
-  }
-
-  private static IllegalArgumentException tooLarge(SeriesKey key, int bucket, int measure) {
+  private static IllegalArgumentException tooLarge(SeriesKey key, int bucket, String field) {
     return new IllegalArgumentException(
         "query must select sums within "
             + Long.MAX_VALUE
             + ": the stored "
-            + Measure.all().get(measure).field()
+            + field
             + " of "
             + key
             + " in bucket "
@@ -337,15 +368,6 @@ final class RollupReader {
   private static int bucketOf(long[] bounds, long millis) {
     int i = Arrays.binarySearch(bounds, millis);
     return i >= 0 ? Math.min(i, bounds.length - 2) : Math.max(-i - 2, 0);
-  }
-
-  /**
-   * Statement text and its parameters in order: Long, String, String[] (a set bound as an array),
-   * or long[] bucket bounds.
-   */
-  private static final class Query {
-    final StringBuilder text = new StringBuilder(512);
-    final List<Object> params = new ArrayList<>();
   }
 
   private record RowId(SeriesKey key, int bucket) {}

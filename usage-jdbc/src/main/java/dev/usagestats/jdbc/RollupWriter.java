@@ -4,9 +4,6 @@ import dev.usagestats.SeriesKey;
 import dev.usagestats.spi.Measure;
 import dev.usagestats.spi.UsageBatch;
 import dev.usagestats.spi.UsageDelta;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -22,22 +19,23 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Appends batches: the ledger row and the batch's rollup rows in one transaction, the rows merged
- * by the dialect's additive upsert. Called by {@link JdbcUsageStore#append} (the engine's flusher).
+ * Appends batches: the ledger row, the batch's rollup rows and its latency rows in one transaction,
+ * the rollup rows merged by the dialect's additive upsert, the latency rows inserted ({@link
+ * LatencyTable}). Called by {@link JdbcUsageStore#append} (the engine's flusher).
  *
  * <p>Thread-safe: each append runs in its own transaction on its own connection; the only shared
- * state is a cache of upsert statements by row count, a concurrent map.
+ * state is caches of statements by row count, concurrent maps.
  *
  * <pre>
  * Design notes
  *
  * Once per batch. The ledger insert comes first and reports whether the batch id is new; a batch
- * already applied writes nothing. Deadlocks, serialization failures and H2's duplicate-key errors
+ * already applied writes nothing, latency rows included. Deadlocks, serialization failures and H2's duplicate-key errors
  * rerun the whole transaction, ledger check included.
  *
  * Lock order. Rows are sorted by (bucket_start, series_hash, grain), the primary key's order, so
  * concurrent writers (and compaction, which locks in key order too) take row locks in one order
- * and rarely deadlock.
+ * and rarely deadlock. Latency rows come after all rollup rows, as in compaction.
  *
  * Statements. CHUNK rows per statement, full chunks as one JDBC batch: far fewer round trips than
  * a statement per row, and a bounded number of distinct statement texts.
@@ -48,30 +46,23 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class RollupWriter {
   private static final int CHUNK = 128;
-  private static final ThreadLocal<MessageDigest> SHA256 =
-      ThreadLocal.withInitial(
-          () -> {
-            try {
-              return MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-              throw new IllegalStateException(e);
-            }
-          });
 
   private final Tables tables;
   private final DialectSql sql;
   private final Transactions tx;
   private final Clock clock;
+  private final LatencyTable latency;
   private final Map<Integer, String> upsertByRows = new ConcurrentHashMap<>();
 
-  RollupWriter(Tables tables, DialectSql sql, Transactions tx, Clock clock) {
+  RollupWriter(Tables tables, DialectSql sql, Transactions tx, Clock clock, LatencyTable latency) {
     this.tables = tables;
     this.sql = sql;
     this.tx = tx;
     this.clock = clock;
+    this.latency = latency;
   }
 
-  /** Applies the batch once: ledger row and rollup rows in one transaction. */
+  /** Applies the batch once: ledger row, rollup rows and latency rows in one transaction. */
   void append(UsageBatch batch) {
     List<Row> rows = new ArrayList<>(batch.deltas().size());
     for (UsageDelta d : batch.deltas()) {
@@ -82,10 +73,11 @@ final class RollupWriter {
               d.start().getEpochSecond(),
               d.grain().minutes(),
               d.key(),
-              seriesHash(d.key()),
+              Keys.seriesHash(d.key()),
               Measure.counts(d.totals())));
     }
     rows.sort(Row.ORDER);
+    List<LatencyTable.Row> latencyRows = LatencyTable.rowsOf(batch);
     Set<String> apiKeys = new HashSet<>();
     for (UsageDelta d : batch.deltas()) apiKeys.add(d.key().apiKey());
     long now = clock.millis();
@@ -94,7 +86,10 @@ final class RollupWriter {
         Connection.TRANSACTION_READ_COMMITTED,
         apiKeys,
         c -> {
-          if (insertLedger(c, batch, now)) upsert(c, rows);
+          if (insertLedger(c, batch, now)) {
+            upsert(c, rows);
+            latency.insert(c, tx, latencyRows);
+          }
           return null;
         });
   }
@@ -156,18 +151,6 @@ final class RollupWriter {
           for (int r = 0; r < n; r++) values.append(r > 0 ? ", " : "").append(sql.valuesRow());
           return sql.additiveUpsert(tables, values.toString());
         });
-  }
-
-  /** The first 16 bytes of SHA-256 over {@code tenant NUL apiKey NUL model}, UTF-8. */
-  static byte[] seriesHash(SeriesKey key) {
-    MessageDigest md = SHA256.get();
-    md.reset();
-    md.update(key.tenant().getBytes(StandardCharsets.UTF_8));
-    md.update((byte) 0);
-    md.update(key.apiKey().getBytes(StandardCharsets.UTF_8));
-    md.update((byte) 0);
-    md.update(key.model().getBytes(StandardCharsets.UTF_8));
-    return Arrays.copyOf(md.digest(), 16);
   }
 
   /** One rollup row to write; counts indexed by {@link Measure#ordinal()}. */

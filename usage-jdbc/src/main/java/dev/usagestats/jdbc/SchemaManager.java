@@ -91,9 +91,7 @@ final class SchemaManager {
               + " found, "
               + Migration.CURRENT
               + " required: run the "
-              + (found + 1 == Migration.CURRENT
-                  ? "V" + Migration.CURRENT + " script"
-                  : "V" + (found + 1) + " to V" + Migration.CURRENT + " scripts")
+              + Migration.stepsAfter(found)
               + " ("
               + scripts
               + ") or createSchema(true)");

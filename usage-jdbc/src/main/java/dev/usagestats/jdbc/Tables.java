@@ -6,9 +6,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The names a store's SQL uses: its three tables (after the configured prefix) and the rollup
- * columns in the one order every statement writes and reads them: the key and names first, then one
- * column per {@link Measure}, in {@link Measure#ordinal()} order.
+ * The names a store's SQL uses: its four tables (after the configured prefix), the rollup columns
+ * in the one order every statement writes and reads them (the key and names first, then one column
+ * per {@link Measure}, in {@link Measure#ordinal()} order), and the latency table's columns.
  *
  * <p>Built once per store by {@link JdbcUsageStore.Builder}; immutable, so shared freely between
  * threads.
@@ -19,6 +19,24 @@ record Tables(String prefix) {
   /** The key and name columns of a rollup row, before the measures. */
   static final List<String> KEY_COLUMNS =
       List.of("bucket_start", "series_hash", "grain", "tenant", "api_key", "model");
+
+  /**
+   * The latency table's columns: the rollup key, the part ({@code part_id}), the names, the two
+   * encoded histograms and the two sums. See {@link LatencyTable}.
+   */
+  static final List<String> LATENCY_COLUMNS =
+      List.of(
+          "bucket_start",
+          "series_hash",
+          "grain",
+          "part_id",
+          "tenant",
+          "api_key",
+          "model",
+          "duration_histogram",
+          "first_token_histogram",
+          "streamed_output_tokens",
+          "generation_millis");
 
   /** Every rollup column, key first, then the measures. */
   static final List<String> COLUMNS = columns();
@@ -34,6 +52,11 @@ record Tables(String prefix) {
   /** The flush ledger table. */
   String ledger() {
     return prefix + "ledger";
+  }
+
+  /** The latency table (from schema version 5 on). */
+  String latency() {
+    return prefix + "latency";
   }
 
   /** The schema version table (from schema version 2 on). */

@@ -79,6 +79,7 @@ enum Db {
     try (Connection c = ds.getConnection();
         Statement st = c.createStatement()) {
       st.execute("DROP TABLE IF EXISTS " + prefix + "rollup");
+      st.execute("DROP TABLE IF EXISTS " + prefix + "latency");
       st.execute("DROP TABLE IF EXISTS " + prefix + "ledger");
       st.execute("DROP TABLE IF EXISTS " + prefix + "schema_version");
     }

@@ -265,7 +265,7 @@ class PeaksTest {
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, at.getEpochSecond());
-      ps.setBytes(2, RollupWriter.seriesHash(k));
+      ps.setBytes(2, Keys.seriesHash(k));
       ps.setShort(3, (short) grain);
       ps.setString(4, k.tenant());
       ps.setString(5, k.apiKey());

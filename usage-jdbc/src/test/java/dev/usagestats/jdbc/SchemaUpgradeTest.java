@@ -3,10 +3,14 @@ package dev.usagestats.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.usagestats.LatencyHistogram;
+import dev.usagestats.LatencyTotals;
 import dev.usagestats.SeriesKey;
 import dev.usagestats.UsageTotals;
 import dev.usagestats.jdbc.Fixtures.Cell;
 import dev.usagestats.jdbc.Fixtures.Reference;
+import dev.usagestats.spi.Grain;
+import dev.usagestats.spi.StoreResult;
 import dev.usagestats.spi.UsageBatch;
 import dev.usagestats.spi.UsageDelta;
 import dev.usagestats.testing.TestClock;
@@ -133,7 +137,7 @@ class SchemaUpgradeTest {
         PreparedStatement ps = c.prepareStatement(sql)) {
       int p = 1;
       ps.setLong(p++, at.getEpochSecond());
-      ps.setBytes(p++, RollupWriter.seriesHash(k));
+      ps.setBytes(p++, Keys.seriesHash(k));
       ps.setShort(p++, (short) 1);
       ps.setString(p++, k.tenant());
       ps.setString(p++, k.apiKey());
@@ -161,7 +165,7 @@ class SchemaUpgradeTest {
 
     assertThatThrownBy(() -> builder(db, prefix).build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("schema version 1 found, 3 required: run the V2 to V3 scripts")
+        .hasMessageContaining("schema version 1 found, 5 required: run the V2 to V5 scripts")
         .hasMessageContaining("or createSchema(true)");
 
     try (JdbcUsageStore s = builder(db, prefix).createSchema(true).build()) {
@@ -187,10 +191,54 @@ class SchemaUpgradeTest {
       assertThat(s.compact()).isEqualTo(3);
       assertThat(Fixtures.read(s, hours)).isEqualTo(ref.sums(hours));
     }
-    assertThat(versions(db, prefix)).isEqualTo(Migration.CURRENT);
+    assertThat(versions(db, prefix)).isEqualTo(Migration.values().length);
     try (JdbcUsageStore s = builder(db, prefix).build()) {
       assertThat(s.rollupTable()).isEqualTo(prefix + "rollup");
     }
+  }
+
+  /**
+   * A database at version 3 (the scripts of the release before latency) upgrades in place: its rows
+   * stay valid and read with empty latency; rows written afterwards carry latency, also in an old
+   * row's minute, and keep it through compaction.
+   */
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void createSchema_overVersion3_oldRowsReadWithoutLatency(Db db) throws Exception {
+    String prefix = prefix(db);
+    for (String m : Dialect.valueOf(db.name()).migrations().subList(0, 3)) {
+      runScript(db.dataSource(), resource(m), prefix, Integer.MAX_VALUE);
+    }
+    Reference ref = new Reference();
+    insertV1(db, prefix, A, T0, 3, 1, 1200, 300, 200, 50);
+    ref.add(A, T0, new UsageTotals(3, 1, 1200, 300, 200, 0, 50));
+    insertV1(db, prefix, B, T0.plusSeconds(600), 2, 0, 700, 90, 0, 10);
+    ref.add(B, T0.plusSeconds(600), new UsageTotals(2, 0, 700, 90, 0, 0, 10));
+    assertThatThrownBy(() -> builder(db, prefix).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("schema version 3 found, 5 required: run the V5 script");
+
+    try (JdbcUsageStore s = builder(db, prefix).createSchema(true).build()) {
+      List<Instant> hours = Fixtures.steps(T0, T0.plusSeconds(7200), 60);
+      StoreResult old = s.read(LatencyFixtures.read(hours));
+      assertThat(old.rows()).hasSize(2).allMatch(r -> r.latency().equals(LatencyTotals.empty()));
+      assertThat(Fixtures.read(s, hours)).isEqualTo(ref.sums(hours));
+
+      LatencyTotals l =
+          new LatencyTotals(LatencyHistogram.of(120, 900, 4000), LatencyHistogram.of(80), 300, 820);
+      UsageTotals t = new UsageTotals(3, 0, 30, 300, 0, 0, 0);
+      s.append(
+          new UsageBatch("after-upgrade", "n", List.of(new UsageDelta(A, T0, t, Grain.MINUTE, l))));
+      ref.add(A, T0, t);
+      Map<Cell, LatencyTotals> expected = Map.of(new Cell(A, T0.toEpochMilli()), l);
+      assertThat(LatencyFixtures.latency(s, LatencyFixtures.read(hours))).isEqualTo(expected);
+      assertThat(Fixtures.read(s, hours)).isEqualTo(ref.sums(hours));
+
+      assertThat(s.compact()).isEqualTo(2);
+      assertThat(LatencyFixtures.latency(s, LatencyFixtures.read(hours))).isEqualTo(expected);
+      assertThat(Fixtures.read(s, hours)).isEqualTo(ref.sums(hours));
+    }
+    assertThat(versions(db, prefix)).isEqualTo(Migration.values().length);
   }
 
   @ParameterizedTest
@@ -211,7 +259,7 @@ class SchemaUpgradeTest {
       assertThat(Fixtures.read(s, hour)).isEqualTo(first);
     }
     assertThat(first.values()).containsExactly(new UsageTotals(1, 0, 10, 5, 0, 0, 0));
-    assertThat(versions(db, prefix)).isEqualTo(Migration.CURRENT);
+    assertThat(versions(db, prefix)).isEqualTo(Migration.values().length);
   }
 
   @ParameterizedTest
@@ -243,7 +291,7 @@ class SchemaUpgradeTest {
         List<Instant> hour = List.of(T0, T0.plusSeconds(3600));
         assertThat(Fixtures.read(s, hour)).isEqualTo(ref.sums(hour));
       }
-      assertThat(versions(db, prefix)).isEqualTo(Migration.CURRENT);
+      assertThat(versions(db, prefix)).isEqualTo(Migration.values().length);
     } finally {
       pool.shutdownNow();
     }
@@ -259,12 +307,12 @@ class SchemaUpgradeTest {
     String v2 = resource(Dialect.valueOf(db.name()).migrations().get(1));
     runScript(db.dataSource(), v2, prefix, 3); // all but the last statement, the version row
     assertThatThrownBy(() -> builder(db, prefix).build())
-        .hasMessageContaining("schema version 1 found, 3 required");
+        .hasMessageContaining("schema version 1 found, 5 required");
     try (JdbcUsageStore s = builder(db, prefix).createSchema(true).build()) {
       assertThat(Fixtures.read(s, List.of(T0, T0.plusSeconds(60))).values())
           .containsExactly(new UsageTotals(2, 0, 20, 4, 0, 0, 0));
     }
-    assertThat(versions(db, prefix)).isEqualTo(Migration.CURRENT);
+    assertThat(versions(db, prefix)).isEqualTo(Migration.values().length);
   }
 
   /** The shipped scripts, applied by hand as Flyway would, give a schema the store accepts. */
@@ -277,7 +325,8 @@ class SchemaUpgradeTest {
         .containsExactly(
             d.migrationFolder() + "/V1__rollups.sql",
             d.migrationFolder() + "/V2__cache_creation_tokens.sql",
-            d.migrationFolder() + "/V3__peaks.sql");
+            d.migrationFolder() + "/V3__peaks.sql",
+            d.migrationFolder() + "/V5__latency.sql");
     for (String m : d.migrations()) {
       runScript(db.dataSource(), resource(m), prefix, Integer.MAX_VALUE);
     }
@@ -307,12 +356,12 @@ class SchemaUpgradeTest {
     try (Connection c = db.dataSource().getConnection();
         Statement st = c.createStatement()) {
       st.execute(
-          "INSERT INTO " + prefix + "schema_version (version, description) VALUES (4, 'future')");
+          "INSERT INTO " + prefix + "schema_version (version, description) VALUES (6, 'future')");
     }
     for (boolean create : new boolean[] {false, true}) {
       assertThatThrownBy(() -> builder(db, prefix).createSchema(create).build())
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("schema version 4 found, this usage-jdbc knows versions up to 3");
+          .hasMessageContaining("schema version 6 found, this usage-jdbc knows versions up to 5");
     }
   }
 

@@ -165,12 +165,19 @@ class SecretsCanaryTest {
     }
 
     List<String> storeHits = new ArrayList<>();
-    for (String table : List.of("rollup", "ledger", "schema_version")) {
+    for (String table : List.of("rollup", "latency", "ledger", "schema_version")) {
       storeHits.addAll(find(direct, prefix + table, middle));
     }
     assertThat(storeHits)
         .as("store cells holding the secret")
-        .allSatisfy(hit -> assertThat(hit).startsWith(prefix + "rollup.api_key="));
+        .allSatisfy(
+            hit ->
+                assertThat(hit)
+                    .matches(
+                        h ->
+                            h.startsWith(prefix + "rollup.api_key=")
+                                || h.startsWith(prefix + "latency.api_key="),
+                        "an api_key cell"));
     if (policy == ApiKeyPolicy.ALLOW) {
       assertThat(storeHits).contains(prefix + "rollup.api_key=" + secret);
     } else {

@@ -1,0 +1,54 @@
+package dev.usagestats.jdbc;
+
+import dev.usagestats.SeriesKey;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+/**
+ * The binary key columns: {@code series_hash} of the rollup and latency tables, and {@code part_id}
+ * of the latency table. Stateless apart from a digest per thread; thread-safe.
+ */
+final class Keys {
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException(e);
+            }
+          });
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Keys() {}
+
+  /** The first 16 bytes of SHA-256 over {@code tenant NUL apiKey NUL model}, UTF-8. */
+  static byte[] seriesHash(SeriesKey key) {
+    MessageDigest md = SHA256.get();
+    md.reset();
+    md.update(key.tenant().getBytes(StandardCharsets.UTF_8));
+    md.update((byte) 0);
+    md.update(key.apiKey().getBytes(StandardCharsets.UTF_8));
+    md.update((byte) 0);
+    md.update(key.model().getBytes(StandardCharsets.UTF_8));
+    return Arrays.copyOf(md.digest(), 16);
+  }
+
+  /** A batch's latency part: the first 16 bytes of SHA-256 over its id, UTF-8. */
+  static byte[] partId(String batchId) {
+    MessageDigest md = SHA256.get();
+    md.reset();
+    return Arrays.copyOf(md.digest(batchId.getBytes(StandardCharsets.UTF_8)), 16);
+  }
+
+  /** A part for a row compaction writes: 16 random bytes, unlike any batch's or other fold's. */
+  static byte[] newPartId() {
+    byte[] b = new byte[16];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+}
