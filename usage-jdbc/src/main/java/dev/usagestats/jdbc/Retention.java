@@ -105,17 +105,22 @@ final class Retention {
               "prune " + g + " rows at " + Instant.ofEpochSecond(start),
               Connection.TRANSACTION_READ_COMMITTED,
               c -> {
-                try (PreparedStatement ps =
-                    tx.prepare(
-                        c,
-                        "DELETE FROM "
-                            + tables.rollup()
-                            + " WHERE grain = ? AND bucket_start >= ? AND bucket_start < ?")) {
-                  ps.setShort(1, (short) g.minutes());
-                  ps.setLong(2, start);
-                  ps.setLong(3, end);
-                  return (long) ps.executeUpdate();
+                long n = 0;
+                // the rollup rows and the latency rows of the same spans, in one transaction
+                for (String table : new String[] {tables.rollup(), tables.latency()}) {
+                  try (PreparedStatement ps =
+                      tx.prepare(
+                          c,
+                          "DELETE FROM "
+                              + table
+                              + " WHERE grain = ? AND bucket_start >= ? AND bucket_start < ?")) {
+                    ps.setShort(1, (short) g.minutes());
+                    ps.setLong(2, start);
+                    ps.setLong(3, end);
+                    n += ps.executeUpdate();
+                  }
                 }
+                return n;
               });
       deleted += rows;
       slice = Compactor.nextSlice(slice, rows);
@@ -127,20 +132,25 @@ final class Retention {
         "prune",
         Connection.TRANSACTION_READ_COMMITTED,
         c -> {
-          try (PreparedStatement ps =
-              tx.prepare(
-                  c,
-                  "SELECT MIN(bucket_start) FROM "
-                      + tables.rollup()
-                      + " WHERE grain = ? AND bucket_start < ?")) {
-            ps.setShort(1, (short) g.minutes());
-            ps.setLong(2, cutoff);
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              long v = rs.getLong(1);
-              return rs.wasNull() ? null : v;
+          Long oldest = null;
+          // the older of the two tables' oldest rows: latency rows may outlive their rollup rows'
+          for (String table : new String[] {tables.rollup(), tables.latency()}) {
+            try (PreparedStatement ps =
+                tx.prepare(
+                    c,
+                    "SELECT MIN(bucket_start) FROM "
+                        + table
+                        + " WHERE grain = ? AND bucket_start < ?")) {
+              ps.setShort(1, (short) g.minutes());
+              ps.setLong(2, cutoff);
+              try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long v = rs.getLong(1);
+                if (!rs.wasNull()) oldest = oldest == null ? v : Math.min(oldest, v);
+              }
             }
           }
+          return oldest;
         });
   }
 

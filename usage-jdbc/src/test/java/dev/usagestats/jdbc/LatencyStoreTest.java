@@ -229,7 +229,7 @@ class LatencyStoreTest {
     JdbcUsageStore s = store(db, T0.plus(Duration.ofDays(1)));
     Random rnd = new Random(7);
     LatencyHistogram.Builder every = new LatencyHistogram.Builder();
-    for (int bin = 0; bin < LatencyHistogram.BINS; bin++) {
+    for (int bin = 0; bin <= LatencyHistogram.MAX_BIN; bin++) {
       every.addBin(bin, 1 + (rnd.nextLong() >>> 13));
     }
     LatencyHistogram full = every.build();
@@ -274,6 +274,42 @@ class LatencyStoreTest {
     assertThat(count(s, db, "1 = 1")).isZero();
     StoreResult r = s.read(LatencyFixtures.read(List.of(T0, T0.plus(Duration.ofHours(1)))));
     assertThat(r.rows()).hasSize(2).allMatch(row -> row.latency().equals(LatencyTotals.empty()));
+  }
+
+  /** Retention deletes latency rows with the rollup rows of the same spans, and only those. */
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void prune_deletesLatencyRowsPastRetention(Db db) throws Exception {
+    DataSource ds = db.dataSource();
+    String prefix = Db.uniquePrefix();
+    cleanup.add(() -> Db.drop(ds, prefix));
+    TestClock clock = TestClock.of(T0.plus(Duration.ofDays(10)));
+    JdbcUsageStore s =
+        JdbcUsageStore.builder(ds)
+            .tablePrefix(prefix)
+            .createSchema(true)
+            .clock(clock)
+            .retention(Duration.ofDays(5))
+            .build();
+    cleanup.add(s);
+    UsageTotals t = new UsageTotals(3, 0, 300, 30, 0, 0, 0);
+    LatencyTotals l =
+        new LatencyTotals(LatencyHistogram.of(120, 900, 4000), LatencyHistogram.of(50), 30, 800);
+    List<UsageDelta> deltas = new java.util.ArrayList<>();
+    for (int day = 0; day < 10; day++) {
+      deltas.add(
+          new UsageDelta(SERIES.get(0), T0.plus(Duration.ofDays(day)), t, Grain.QUARTER_HOUR, l));
+    }
+    s.append(new UsageBatch("days", "n", deltas));
+    assertThat(count(s, db, "1 = 1")).isEqualTo(10);
+    s.prune();
+    // rows of spans ended more than 5 days before now go: days 0 to 4
+    assertThat(count(s, db, "1 = 1")).isEqualTo(5);
+    StoreResult r =
+        s.read(LatencyFixtures.read(List.of(T0.plus(Duration.ofDays(5)), clock.instant())));
+    LatencyTotals all = LatencyTotals.empty();
+    for (StoreResult.Row row : r.rows()) all = all.plus(row.latency());
+    assertThat(all.duration().count()).isEqualTo(15);
   }
 
   /** A stored histogram this release cannot decode fails the read, naming the row. */
