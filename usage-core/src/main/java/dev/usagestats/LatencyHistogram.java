@@ -316,10 +316,17 @@ public final class LatencyHistogram {
     Inflater inflater = new Inflater();
     try {
       inflater.setInput(bytes, 1, bytes.length - 1);
-      // At most 1 + 2 x 10 bytes per bin: a bound on what a valid encoding inflates to.
-      byte[] out = new byte[1 + 10 + 20 * BINS];
+      // Grown as needed up to 1 + 10 + 20 bytes per bin, a bound on what a valid encoding holds.
+      int limit = 1 + 10 + 20 * BINS;
+      byte[] out = new byte[Math.min(limit, Math.max(64, 8 * bytes.length))];
       out[0] = FORMAT;
-      int n = 1 + inflater.inflate(out, 1, out.length - 1);
+      int n = 1;
+      while (!inflater.finished() && n < limit) {
+        if (n == out.length) out = Arrays.copyOf(out, Math.min(limit, out.length * 2));
+        int got = inflater.inflate(out, n, out.length - n);
+        if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) break;
+        n += got;
+      }
       if (!inflater.finished() || inflater.getRemaining() != 0) {
         throw new IllegalArgumentException("deflated histogram is truncated or too long");
       }
