@@ -108,25 +108,7 @@ final class LatencyTable {
 
   /** Inserts rows, {@code CHUNK} per statement, full chunks as one JDBC batch. */
   void insert(Connection c, Transactions tx, List<Row> rows) throws SQLException {
-    int full = rows.size() / CHUNK;
-    if (full > 0) {
-      try (PreparedStatement ps = tx.prepare(c, insertSql(CHUNK))) {
-        for (int i = 0; i < full; i++) {
-          int p = 1;
-          for (int r = i * CHUNK; r < (i + 1) * CHUNK; r++) p = bind(ps, p, rows.get(r));
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-    }
-    int rest = rows.size() - full * CHUNK;
-    if (rest > 0) {
-      try (PreparedStatement ps = tx.prepare(c, insertSql(rest))) {
-        int p = 1;
-        for (int r = full * CHUNK; r < rows.size(); r++) p = bind(ps, p, rows.get(r));
-        ps.executeUpdate();
-      }
-    }
+    tx.inChunks(c, rows, CHUNK, this::insertSql, LatencyTable::bind);
   }
 
   private String insertSql(int rows) {

@@ -106,25 +106,7 @@ final class RollupWriter {
 
   /** Adds rows with an additive upsert, CHUNK rows per statement, full chunks as a JDBC batch. */
   private void upsert(Connection c, List<Row> rows) throws SQLException {
-    int full = rows.size() / CHUNK;
-    if (full > 0) {
-      try (PreparedStatement ps = tx.prepare(c, upsertSql(CHUNK))) {
-        for (int i = 0; i < full; i++) {
-          int p = 1;
-          for (int r = i * CHUNK; r < (i + 1) * CHUNK; r++) p = bind(ps, p, rows.get(r));
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-    }
-    int rest = rows.size() - full * CHUNK;
-    if (rest > 0) {
-      try (PreparedStatement ps = tx.prepare(c, upsertSql(rest))) {
-        int p = 1;
-        for (int r = full * CHUNK; r < rows.size(); r++) p = bind(ps, p, rows.get(r));
-        ps.executeUpdate();
-      }
-    }
+    tx.inChunks(c, rows, CHUNK, this::upsertSql, RollupWriter::bind);
   }
 
   private static int bind(PreparedStatement ps, int p, Row row) throws SQLException {

@@ -6,10 +6,12 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -152,6 +154,39 @@ final class Transactions {
     PreparedStatement ps = c.prepareStatement(text);
     ps.setQueryTimeout(queryTimeoutSeconds);
     return ps;
+  }
+
+  /** Binds one row's parameters from index {@code p} on; returns the next free index. */
+  interface Binder<R> {
+    int bind(PreparedStatement ps, int p, R row) throws SQLException;
+  }
+
+  /**
+   * Writes rows with a multi-row statement of {@code chunk} rows ({@code sql} gives the text for a
+   * number of rows), the full chunks as one JDBC batch and the rest as one statement.
+   */
+  <R> void inChunks(
+      Connection c, List<R> rows, int chunk, IntFunction<String> sql, Binder<R> binder)
+      throws SQLException {
+    int full = rows.size() / chunk;
+    if (full > 0) {
+      try (PreparedStatement ps = prepare(c, sql.apply(chunk))) {
+        for (int i = 0; i < full; i++) {
+          int p = 1;
+          for (int r = i * chunk; r < (i + 1) * chunk; r++) p = binder.bind(ps, p, rows.get(r));
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+    }
+    int rest = rows.size() - full * chunk;
+    if (rest > 0) {
+      try (PreparedStatement ps = prepare(c, sql.apply(rest))) {
+        int p = 1;
+        for (int r = full * chunk; r < rows.size(); r++) p = binder.bind(ps, p, rows.get(r));
+        ps.executeUpdate();
+      }
+    }
   }
 
   /**
