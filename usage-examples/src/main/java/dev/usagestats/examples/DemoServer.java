@@ -69,8 +69,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Endpoints</h2>
  *
  * <ul>
- *   <li>{@code GET /}: the Usage Statistics page (with {@code /usage.js}, {@code /latency.js},
- *       {@code /planning.js} and {@code /usage.css}).
+ *   <li>{@code GET /}: the Usage Statistics page (with {@code /usage.js}, {@code /charts.js},
+ *       {@code /latency.js}, {@code /planning.js} and {@code /usage.css}).
  *   <li>{@code GET /api/usage}: a report; the parameters are described on {@link UsageRequest}.
  *   <li>{@code GET /api/planning}: this week (or month) against the one before, per model; the
  *       parameters are described on {@link PlanningRequest}.
@@ -95,6 +95,7 @@ public final class DemoServer implements AutoCloseable {
           "/", new String[] {"index.html", "text/html; charset=utf-8"},
           "/index.html", new String[] {"index.html", "text/html; charset=utf-8"},
           "/usage.js", new String[] {"usage.js", "text/javascript; charset=utf-8"},
+          "/charts.js", new String[] {"charts.js", "text/javascript; charset=utf-8"},
           "/latency.js", new String[] {"latency.js", "text/javascript; charset=utf-8"},
           "/planning.js", new String[] {"planning.js", "text/javascript; charset=utf-8"},
           "/usage.css", new String[] {"usage.css", "text/css; charset=utf-8"},

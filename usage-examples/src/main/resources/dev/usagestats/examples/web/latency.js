@@ -5,7 +5,7 @@
 'use strict';
 
 (function () {
-  const SVG = 'http://www.w3.org/2000/svg';
+  const { el, niceMax } = window.usageCharts;
   const KEY_PALETTE = ['#2563eb', '#db2777', '#059669', '#d97706', '#7c3aed', '#0891b2', '#65a30d', '#dc2626'];
   const $ = (id) => document.getElementById(id);
   let last = null; // { report, detail } of the chart drawn last, for redraws on resize
@@ -19,20 +19,7 @@
     return s.toLocaleString('en-US', { maximumFractionDigits: 1 }) + ' s';
   }
 
-  function el(name, attrs, parent) {
-    const e = document.createElementNS(SVG, name);
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
-    if (parent) parent.appendChild(e);
-    return e;
-  }
 
-  /** A round upper bound for the axis, in ms: 1, 2, 2.5 or 5 times a power of ten. */
-  function niceMax(v) {
-    if (v <= 0) return 1000;
-    const p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
-    return 10 * p;
-  }
 
   /** The overview card: p95 duration of the selection, with p50, p95 time to first token, speed. */
   function renderCard(r) {

@@ -5,7 +5,7 @@
 'use strict';
 
 (function () {
-  const SVG = 'http://www.w3.org/2000/svg';
+  const { el } = window.usageCharts;
   const PALETTE = ['#7c3aed', '#0ea5e9', '#f59e0b', '#10b981', '#ef4444', '#6366f1', '#ec4899', '#84cc16'];
   const $ = (id) => document.getElementById(id);
   const params = new URLSearchParams(location.search);
@@ -24,13 +24,6 @@
   function colorOf(name) {
     if (!colors.has(name)) colors.set(name, PALETTE[colors.size % PALETTE.length]);
     return colors.get(name);
-  }
-
-  function el(name, attrs, parent) {
-    const e = document.createElementNS(SVG, name);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    if (parent) parent.appendChild(e);
-    return e;
   }
 
   const number = (n) => (n === null || n === undefined ? 'unknown' : n.toLocaleString('en-US'));

@@ -5,7 +5,7 @@
 'use strict';
 
 (function () {
-  const SVG = 'http://www.w3.org/2000/svg';
+  const { el, niceMax } = window.usageCharts;
   const PALETTE = ['#7c3aed', '#0ea5e9', '#f59e0b', '#10b981', '#ef4444', '#6366f1', '#ec4899', '#84cc16'];
   const $ = (id) => document.getElementById(id);
 
@@ -299,19 +299,7 @@
     }
   }
 
-  function el(name, attrs, parent) {
-    const e = document.createElementNS(SVG, name);
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
-    if (parent) parent.appendChild(e);
-    return e;
-  }
 
-  function niceMax(v) {
-    if (v <= 0) return 1000;
-    const p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
-    return 10 * p;
-  }
 
   function drawChart(r) {
     const box = $('chart');
