@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * passes constants, or the strings it created the series with, never compares characters). Only
  * when the hash matches a series named by other, possibly equal, instances does it call {@link
  * #compare}, out of line, whose {@code String.equals} would make the hot method too large to
- * inline.
+ * inline. Where callers pass equal copies, compare runs on every lookup and C2 may inline it into
+ * get's own compilation, which then is not inlined: one call per lookup either way (see
+ * benchmarks/BENCHMARKS.md).
  */
 final class SeriesIndex {
   private volatile AtomicReferenceArray<Series> table = new AtomicReferenceArray<>(64);
