@@ -84,6 +84,27 @@ abstract class Contender implements AutoCloseable {
     }
   }
 
+  /**
+   * The engine, recording by name with the strings the series were created with ({@link
+   * SeriesNames#setupTenant} and friends), not equal copies: a host that passes constants, or names
+   * it keeps, from one call to the next.
+   */
+  static final class UsageStatsByIdenticalName extends UsageStatsByName {
+    UsageStatsByIdenticalName(SeriesNames names, UnaryOperator<UsageStats.Builder> options) {
+      super(names, options);
+    }
+
+    @Override
+    void record(int i, long inputTokens, long outputTokens) {
+      stats.record(
+          names.setupTenant[i],
+          names.setupApiKey[i],
+          names.setupModel[i],
+          inputTokens,
+          outputTokens);
+    }
+  }
+
   /** The engine, recording through bound handles held by the caller. */
   static final class UsageStatsHandle extends UsageStatsByName {
     private final UsageSeries[] handles;

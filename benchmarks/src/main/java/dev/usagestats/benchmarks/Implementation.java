@@ -23,6 +23,13 @@ public enum Implementation {
   USAGESTATS_BY_NAME(null, n -> new Contender.UsageStatsByName(n, UnaryOperator.identity())),
 
   /**
+   * {@link #USAGESTATS_BY_NAME} passing the very strings the series were created with, as a host
+   * that passes constants or keeps its names does: the lookup compares references, not characters.
+   */
+  USAGESTATS_BY_NAME_IDENTICAL(
+      null, n -> new Contender.UsageStatsByIdenticalName(n, UnaryOperator.identity())),
+
+  /**
    * {@link #USAGESTATS_HANDLE} with usage-micrometer's {@code MicrometerUsageListener} attached
    * (its defaults, a {@code SimpleMeterRegistry}): three more adds per event to meters the series
    * holds.

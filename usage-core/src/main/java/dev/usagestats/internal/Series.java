@@ -123,6 +123,15 @@ final class Series {
     for (int i = 0; i < 2 * SLOTS; i++) slotMinutes.set(i, EMPTY);
   }
 
+  /**
+   * Whether these are the very instances this series was created with: the check of the lookup's
+   * hot path, which reads no characters. Equal names in other instances need {@link #matches}.
+   */
+  boolean isNamedBy(String tenant, String apiKey, String model) {
+    return this.tenant == tenant && this.apiKey == apiKey && this.model == model;
+  }
+
+  /** Whether this series has the hash {@code hash} and names equal to these. */
   boolean matches(int hash, String tenant, String apiKey, String model) {
     return this.hash == hash
         && this.model.equals(model)

@@ -87,6 +87,94 @@ class SeriesTableTest {
     assertThat(index.get("Aa", "BB", models.get(0))).isNull();
   }
 
+  /** An equal string that is not the same instance. */
+  private static String copy(String s) {
+    String c = new String(s.toCharArray());
+    assertThat(c).isEqualTo(s).isNotSameAs(s);
+    return c;
+  }
+
+  @Test
+  void get_equalNamesInOtherInstances_findsTheSeriesForEveryMixOfInstances() {
+    String tenant = copy("acme");
+    String apiKey = copy("key-1");
+    String model = copy("gpt-4o");
+    SeriesIndex index = new SeriesIndex();
+    Series s = series(tenant, apiKey, model, 0);
+    index.put(s);
+    index.put(series(tenant, apiKey, copy("gpt-4o-mini"), 1));
+    // Each name either the instance the series holds or an equal copy: all eight mixes.
+    for (int mix = 0; mix < 8; mix++) {
+      String t = (mix & 1) == 0 ? tenant : copy(tenant);
+      String k = (mix & 2) == 0 ? apiKey : copy(apiKey);
+      String m = (mix & 4) == 0 ? model : copy(model);
+      assertThat(index.get(t, k, m)).as("mix %s", mix).isSameAs(s);
+    }
+    assertThat(index.get(tenant, apiKey, copy("gpt-4"))).isNull();
+    assertThat(index.get(tenant, copy("key-2"), model)).isNull();
+  }
+
+  @Test
+  void get_sameHashNamesInOtherInstances_findsEachAndNoOther() {
+    // Equal Series.hash for every model; each lookup passes copies, so the probe meets series of
+    // its hash whose names are other instances, and must compare characters to tell them apart.
+    List<String> models = collidingNames(5);
+    SeriesIndex index = new SeriesIndex();
+    List<Series> all = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Series s = series("t", "k", models.get(i), i);
+      index.put(s);
+      all.add(s);
+    }
+    for (Series s : all) {
+      assertThat(index.get(copy("t"), copy("k"), copy(s.key.model()))).isSameAs(s);
+      assertThat(index.get("t", "k", s.key.model())).isSameAs(s);
+      // The identical tenant and key but a model copy: the first series of the hash is another.
+      assertThat(index.get(s.key.tenant(), s.key.apiKey(), copy(s.key.model()))).isSameAs(s);
+    }
+    for (int i = 20; i < models.size(); i++) {
+      assertThat(index.get(copy("t"), "k", copy(models.get(i)))).isNull();
+    }
+  }
+
+  @Test
+  void get_randomNamesAsInstancesOrCopies_agreesWithAHashMap() {
+    // Names from a small alphabet with colliding pieces ("Aa" and "BB" hash alike), so many
+    // lookups meet series of their hash; each name passed as the series' own instance, an equal
+    // copy, or a name of no series. The reference is a HashMap keyed by the names' values.
+    Random random = new Random(14);
+    String[] pieces = {"Aa", "BB", "C", "D"};
+    SeriesIndex index = new SeriesIndex();
+    Map<List<String>, Series> reference = new HashMap<>();
+    List<Series> all = new ArrayList<>();
+    for (int n = 0; n < 20_000; n++) {
+      List<String> names = new ArrayList<>();
+      for (int f = 0; f < 3; f++) {
+        StringBuilder sb = new StringBuilder();
+        for (int p = 1 + random.nextInt(2); p > 0; p--) sb.append(pieces[random.nextInt(4)]);
+        names.add(sb.toString());
+      }
+      Series known = reference.get(names);
+      if (known == null && random.nextInt(4) == 0) {
+        Series s = series(names.get(0), names.get(1), names.get(2), all.size());
+        index.put(s);
+        reference.put(names, s);
+        all.add(s);
+        known = s;
+      }
+      if (known != null && random.nextBoolean()) {
+        // Some of the names as the very instances the series holds.
+        names.set(0, random.nextBoolean() ? known.key.tenant() : names.get(0));
+        names.set(1, random.nextBoolean() ? known.key.apiKey() : names.get(1));
+        names.set(2, random.nextBoolean() ? known.key.model() : names.get(2));
+      }
+      assertThat(index.get(names.get(0), names.get(1), names.get(2)))
+          .as("%s", names)
+          .isSameAs(reference.get(names));
+    }
+    assertThat(all).hasSizeGreaterThan(1_000);
+  }
+
   @Test
   void put_manySeries_resizeKeepsEveryOneFindable() {
     SeriesIndex index = new SeriesIndex();
