@@ -37,8 +37,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Many readers: 8 threads asking for the usage page's reports at once (month-end, every finance
  * user opening the page), against PostgreSQL holding a year of dense history (1,000 series, a
  * 15-minute row in every quarter hour of 365 days: 35,040,000 rows, tables {@code bench_dense_*},
- * loaded by {@code StoreBenchmark}'s dense history), through one engine and one connection pool of
- * {@code pool} connections, as a serving instance answers its page.
+ * marker {@code dense-v1} in {@code bench_dense_loaded}; main has no loader for it yet: the dense
+ * history that issue 14's coarse rows bring to {@code benchmarks} loads it, and this benchmark
+ * moves onto that loader when it lands), through one engine and one connection pool of {@code pool}
+ * connections, as a serving instance answers its page.
  *
  * <ul>
  *   <li>{@code pageReport}: the page's default report: the last 14 days in the engine's default
