@@ -80,8 +80,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
 public class StoreBenchmark {
-  private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
-  private static final String MARIADB_URL = "jdbc:mariadb://127.0.0.1:3306/test?user=root";
+  static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+  static final String MARIADB_URL = "jdbc:mariadb://127.0.0.1:3306/test?user=root";
   private static final int COMPACT_ROWS = 120_000;
   private static final int SERIES = 1_000;
   private static final int MINUTES = 10;
@@ -324,5 +324,21 @@ public class StoreBenchmark {
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public UsageReport dailyReport30Days(History h) {
     return h.stats.query(h.query);
+  }
+
+  /** A 30-day DAY report by model over a year of dense history (every series every quarter). */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public UsageReport denseDays30(DenseHistory h) {
+    return h.stats.query(h.days30);
+  }
+
+  /** A 14-day HOUR report by model over a year of dense history. */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public UsageReport denseHours14(DenseHistory h) {
+    return h.stats.query(h.hours14);
   }
 }
