@@ -101,6 +101,20 @@ public class DenseHistory {
     check(stats.query(hours14), 14);
   }
 
+  /**
+   * Builds the history ahead of a JMH run (which builds it too, if missing, inside its first
+   * trial's setup): {@code java -cp benchmarks.jar dev.usagestats.benchmarks.DenseHistory MARIADB}.
+   */
+  public static void main(String[] args) throws SQLException {
+    String db = args.length == 0 ? "POSTGRESQL" : args[0];
+    try (HikariDataSource ds =
+        StoreBenchmark.pool(
+            db.equals("MARIADB") ? StoreBenchmark.MARIADB_URL : StoreBenchmark.PG_URL)) {
+      store(ds).close();
+      load(ds, db.equals("MARIADB"));
+    }
+  }
+
   /** The store over the dense tables; later versions may tune it here. */
   static JdbcUsageStore store(HikariDataSource ds) {
     return JdbcUsageStore.builder(ds)
