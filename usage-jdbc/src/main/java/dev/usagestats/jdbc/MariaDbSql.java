@@ -67,18 +67,29 @@ final class MariaDbSql implements DialectSql {
    * First a locking read over the slice's key range: at REPEATABLE READ InnoDB takes next-key
    * locks, so no append can change, insert or delete a row in the range until commit (it waits, and
    * afterwards writes a new minute row that the next pass folds). Then the locked rows, summed, go
-   * into quarter rows, and the same range is deleted: both see exactly the locked rows.
+   * into quarter rows and the grids' rows (one statement, its source a derived table so that the
+   * update clause names the target's columns), and the same range is deleted: both see exactly the
+   * locked rows.
    */
   @Override
-  public List<FoldStep> foldSlice(Tables t) {
+  public List<FoldStep> foldSlice(Tables t, List<Grid> grids) {
     String where = " WHERE " + DialectSql.SLICE;
     return List.of(
         new FoldStep(
             "SELECT COUNT(*) FROM " + t.rollup() + where + " FOR UPDATE", FoldStep.Kind.COUNT),
         new FoldStep(
-            additiveUpsert(t, DialectSql.foldSource(t.rollup() + " src" + where)),
+            additiveUpsert(
+                t,
+                "SELECT * FROM ("
+                    + DialectSql.foldSource(t.rollup() + " src" + where, grids)
+                    + ") folded"),
             FoldStep.Kind.UPDATE),
         new FoldStep("DELETE FROM " + t.rollup() + where, FoldStep.Kind.UPDATE));
+  }
+
+  @Override
+  public String shareLock() {
+    return " LOCK IN SHARE MODE";
   }
 
   @Override

@@ -11,7 +11,9 @@ enum Migration {
   /** The schema version table, and {@code cache_creation_input_tokens} in the rollups. */
   V2("cache_creation_tokens"),
   /** {@code peak_calls} and {@code peak_tokens} in the rollups (NULL: minute rows, or unknown). */
-  V3("peaks");
+  V3("peaks"),
+  /** The grid table (which hour and day rows are kept, and their lock), and an index by grain. */
+  V4("grids");
 
   /** The version this library writes and reads. */
   static final int CURRENT = values().length;

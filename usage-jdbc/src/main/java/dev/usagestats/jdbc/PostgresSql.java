@@ -84,12 +84,12 @@ final class PostgresSql implements DialectSql {
 
   /**
    * One statement: delete the slice's minute rows and add exactly the deleted rows, summed, into
-   * quarter rows. A minute row being updated by an append is waited for and deleted with the
-   * append's sum in it; a row inserted after the statement began is not seen, stays, and the next
-   * pass folds it.
+   * quarter rows and the grids' rows. A minute row being updated by an append is waited for and
+   * deleted with the append's sum in it; a row inserted after the statement began is not seen,
+   * stays, and the next pass folds it.
    */
   @Override
-  public List<FoldStep> foldSlice(Tables t) {
+  public List<FoldStep> foldSlice(Tables t, List<Grid> grids) {
     String moved =
         "WITH moved AS (DELETE FROM "
             + t.rollup()
@@ -98,9 +98,14 @@ final class PostgresSql implements DialectSql {
             + " RETURNING "
             + Tables.list(Tables.COLUMNS, "")
             + "), folded AS ("
-            + additiveUpsert(t, DialectSql.foldSource("moved"))
+            + additiveUpsert(t, DialectSql.foldSource("moved", grids))
             + ") SELECT COUNT(*) FROM moved";
     return List.of(new FoldStep(moved, FoldStep.Kind.COUNT));
+  }
+
+  @Override
+  public String shareLock() {
+    return " FOR SHARE";
   }
 
   @Override

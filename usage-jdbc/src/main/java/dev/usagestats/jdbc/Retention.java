@@ -64,18 +64,18 @@ final class Retention {
     Instant from = keptFrom();
     if (from == null) return 0;
     long deleted = 0;
-    for (Grain g : Grain.values()) {
+    for (int minutes : Tables.GRAINS) {
       // rows whose span [start, start + grain) ends at or before `from`
-      long cutoff = from.getEpochSecond() - g.seconds() + 1;
+      long cutoff = from.getEpochSecond() - minutes * 60L + 1;
       long slice = FIRST_SLICE_S;
       while (true) {
-        Long oldest = oldest(g, cutoff);
+        Long oldest = oldest(minutes, cutoff);
         if (oldest == null) break;
         long start = oldest;
         long end = Math.min(start + slice, cutoff);
         long rows =
             tx.run(
-                "prune " + g + " rows at " + Instant.ofEpochSecond(start),
+                "prune " + minutes + "-minute rows at " + Instant.ofEpochSecond(start),
                 Connection.TRANSACTION_READ_COMMITTED,
                 c -> {
                   try (PreparedStatement ps =
@@ -84,7 +84,7 @@ final class Retention {
                           "DELETE FROM "
                               + tables.rollup()
                               + " WHERE grain = ? AND bucket_start >= ? AND bucket_start < ?")) {
-                    ps.setShort(1, (short) g.minutes());
+                    ps.setShort(1, (short) minutes);
                     ps.setLong(2, start);
                     ps.setLong(3, end);
                     return (long) ps.executeUpdate();
@@ -97,7 +97,7 @@ final class Retention {
     return deleted;
   }
 
-  private @Nullable Long oldest(Grain g, long cutoff) {
+  private @Nullable Long oldest(int minutes, long cutoff) {
     return tx.run(
         "prune",
         Connection.TRANSACTION_READ_COMMITTED,
@@ -108,7 +108,7 @@ final class Retention {
                   "SELECT MIN(bucket_start) FROM "
                       + tables.rollup()
                       + " WHERE grain = ? AND bucket_start < ?")) {
-            ps.setShort(1, (short) g.minutes());
+            ps.setShort(1, (short) minutes);
             ps.setLong(2, cutoff);
             try (ResultSet rs = ps.executeQuery()) {
               rs.next();

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Answers {@link JdbcUsageStore#read}: sums per series per bucket, and which of the engine's
@@ -71,33 +72,87 @@ final class RollupReader {
   private final Transactions tx;
   private final Duration compactAfter;
   private final long maxReadRows;
+  private final Grids grids;
 
   RollupReader(
-      Tables tables, DialectSql sql, Transactions tx, Duration compactAfter, long maxReadRows) {
+      Tables tables,
+      DialectSql sql,
+      Transactions tx,
+      Duration compactAfter,
+      long maxReadRows,
+      Grids grids) {
     this.tables = tables;
     this.sql = sql;
     this.tx = tx;
     this.compactAfter = compactAfter;
     this.maxReadRows = maxReadRows;
+    this.grids = grids;
   }
 
-  StoreResult read(StoreRead read) {
+  /**
+   * Reads the store for {@code read}: from the coarsest rows that tile each bucket if {@code
+   * coarse}, else from 15-minute and minute rows only (the plan before grids, kept for tests that
+   * compare the two).
+   */
+  StoreResult read(StoreRead read, boolean coarse) {
     long[] bounds = new long[read.bounds().size()];
+    long[] seconds = new long[bounds.length];
     boolean quarterAligned = true;
     for (int i = 0; i < bounds.length; i++) {
       bounds[i] = read.bounds().get(i).toEpochMilli();
+      seconds[i] = Math.floorDiv(bounds[i], 1000);
       if (Math.floorMod(bounds[i], QUARTER_MS) != 0) quarterAligned = false;
     }
-    boolean summed = quarterAligned && sql.sumsBucketsInSql();
+    boolean aligned = quarterAligned;
+    boolean summed = aligned && sql.sumsBucketsInSql();
+    try {
+      return tx.run(
+          "read",
+          Connection.TRANSACTION_REPEATABLE_READ,
+          read.apiKeys(),
+          c -> {
+            // the grids first: this statement fixes the snapshot the rows are read in
+            ReadPlan plan =
+                aligned ? ReadPlan.of(seconds, coarse ? grids.read(c) : List.of()) : null;
+            List<Query> statements = statements(read, bounds, plan, summed);
+            if (summed) sql.beforeSummingRead(c);
+            StoreResult r = run(c, statements, bounds, summed);
+            c.commit();
+            return r;
+          });
+    } catch (UsageStoreException e) {
+      // A sum the database forms in SQL that passes a BIGINT (SQLState 22003) is the query's
+      // range, not a store failure.
+      if (e.getCause() instanceof SQLException s && "22003".equals(s.getSQLState())) {
+        throw new IllegalArgumentException(
+            "query must select sums within "
+                + Long.MAX_VALUE
+                + ": a stored sum would pass it; narrow the range or the filters, or group finer",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  /** The statements of a read: rows per filter chunk, the ledger lookup riding on the first. */
+  private List<Query> statements(
+      StoreRead read, long[] bounds, @Nullable ReadPlan plan, boolean summed) {
     List<Query> statements = new ArrayList<>();
     for (List<String> keys : sets(read.apiKeys())) {
       for (List<String> models : sets(read.models())) {
         Query q = summed ? summedRows(read, bounds) : storedRows(bounds);
         List<String> where = new ArrayList<>();
-        where.add("bucket_start >= ?");
-        q.params.add(summed ? Math.floorDiv(bounds[0], 1000) : lowSecond(bounds[0]));
-        where.add("bucket_start < ?");
-        q.params.add(-Math.floorDiv(-bounds[bounds.length - 1], 1000));
+        if (plan == null) {
+          // bounds off 15-minute steps (or a range too long to plan): minute and 15-minute rows,
+          // from early enough to see a 15-minute row that begins before the range (and refuse it)
+          where.add("grain IN (1, 15)");
+          where.add("bucket_start >= ?");
+          q.params.add(summed ? Math.floorDiv(bounds[0], 1000) : lowSecond(bounds[0]));
+          where.add("bucket_start < ?");
+          q.params.add(-Math.floorDiv(-bounds[bounds.length - 1], 1000));
+        } else {
+          where.add(tiles(q, plan));
+        }
         if (read.tenant() != null) {
           where.add("tenant = ?");
           q.params.add(read.tenant());
@@ -132,29 +187,34 @@ final class RollupReader {
       q.text.append(" FROM ").append(tables.ledger()).append(" WHERE ");
       q.text.append(String.join(" AND ", ledgerWhere));
     }
-    try {
-      return tx.run(
-          "read",
-          Connection.TRANSACTION_REPEATABLE_READ,
-          read.apiKeys(),
-          c -> {
-            if (summed) sql.beforeSummingRead(c);
-            StoreResult r = run(c, statements, bounds, summed);
-            c.commit();
-            return r;
-          });
-    } catch (UsageStoreException e) {
-      // A sum the database forms in SQL that passes a BIGINT (SQLState 22003) is the query's
-      // range, not a store failure.
-      if (e.getCause() instanceof SQLException s && "22003".equals(s.getSQLState())) {
-        throw new IllegalArgumentException(
-            "query must select sums within "
-                + Long.MAX_VALUE
-                + ": a stored sum would pass it; narrow the range or the filters, or group finer",
-            e);
-      }
-      throw e;
+    return statements;
+  }
+
+  /**
+   * The plan's rows as one condition: within the range (which an index on {@code bucket_start}
+   * serves), every minute row, and the 15-minute, hour and day rows of the tiles (ranges, or lists
+   * of starts per grain, written into the statement: numbers this class computed, not caller data).
+   */
+  private static String tiles(Query q, ReadPlan plan) {
+    StringBuilder sb = new StringBuilder("bucket_start >= ? AND bucket_start < ? AND (grain = 1");
+    q.params.add(plan.from);
+    q.params.add(plan.to);
+    for (int i = 0; i < plan.quarterRanges.length; i += 2) {
+      sb.append(" OR (grain = 15 AND bucket_start >= ? AND bucket_start < ?)");
+      q.params.add(plan.quarterRanges[i]);
+      q.params.add(plan.quarterRanges[i + 1]);
     }
+    starts(sb, 15, plan.quarters);
+    starts(sb, Grid.HOUR, plan.hours);
+    starts(sb, Grid.DAY, plan.days);
+    return sb.append(')').toString();
+  }
+
+  private static void starts(StringBuilder sb, int grain, long[] starts) {
+    if (starts.length == 0) return;
+    sb.append(" OR (grain = ").append(grain).append(" AND bucket_start IN (");
+    for (int i = 0; i < starts.length; i++) sb.append(i > 0 ? ", " : "").append(starts[i]);
+    sb.append("))");
   }
 
   /**
@@ -228,6 +288,7 @@ final class RollupReader {
         for (Object o : q.params) {
           if (o instanceof long[] seconds) {
             sql.bindBounds(c, ps, p++, seconds);
+
           } else if (o instanceof String[] values) {
             sql.bindArray(c, ps, p++, values);
           } else if (o instanceof Long l) {

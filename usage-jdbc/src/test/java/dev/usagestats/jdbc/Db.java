@@ -81,6 +81,7 @@ enum Db {
       st.execute("DROP TABLE IF EXISTS " + prefix + "rollup");
       st.execute("DROP TABLE IF EXISTS " + prefix + "ledger");
       st.execute("DROP TABLE IF EXISTS " + prefix + "schema_version");
+      st.execute("DROP TABLE IF EXISTS " + prefix + "grid");
     }
   }
 }

@@ -84,7 +84,7 @@ class SchemaUpgradeTest {
         .clock(TestClock.of(T0.plus(Duration.ofDays(10))));
   }
 
-  private static String resource(String path) throws IOException {
+  static String resource(String path) throws IOException {
     try (InputStream in = SchemaUpgradeTest.class.getClassLoader().getResourceAsStream(path)) {
       assertThat(in).as(path).isNotNull();
       return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -96,7 +96,7 @@ class SchemaUpgradeTest {
   }
 
   /** Runs a script as a migration tool would: comment lines dropped, split at ';'. */
-  private static void runScript(DataSource ds, String script, String prefix, int statements)
+  static void runScript(DataSource ds, String script, String prefix, int statements)
       throws SQLException {
     StringBuilder clean = new StringBuilder();
     for (String line : script.split("\n")) {
@@ -161,7 +161,12 @@ class SchemaUpgradeTest {
 
     assertThatThrownBy(() -> builder(db, prefix).build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("schema version 1 found, 3 required: run the V2 to V3 scripts")
+        .hasMessageContaining(
+            "schema version 1 found, "
+                + Migration.CURRENT
+                + " required: run the V2 to V"
+                + Migration.CURRENT
+                + " scripts")
         .hasMessageContaining("or createSchema(true)");
 
     try (JdbcUsageStore s = builder(db, prefix).createSchema(true).build()) {
@@ -259,7 +264,7 @@ class SchemaUpgradeTest {
     String v2 = resource(Dialect.valueOf(db.name()).migrations().get(1));
     runScript(db.dataSource(), v2, prefix, 3); // all but the last statement, the version row
     assertThatThrownBy(() -> builder(db, prefix).build())
-        .hasMessageContaining("schema version 1 found, 3 required");
+        .hasMessageContaining("schema version 1 found, " + Migration.CURRENT + " required");
     try (JdbcUsageStore s = builder(db, prefix).createSchema(true).build()) {
       assertThat(Fixtures.read(s, List.of(T0, T0.plusSeconds(60))).values())
           .containsExactly(new UsageTotals(2, 0, 20, 4, 0, 0, 0));
@@ -277,7 +282,8 @@ class SchemaUpgradeTest {
         .containsExactly(
             d.migrationFolder() + "/V1__rollups.sql",
             d.migrationFolder() + "/V2__cache_creation_tokens.sql",
-            d.migrationFolder() + "/V3__peaks.sql");
+            d.migrationFolder() + "/V3__peaks.sql",
+            d.migrationFolder() + "/V4__grids.sql");
     for (String m : d.migrations()) {
       runScript(db.dataSource(), resource(m), prefix, Integer.MAX_VALUE);
     }
@@ -307,12 +313,20 @@ class SchemaUpgradeTest {
     try (Connection c = db.dataSource().getConnection();
         Statement st = c.createStatement()) {
       st.execute(
-          "INSERT INTO " + prefix + "schema_version (version, description) VALUES (4, 'future')");
+          "INSERT INTO "
+              + prefix
+              + "schema_version (version, description) VALUES ("
+              + (Migration.CURRENT + 1)
+              + ", 'future')");
     }
     for (boolean create : new boolean[] {false, true}) {
       assertThatThrownBy(() -> builder(db, prefix).createSchema(create).build())
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("schema version 4 found, this usage-jdbc knows versions up to 3");
+          .hasMessageContaining(
+              "schema version "
+                  + (Migration.CURRENT + 1)
+                  + " found, this usage-jdbc knows versions up to "
+                  + Migration.CURRENT);
     }
   }
 
