@@ -296,11 +296,12 @@ interface DialectSql {
   }
 
   /**
-   * The 15-minute rows summed per series and span of {@code grid}, as rollup rows of its grain in
+   * The rows that {@code where} selects (15-minute rows, or the rows of a finer grid whose spans
+   * tile {@code grid}'s) summed per series and span of {@code grid}, as rollup rows of its grain in
    * {@link Tables#COLUMNS} order: counters summed, peaks the largest, unknown (NULL) if any row's
    * is. What a new grid's rows start from.
    */
-  static String gridFromQuarters(Tables t, Grid grid) {
+  static String gridFrom(Tables t, Grid grid, String where) {
     String floor = grid.floorSql();
     StringBuilder sb = new StringBuilder("SELECT ").append(floor).append(", series_hash, ");
     sb.append(grid.minutes()).append(", tenant, api_key, model");
@@ -315,7 +316,9 @@ interface DialectSql {
     }
     return sb.append(" FROM ")
         .append(t.rollup())
-        .append(" WHERE grain = 15 GROUP BY ")
+        .append(" WHERE ")
+        .append(where)
+        .append(" GROUP BY ")
         .append(floor)
         .append(", series_hash, tenant, api_key, model")
         .toString();

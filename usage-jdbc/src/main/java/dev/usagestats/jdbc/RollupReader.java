@@ -19,7 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Answers {@link JdbcUsageStore#read}: sums per series per bucket, and which of the engine's
@@ -38,8 +37,13 @@ import org.jspecify.annotations.Nullable;
  * and are summed here, and a row whose span a bucket bound splits (a 15-minute row under MINUTE
  * buckets) is refused rather than counted in the wrong bucket.
  *
- * Range. A row is in range if its span [start, start + grain) meets [from, to): the scan starts
- * 14 minutes early, so a 15-minute row that began before `from` is seen (and then refused).
+ * Which rows. Where every bound falls on a 15-minute step (HOUR, DAY, WEEK and MONTH in real
+ * zones), the ReadPlan's: per bucket the fewest day, hour and 15-minute rows that tile it, and
+ * every minute row in range (ReadSql writes them as ranges and lists of starts per grain). The
+ * grids are read first, in the read's own snapshot, so they and the rows agree. Otherwise (MINUTE
+ * buckets, or price changes off the quarter hour) minute and 15-minute rows whose span meets
+ * [from, to): the scan starts 14 minutes early, so a 15-minute row that began before `from` is
+ * seen (and then refused).
  *
  * Large filters. PostgreSQL and H2 bind each set (API keys, models, batch ids) as one array
  * parameter (= ANY(?)); MariaDB has no arrays and gets IN lists. A set larger than the dialect's
@@ -53,10 +57,8 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  */
 final class RollupReader {
-  private static final long QUARTER_S = Grain.QUARTER_HOUR.seconds();
-
   /** The tenant and API key of the engine's peak aggregates: one space, no caller's name. */
-  static final String AGGREGATE = " ";
+  static final String AGGREGATE = ReadSql.AGGREGATE;
 
   private static final boolean[] PEAK = new boolean[Measure.COUNT];
 
@@ -67,12 +69,12 @@ final class RollupReader {
   private static final long QUARTER_MS = Grain.QUARTER_HOUR.millis();
   private static final int FETCH_SIZE = 10_000;
 
-  private final Tables tables;
   private final DialectSql sql;
   private final Transactions tx;
   private final Duration compactAfter;
   private final long maxReadRows;
   private final Grids grids;
+  private final ReadSql sqls;
 
   RollupReader(
       Tables tables,
@@ -81,12 +83,12 @@ final class RollupReader {
       Duration compactAfter,
       long maxReadRows,
       Grids grids) {
-    this.tables = tables;
     this.sql = sql;
     this.tx = tx;
     this.compactAfter = compactAfter;
     this.maxReadRows = maxReadRows;
     this.grids = grids;
+    this.sqls = new ReadSql(tables, sql);
   }
 
   /**
@@ -114,7 +116,7 @@ final class RollupReader {
             // the grids first: this statement fixes the snapshot the rows are read in
             ReadPlan plan =
                 aligned ? ReadPlan.of(seconds, coarse ? grids.read(c) : List.of()) : null;
-            List<Query> statements = statements(read, bounds, plan, summed);
+            List<ReadSql.Query> statements = sqls.statements(read, bounds, plan, summed);
             if (summed) sql.beforeSummingRead(c);
             StoreResult r = run(c, statements, bounds, summed);
             c.commit();
@@ -134,152 +136,15 @@ final class RollupReader {
     }
   }
 
-  /** The statements of a read: rows per filter chunk, the ledger lookup riding on the first. */
-  private List<Query> statements(
-      StoreRead read, long[] bounds, @Nullable ReadPlan plan, boolean summed) {
-    List<Query> statements = new ArrayList<>();
-    for (List<String> keys : sets(read.apiKeys())) {
-      for (List<String> models : sets(read.models())) {
-        Query q = summed ? summedRows(read, bounds) : storedRows(bounds);
-        List<String> where = new ArrayList<>();
-        if (plan == null) {
-          // bounds off 15-minute steps (or a range too long to plan): minute and 15-minute rows,
-          // from early enough to see a 15-minute row that begins before the range (and refuse it)
-          where.add("grain IN (1, 15)");
-          where.add("bucket_start >= ?");
-          q.params.add(summed ? Math.floorDiv(bounds[0], 1000) : lowSecond(bounds[0]));
-          where.add("bucket_start < ?");
-          q.params.add(-Math.floorDiv(-bounds[bounds.length - 1], 1000));
-        } else {
-          where.add(tiles(q, plan));
-        }
-        if (read.tenant() != null) {
-          where.add("tenant = ?");
-          q.params.add(read.tenant());
-        }
-        in(where, q, "api_key", keys);
-        in(where, q, "model", models);
-        q.text.append(" FROM ").append(tables.rollup()).append(" WHERE ");
-        q.text.append(String.join(" AND ", where));
-        if (summed) q.text.append(" GROUP BY 2, 3, 4, 5");
-        statements.add(q);
-      }
-    }
-    // The ledger lookup rides on the first statement (one round trip in the common case); a set of
-    // batch ids too large for one IN list continues in statements of its own.
-    int i = 0;
-    for (List<String> ids :
-        read.batchIds().isEmpty() ? List.<List<String>>of() : sets(read.batchIds())) {
-      Query q;
-      if (i < statements.size()) {
-        q = statements.get(i);
-        q.text.append(" UNION ALL ");
-      } else {
-        q = new Query();
-        statements.add(q);
-      }
-      i++;
-      q.text.append("SELECT 1, batch_id, batch_id, batch_id, 0");
-      if (!summed) q.text.append(", 0");
-      q.text.append(", 0".repeat(Measure.COUNT));
-      List<String> ledgerWhere = new ArrayList<>();
-      in(ledgerWhere, q, "batch_id", ids);
-      q.text.append(" FROM ").append(tables.ledger()).append(" WHERE ");
-      q.text.append(String.join(" AND ", ledgerWhere));
-    }
-    return statements;
-  }
-
-  /**
-   * The plan's rows as one condition: within the range (which an index on {@code bucket_start}
-   * serves), every minute row, and the 15-minute, hour and day rows of the tiles (ranges, or lists
-   * of starts per grain, written into the statement: numbers this class computed, not caller data).
-   */
-  private static String tiles(Query q, ReadPlan plan) {
-    StringBuilder sb = new StringBuilder("bucket_start >= ? AND bucket_start < ? AND (grain = 1");
-    q.params.add(plan.from);
-    q.params.add(plan.to);
-    for (int i = 0; i < plan.quarterRanges.length; i += 2) {
-      sb.append(" OR (grain = 15 AND bucket_start >= ? AND bucket_start < ?)");
-      q.params.add(plan.quarterRanges[i]);
-      q.params.add(plan.quarterRanges[i + 1]);
-    }
-    starts(sb, 15, plan.quarters);
-    starts(sb, Grid.HOUR, plan.hours);
-    starts(sb, Grid.DAY, plan.days);
-    return sb.append(')').toString();
-  }
-
-  private static void starts(StringBuilder sb, int grain, long[] starts) {
-    if (starts.length == 0) return;
-    sb.append(" OR (grain = ").append(grain).append(" AND bucket_start IN (");
-    for (int i = 0; i < starts.length; i++) sb.append(i > 0 ? ", " : "").append(starts[i]);
-    sb.append("))");
-  }
-
-  /**
-   * The set as the filters of the statements to run, each of at most the dialect's {@link
-   * DialectSql#maxSetSize()} values; one empty list for an empty set (no filter).
-   */
-  private List<List<String>> sets(Set<String> values) {
-    List<String> all = new ArrayList<>(values);
-    int max = sql.maxSetSize();
-    if (all.size() <= max) return List.of(all);
-    List<List<String>> out = new ArrayList<>();
-    for (int from = 0; from < all.size(); from += max) {
-      out.add(all.subList(from, Math.min(all.size(), from + max)));
-    }
-    return out;
-  }
-
-  /** Rows summed per bucket in SQL, across the key parts the read does not need. */
-  private Query summedRows(StoreRead read, long[] bounds) {
-    Query q = new Query();
-    q.text.append("SELECT 0 AS kind, ");
-    // Peak aggregates keep their names (one space), so they are never summed with series.
-    String aggregate = "'" + AGGREGATE + "'";
-    String keepAggregate = " = " + aggregate + " THEN " + aggregate + " ELSE '' END";
-    q.text.append(read.needsTenant() ? "tenant" : "CASE WHEN tenant" + keepAggregate);
-    q.text.append(" AS tenant, ");
-    q.text.append(read.needsApiKey() ? "api_key" : "CASE WHEN api_key" + keepAggregate);
-    q.text.append(" AS api_key, model, ");
-    q.text.append(sql.bucketIndex()).append(" AS b");
-    long[] seconds = new long[bounds.length];
-    for (int i = 0; i < bounds.length; i++) seconds[i] = Math.floorDiv(bounds[i], 1000);
-    q.params.add(seconds);
-    // SUM(bigint) may be wider (numeric in PostgreSQL); back to BIGINT, so the driver reads longs
-    for (Measure m : Measure.all()) {
-      if (m.isPeak()) {
-        // the largest minute's, or -1 (unknown) if any row has none
-        String v = DialectSql.peakOf(m);
-        q.text.append(", CASE WHEN COUNT(*) = COUNT(").append(v).append(") THEN MAX(");
-        q.text.append(v).append(") ELSE -1 END AS ").append(m.column());
-      } else {
-        q.text.append(", CAST(SUM(").append(m.column()).append(") AS BIGINT) AS ");
-        q.text.append(m.column());
-      }
-    }
-    return q;
-  }
-
-  /** Rows as stored, with their start and grain. */
-  private static Query storedRows(long[] bounds) {
-    Query q = new Query();
-    q.text.append("SELECT 0 AS kind, tenant, api_key, model, bucket_start, grain");
-    for (Measure m : Measure.all()) {
-      q.text.append(", ").append(m.isPeak() ? DialectSql.peakOf(m) : m.column());
-    }
-    return q;
-  }
-
-  private StoreResult run(Connection c, List<Query> statements, long[] bounds, boolean summed)
+  private StoreResult run(
+      Connection c, List<ReadSql.Query> statements, long[] bounds, boolean summed)
       throws SQLException {
     Map<RowId, long[]> sums = new HashMap<>();
     Set<String> applied = new HashSet<>();
     long from = bounds[0];
     long to = bounds[bounds.length - 1];
     long rowsRead = 0;
-    for (Query q : statements) {
+    for (ReadSql.Query q : statements) {
       try (PreparedStatement ps = tx.prepare(c, q.text.toString())) {
         // Stream rows (a cursor in PostgreSQL, a streaming result in MariaDB) rather than let the
         // driver buffer them all, so the row cap bites before memory does.
@@ -366,22 +231,6 @@ final class RollupReader {
             + Instant.ofEpochMilli(startMillis));
   }
 
-  /** The first second to scan: early enough to see a 15-minute row that began before from. */
-  private static long lowSecond(long fromMillis) {
-    return Math.floorDiv(fromMillis, 1000) - (QUARTER_S - 60);
-  }
-
-  private void in(List<String> where, Query q, String column, List<String> values) {
-    if (values.isEmpty()) return;
-    if (sql.bindsArrays()) {
-      where.add(sql.inArray(column));
-      q.params.add(values.toArray(new String[0]));
-    } else {
-      where.add(column + " IN (" + "?, ".repeat(values.size() - 1) + "?)");
-      q.params.addAll(values);
-    }
-  }
-
   private static IllegalArgumentException tooLarge(SeriesKey key, int bucket, int measure) {
     return new IllegalArgumentException(
         "query must select sums within "
@@ -398,15 +247,6 @@ final class RollupReader {
   private static int bucketOf(long[] bounds, long millis) {
     int i = Arrays.binarySearch(bounds, millis);
     return i >= 0 ? Math.min(i, bounds.length - 2) : Math.max(-i - 2, 0);
-  }
-
-  /**
-   * Statement text and its parameters in order: Long, String, String[] (a set bound as an array),
-   * or long[] bucket bounds.
-   */
-  private static final class Query {
-    final StringBuilder text = new StringBuilder(512);
-    final List<Object> params = new ArrayList<>();
   }
 
   private record RowId(SeriesKey key, int bucket) {}
