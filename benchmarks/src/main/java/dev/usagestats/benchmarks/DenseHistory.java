@@ -30,15 +30,18 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * A year of dense history, for {@link StoreBenchmark}'s {@code dense*} reports: 1,000 series, each
  * with a 15-minute row in every quarter hour of 365 UTC days (35,040,000 rows), as a store holds it
- * once compaction has folded every minute. Built once per database into the tables {@code
- * bench_dense_*} and reused by later runs: a marker table records a finished load, so a load cut
- * short is started again.
+ * once compaction has folded every minute, and the hour and day rows of the grids of UTC, Kathmandu
+ * and New York (the store's {@code reportZones}): UTC hours and Kathmandu's quarter-past hours
+ * (8,760,000 rows each), and the days of UTC, Kathmandu and New York's two offsets (365,000 rows
+ * each). Built once per database into the tables {@code bench_dense_*} and reused by later runs: a
+ * marker table records a finished load, so a load cut short is started again.
  *
  * <p>Loading runs in the database, one day (96,000 rows) per {@code INSERT ... SELECT} in key
  * order: PostgreSQL from {@code generate_series}, MariaDB from its built-in sequence tables ({@code
- * seq_0_to_95}), both joined with a table of the 1,000 series' names and keys. Every row holds the
- * same sums (3 calls, 4,200 input, 800 output, 100 cached input tokens), so a report's totals are
- * known: {@link #check} fails a run whose report does not add up.
+ * seq_0_to_95}), both joined with a table of the 1,000 series' names and keys; then the store
+ * builds the grids' rows from them ({@code rebuildCoarseRows}). Every 15-minute row holds the same
+ * sums (3 calls, 4,200 input, 800 output, 100 cached input tokens), so a report's totals are known:
+ * {@link #check} fails a run whose report does not add up.
  *
  * <p>Each trial builds an engine over the store (no flushing) and two queries in the zone under
  * test, grouped by model as the usage page asks: the 30 local days before 2026-10-31 at DAY, and
@@ -46,7 +49,7 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 @State(Scope.Benchmark)
 public class DenseHistory {
-  static final String PREFIX = "bench_dense_";
+  static final String PREFIX = "bench_dense_grids_";
   static final int SERIES = 1_000;
   static final int DAYS = 365;
   static final LocalDate FIRST = LocalDate.of(2025, 11, 1);
@@ -54,7 +57,8 @@ public class DenseHistory {
   /** The reports end the day before: New York's 2026-10-30 ends at 04:00 UTC on the 31st. */
   static final LocalDate TODAY = LocalDate.of(2026, 10, 31);
 
-  private static final String LOADED = "dense-v1 " + SERIES + " series x " + DAYS + " days";
+  private static final String LOADED =
+      "dense-v2 " + SERIES + " series x " + DAYS + " days, grids built";
   private static final long CALLS = 3;
 
   /** The database holding the history. */
@@ -80,7 +84,7 @@ public class DenseHistory {
               default -> throw new IllegalArgumentException("database: " + database);
             });
     JdbcUsageStore store = store(ds);
-    load(ds, database.equals("MARIADB"));
+    load(ds, store, database.equals("MARIADB"));
     stats = UsageStats.builder().store(store).flushInterval(Duration.ZERO).build();
     ZoneId z = ZoneId.of(zone);
     days30 =
@@ -110,17 +114,19 @@ public class DenseHistory {
     try (HikariDataSource ds =
         StoreBenchmark.pool(
             db.equals("MARIADB") ? StoreBenchmark.MARIADB_URL : StoreBenchmark.PG_URL)) {
-      store(ds).close();
-      load(ds, db.equals("MARIADB"));
+      try (JdbcUsageStore store = store(ds)) {
+        load(ds, store, db.equals("MARIADB"));
+      }
     }
   }
 
-  /** The store over the dense tables; later versions may tune it here. */
+  /** The store over the dense tables, with grids for the zones the reports are asked in. */
   static JdbcUsageStore store(HikariDataSource ds) {
     return JdbcUsageStore.builder(ds)
         .tablePrefix(PREFIX)
         .createSchema(true)
         .statementTimeout(Duration.ofSeconds(60))
+        .reportZones(ZoneOffset.UTC, ZoneId.of("Asia/Kathmandu"), ZoneId.of("America/New_York"))
         .build();
   }
 
@@ -139,8 +145,12 @@ public class DenseHistory {
     ds.close();
   }
 
-  /** Loads the history unless a finished load is recorded. */
-  static void load(HikariDataSource ds, boolean mariadb) throws SQLException {
+  /**
+   * Loads the history unless a finished load is recorded: the 15-minute rows by SQL, then the hour
+   * and day rows of the store's grids built from them ({@link JdbcUsageStore#rebuildCoarseRows()},
+   * as after any bulk import).
+   */
+  static void load(HikariDataSource ds, JdbcUsageStore store, boolean mariadb) throws SQLException {
     try (Connection c = ds.getConnection();
         Statement st = c.createStatement()) {
       st.execute(
@@ -167,6 +177,11 @@ public class DenseHistory {
           }
         }
       }
+      long t1 = System.nanoTime();
+      long coarse = store.rebuildCoarseRows();
+      System.out.printf(
+          "dense history: %d hour and day rows built in %d s%n",
+          coarse, (System.nanoTime() - t1) / 1_000_000_000L);
       st.execute(mariadb ? "ANALYZE TABLE " + PREFIX + "rollup" : "ANALYZE " + PREFIX + "rollup");
       long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
       st.execute("INSERT INTO " + PREFIX + "loaded VALUES ('" + LOADED + "', " + seconds + ")");

@@ -115,6 +115,7 @@ public class PlanningBenchmark {
         st.execute("DROP TABLE IF EXISTS " + prefix + "rollup");
         st.execute("DROP TABLE IF EXISTS " + prefix + "ledger");
         st.execute("DROP TABLE IF EXISTS " + prefix + "schema_version");
+        st.execute("DROP TABLE IF EXISTS " + prefix + "grid");
       }
       ds.close();
     }

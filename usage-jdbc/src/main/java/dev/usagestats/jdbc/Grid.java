@@ -103,10 +103,10 @@ record Grid(int minutes, int anchor) implements Comparable<Grid> {
   }
 
   /**
-   * The grids on which {@code zone}'s local days start, and its local hours where they do not start
-   * on the UTC hour, for every offset it has from two years before {@code around} to one year
-   * after: New York gives days at 04:00 and 05:00 UTC and UTC's hours; Kathmandu its days at 18:15
-   * UTC and hours at a quarter past.
+   * The grids on which {@code zone}'s local days and hours start (UTC's own hours for a whole-hour
+   * offset), for every offset it has from two years before {@code around} to one year after: New
+   * York gives days at 04:00 and 05:00 UTC and UTC's hours; Kathmandu its days at 18:15 UTC and
+   * hours at a quarter past.
    *
    * @throws IllegalArgumentException if an offset in that time is not on a 15-minute step
    */

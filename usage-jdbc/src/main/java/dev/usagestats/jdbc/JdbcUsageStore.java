@@ -59,6 +59,10 @@ import org.slf4j.LoggerFactory;
  *       engine retries it. Messages never show an API key id in full.
  *   <li><b>Compaction loses nothing.</b> {@link #compact()} deletes exactly the minute rows it
  *       folds, also while batches are appended.
+ *   <li><b>Few rows per read, exact.</b> Hour and day rows of the {@link Builder#reportZones report
+ *       zones} are kept beside the 15-minute rows, equal to them in every snapshot; a read takes
+ *       the fewest rows that tile each bucket exactly, and counts a minute never twice and never
+ *       not, also while compaction moves it.
  *   <li><b>Versioned schema.</b> {@link Builder#build()} upgrades an older schema in place when
  *       asked ({@link Builder#createSchema(boolean)}), and otherwise refuses one it cannot use.
  *   <li><b>Thread-safe.</b> Every call takes its own connection.
@@ -206,12 +210,13 @@ public final class JdbcUsageStore implements UsageStore {
   }
 
   /**
-   * Folds minute rows older than {@code compactAfter} into 15-minute rows, and forgets ledger rows
-   * older than {@code ledgerRetention}. Each slice (2 hours at first, longer over sparse rows,
-   * shorter over dense ones) is folded in one transaction by set-based SQL; totals of any range
-   * whose bounds fall on 15-minute steps are unchanged. Safe to run on several nodes at once and
-   * while batches are appended: a minute row is deleted only together with adding it into its
-   * 15-minute row.
+   * Folds minute rows older than {@code compactAfter} into 15-minute rows and into the hour and day
+   * rows of the store's grids ({@link Builder#reportZones}), and forgets ledger rows older than
+   * {@code ledgerRetention}. Each slice (2 hours at first, longer over sparse rows, shorter over
+   * dense ones) is folded in one transaction by set-based SQL; totals of any range whose bounds
+   * fall on 15-minute steps are unchanged. Safe to run on several nodes at once and while batches
+   * are appended: a minute row is deleted only together with adding it into its 15-minute row and
+   * into a row of every grid.
    *
    * @return the number of minute rows folded
    * @throws UsageStoreException if the database fails

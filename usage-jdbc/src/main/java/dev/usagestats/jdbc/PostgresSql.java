@@ -70,10 +70,13 @@ final class PostgresSql implements DialectSql {
 
   @Override
   public void beforeSummingRead(Connection c) throws SQLException {
-    // Lets the planner sum groups in a hash table instead of an on-disk sort; the setting ends
-    // with the read-only transaction.
+    // Sum groups in a hash table: room for it (instead of an on-disk sort), and no sort at all.
+    // PostgreSQL does not know how rows spread over grains, so it guesses a plan's day or hour
+    // rows far too few (185 for 30,000) and would sort them by their text keys, at 4 times the
+    // cost. The settings end with the read-only transaction.
     try (Statement st = c.createStatement()) {
       st.execute("SET LOCAL work_mem = '32MB'");
+      st.execute("SET LOCAL enable_sort = off");
     }
   }
 
