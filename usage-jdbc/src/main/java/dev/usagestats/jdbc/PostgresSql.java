@@ -56,7 +56,8 @@ final class PostgresSql implements DialectSql {
   }
 
   @Override
-  public String bucketIndex() {
+  public String bucketIndex(long[] seconds, List<Object> params) {
+    params.add(seconds);
     return "width_bucket(bucket_start, ?) - 1";
   }
 
