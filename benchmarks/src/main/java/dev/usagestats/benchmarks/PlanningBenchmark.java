@@ -116,6 +116,7 @@ public class PlanningBenchmark {
         st.execute("DROP TABLE IF EXISTS " + prefix + "latency");
         st.execute("DROP TABLE IF EXISTS " + prefix + "ledger");
         st.execute("DROP TABLE IF EXISTS " + prefix + "schema_version");
+        st.execute("DROP TABLE IF EXISTS " + prefix + "grid");
       }
       ds.close();
     }

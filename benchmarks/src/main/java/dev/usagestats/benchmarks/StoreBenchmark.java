@@ -70,6 +70,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *       Asia/Kathmandu (DAY buckets, grouped by model) over a store holding 1,000 series x 365 days
  *       of compacted 15-minute rows, 4 rows per series per day (1.46 million rows), built once in
  *       table {@code bench_hist_rollup} and reused.
+ *   <li>{@code denseDays30} and {@code denseHours14}: {@code UsageStats.query} of the 30 local days
+ *       before 2026-10-31 at DAY, and of the 14 before it at HOUR, grouped by model, in
+ *       Asia/Kathmandu and America/New_York, on PostgreSQL and MariaDB, over a year of dense
+ *       history: 1,000 series with a row in every quarter hour (35 million 15-minute rows) and the
+ *       hour and day rows of the grids of UTC, Kathmandu and New York ({@link DenseHistory}; built
+ *       once, in about 10 minutes per database, and reused). Build it ahead of the run with {@code
+ *       java -cp benchmarks.jar:<mariadb driver> dev.usagestats.benchmarks.DenseHistory MARIADB}
+ *       (or {@code POSTGRESQL}), then {@code 'StoreBenchmark.dense'} with the MariaDB driver on the
+ *       class path as below.
  *   <li>{@code compact}: one {@code compact()} of 120,000 minute rows into 15-minute rows, one row
  *       per series per minute: dense (500 series, 4 hours) or sparse (8 series, 10.4 days, as a
  *       small deployment's history looks); the tables are emptied and the rows written before each
@@ -80,8 +89,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
 public class StoreBenchmark {
-  private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
-  private static final String MARIADB_URL = "jdbc:mariadb://127.0.0.1:3306/test?user=root";
+  static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+  static final String MARIADB_URL = "jdbc:mariadb://127.0.0.1:3306/test?user=root";
   private static final int COMPACT_ROWS = 120_000;
   private static final int SERIES = 1_000;
   private static final int MINUTES = 10;
@@ -147,6 +156,7 @@ public class StoreBenchmark {
         st.execute("DROP TABLE IF EXISTS " + prefix + "latency");
         st.execute("DROP TABLE IF EXISTS " + prefix + "ledger");
         st.execute("DROP TABLE IF EXISTS " + prefix + "schema_version");
+        st.execute("DROP TABLE IF EXISTS " + prefix + "grid");
       }
       ds.close();
     }
@@ -236,6 +246,7 @@ public class StoreBenchmark {
         st.execute("DROP TABLE IF EXISTS " + prefix + "latency");
         st.execute("DROP TABLE IF EXISTS " + prefix + "ledger");
         st.execute("DROP TABLE IF EXISTS " + prefix + "schema_version");
+        st.execute("DROP TABLE IF EXISTS " + prefix + "grid");
       }
       ds.close();
     }
@@ -262,7 +273,8 @@ public class StoreBenchmark {
       try (Connection c = ds.getConnection();
           Statement st = c.createStatement()) {
         long have;
-        try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + PREFIX + "rollup")) {
+        try (ResultSet rs =
+            st.executeQuery("SELECT COUNT(*) FROM " + PREFIX + "rollup WHERE grain = 15")) {
           rs.next();
           have = rs.getLong(1);
         }
@@ -279,6 +291,8 @@ public class StoreBenchmark {
                   + " 'tenant-' || (s % 10), 'key-' || s, 'model-' || (s % 20), 3, 0, 4200, 800,"
                   + " 100, 0 FROM generate_series(0, 999) s, generate_series(0, 364) d,"
                   + " generate_series(0, 3) h ORDER BY 1");
+          // rows written by hand: the hour and day rows are built from them
+          store.rebuildCoarseRows();
           st.execute("ANALYZE " + PREFIX + "rollup");
         }
       }
@@ -326,5 +340,21 @@ public class StoreBenchmark {
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   public UsageReport dailyReport30Days(History h) {
     return h.stats.query(h.query);
+  }
+
+  /** A 30-day DAY report by model over a year of dense history (every series every quarter). */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public UsageReport denseDays30(DenseHistory h) {
+    return h.stats.query(h.days30);
+  }
+
+  /** A 14-day HOUR report by model over a year of dense history. */
+  @Benchmark
+  @BenchmarkMode(Mode.AverageTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public UsageReport denseHours14(DenseHistory h) {
+    return h.stats.query(h.hours14);
   }
 }

@@ -9,12 +9,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Folds minute rows older than {@code compactAfter} into quarter-hour rows (rollup and latency
- * rows), and prunes ledger rows older than {@code ledgerRetention}. Called by {@link
- * JdbcUsageStore#compact()}, from the host's scheduler or the store's own background thread.
+ * Folds minute rows older than {@code compactAfter} into quarter-hour rows and into the rows of the
+ * store's grids (hour and day rows, see {@link Grids}), and minute latency rows into quarter-hour
+ * latency rows (grids carry no latency), and prunes ledger rows older than {@code ledgerRetention}.
+ * Called by {@link JdbcUsageStore#compact()}, from the host's scheduler or the store's own
+ * background thread.
  *
  * <p>Thread-safe: immutable; every slice runs in its own transaction on its own connection. Any
  * number of compactions (on this node or others) may run at once and while batches are appended.
@@ -23,15 +27,20 @@ import org.jspecify.annotations.Nullable;
  * Design notes
  *
  * Set-based. A slice of minute rows is folded by the dialect's statements in one transaction:
- * the rows summed per series and quarter hour by the database (INSERT ... SELECT ... GROUP BY,
- * merged with the additive upsert), then deleted by the same key range. No row travels to the
- * store and back.
+ * the rows summed per series and quarter hour, and per series and span of every grid, by the
+ * database (INSERT ... SELECT ... GROUP BY ... UNION ALL ..., merged with the additive upsert), then
+ * deleted by the same key range. No row travels to the store and back.
+ *
+ * Grids. The transaction first takes the grid lock shared and reads the grids (Grids#lockShared),
+ * so a grid registered meanwhile is either in the fold or built after it: its rows never miss
+ * what the fold moved. The statements are made once per set of grids.
  *
  * Slices. The first is 2 hours; the next doubles (up to a day) after a slice of under 12,500
  * rows and halves (down to 15 minutes) after one of over 100,000, so sparse history takes a few
  * transactions, not hundreds, and dense history keeps each transaction's locks short.
  *
- * No lost row. The rows deleted are exactly the rows added into quarter rows, whatever appends do
+ * No lost row. The rows deleted are exactly the rows added into quarter rows (and into each grid's
+ * rows), whatever appends do
  * meanwhile; each dialect gets there its own way (DialectSql#foldSlice):
  *   PostgreSQL  one statement: DELETE ... RETURNING feeds the upsert, so what is folded is what was
  *               deleted; a concurrently updated row is waited for and deleted with its new sums.
@@ -63,7 +72,8 @@ final class Compactor {
   private final Clock clock;
   private final Duration compactAfter;
   private final Duration ledgerRetention;
-  private final List<DialectSql.FoldStep> fold;
+  private final Grids grids;
+  private final Map<List<Grid>, List<DialectSql.FoldStep>> folds = new ConcurrentHashMap<>();
   private final LatencyTable latency;
 
   Compactor(
@@ -73,6 +83,7 @@ final class Compactor {
       Clock clock,
       Duration compactAfter,
       Duration ledgerRetention,
+      Grids grids,
       LatencyTable latency) {
     this.tables = tables;
     this.sql = sql;
@@ -80,7 +91,7 @@ final class Compactor {
     this.clock = clock;
     this.compactAfter = compactAfter;
     this.ledgerRetention = ledgerRetention;
-    this.fold = sql.foldSlice(tables);
+    this.grids = grids;
     this.latency = latency;
   }
 
@@ -145,11 +156,16 @@ final class Compactor {
   }
 
   private long foldSlice(Connection c, long startS, long endS) throws SQLException {
+    List<Grid> g = grids.lockShared(c);
+    List<DialectSql.FoldStep> fold = folds.computeIfAbsent(g, k -> sql.foldSlice(tables, k));
     long folded = 0;
     for (DialectSql.FoldStep step : fold) {
       try (PreparedStatement ps = tx.prepare(c, step.sql())) {
-        ps.setLong(1, startS);
-        ps.setLong(2, endS);
+        int params = step.parameters();
+        for (int p = 1; p + 1 <= params; p += 2) {
+          ps.setLong(p, startS);
+          ps.setLong(p + 1, endS);
+        }
         if (step.kind() == DialectSql.FoldStep.Kind.COUNT) {
           try (ResultSet rs = ps.executeQuery()) {
             rs.next();

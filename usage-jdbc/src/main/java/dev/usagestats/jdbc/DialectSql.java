@@ -38,22 +38,41 @@ interface DialectSql {
   String ledgerInsert(Tables t);
 
   /**
-   * Whether a read whose bucket bounds fall on 15-minute steps is summed per bucket in SQL, with
-   * {@link #bucketIndex()}; otherwise (the default) rows are summed in Java.
+   * Whether a read whose bucket bounds fall on 15-minute steps, and number at most {@link
+   * #maxSummedBounds()}, is summed per bucket in SQL, with {@link #bucketIndex}; otherwise (the
+   * default) rows are summed in Java.
    */
   default boolean sumsBucketsInSql() {
     return false;
   }
 
-  /** The 0-based bucket index of {@code bucket_start}, with one parameter: the bounds. */
-  default String bucketIndex() {
+  /** The most bucket bounds a read summed in SQL takes (default: no limit). */
+  default int maxSummedBounds() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
+   * The 0-based bucket index of {@code bucket_start} for bounds {@code seconds} (epoch seconds, in
+   * order), as SQL; its parameters, if any, go to {@code params} (a {@code long[]} is bound with
+   * {@link #bindBounds}).
+   */
+  default String bucketIndex(long[] seconds, List<Object> params) {
     throw new UnsupportedOperationException("reads of this dialect are summed in Java");
   }
 
-  /** Binds the bucket bounds (epoch seconds) as the parameter of {@link #bucketIndex()}. */
+  /** Binds bucket bounds (epoch seconds) as one array parameter of {@link #bucketIndex}. */
   default void bindBounds(Connection c, PreparedStatement ps, int index, long[] seconds)
       throws SQLException {
     throw new UnsupportedOperationException("reads of this dialect are summed in Java");
+  }
+
+  /**
+   * The sum of a {@code BIGINT} column in a summing read (default: cast back to {@code BIGINT}, so
+   * a sum past it fails with SQL state 22003). Read with {@code getBigDecimal}, which also takes a
+   * wider type.
+   */
+  default String sum(String column) {
+    return "CAST(SUM(" + column + ") AS BIGINT)";
   }
 
   /** Runs before a summing read, inside its read-only transaction (default: nothing). */
@@ -76,13 +95,24 @@ interface DialectSql {
   }
 
   /**
-   * The statements that fold one slice of minute rows into quarter-hour rows, in order, in one
-   * transaction at {@link #foldIsolation()}. Each binds the slice's first and end second (epoch
-   * seconds, end excluded) as its two parameters. Exactly one step is a {@link FoldStep.Kind#COUNT}
-   * that tells how many minute rows were folded. Together they must never delete a minute row they
-   * did not add into a quarter row.
+   * The statements that fold one slice of minute rows into quarter-hour rows, and into the rows of
+   * {@code grids} (hour and day rows), in order, in one transaction at {@link #foldIsolation()}.
+   * Each binds the slice's first and end second (epoch seconds, end excluded) as its parameters, in
+   * pairs: a statement with 2k parameters binds them k times. Exactly one step is a {@link
+   * FoldStep.Kind#COUNT} that tells how many minute rows were folded. Together they must never
+   * delete a minute row they did not add into a quarter row and into a row of every grid.
    */
-  List<FoldStep> foldSlice(Tables t);
+  List<FoldStep> foldSlice(Tables t, List<Grid> grids);
+
+  /**
+   * The suffix of a {@code SELECT} of the grid table's lock row that takes a lock shared with the
+   * other writers of 15-minute rows (compactions, appends of 15-minute rows), which a grid
+   * registration's {@code UPDATE} of that row waits for, and which waits for one. Default {@code
+   * FOR UPDATE}: an exclusive lock, for a database without shared row locks.
+   */
+  default String shareLock() {
+    return " FOR UPDATE";
+  }
 
   /** Whether DDL runs inside a transaction (and so an upgrade is all or nothing). */
   boolean transactionalDdl();
@@ -201,6 +231,11 @@ interface DialectSql {
 
   /** One statement of a slice fold. */
   record FoldStep(String sql, Kind kind) {
+    /** How many parameters the statement has: its {@code ?} (no literal holds one). */
+    int parameters() {
+      return (int) sql.chars().filter(ch -> ch == '?').count();
+    }
+
     /** How a step is run. */
     enum Kind {
       /** A query whose one row's first column is the number of minute rows folded. */
@@ -245,16 +280,36 @@ interface DialectSql {
     return sb.toString();
   }
 
+  /** The start of the quarter hour holding {@code bucket_start}; MOD twice floors negatives too. */
+  String QUARTER_FLOOR = "bucket_start - MOD(MOD(bucket_start, 900) + 900, 900)";
+
   /**
-   * The rows of {@code from} (a table expression and its WHERE) summed per series and quarter hour,
-   * as rollup rows of grain 15 in {@link Tables#COLUMNS} order, counters summed and peaks the
-   * largest minute's (the rows are minute rows). Every dialect floors with {@code MOD}, which keeps
-   * the sign of the dividend in all three, so the double MOD floors negative seconds too.
+   * The minute rows of {@code from} (a table expression and its WHERE) summed per series and
+   * quarter hour, then per series and span of each of {@code grids}, as rollup rows in {@link
+   * Tables#COLUMNS} order ({@code UNION ALL}): counters summed, peaks the largest minute's.
    */
-  static String foldSource(String from) {
-    String quarter = "bucket_start - MOD(MOD(bucket_start, 900) + 900, 900)";
-    StringBuilder sb = new StringBuilder("SELECT ").append(quarter).append(", series_hash, ");
-    sb.append("15, tenant, api_key, model");
+  static String foldSource(String from, List<Grid> grids) {
+    StringBuilder sb = new StringBuilder(minutesBy(from, QUARTER_FLOOR, 15));
+    for (Grid g : grids) {
+      sb.append(" UNION ALL ").append(minutesBy(from, g.floorSql(), g.minutes()));
+    }
+    return sb.toString();
+  }
+
+  /** {@link #foldSource} for the grids only, without the quarter-hour rows. */
+  static String gridsSource(String from, List<Grid> grids) {
+    StringBuilder sb = new StringBuilder();
+    for (Grid g : grids) {
+      if (sb.length() > 0) sb.append(" UNION ALL ");
+      sb.append(minutesBy(from, g.floorSql(), g.minutes()));
+    }
+    return sb.toString();
+  }
+
+  /** Minute rows of {@code from} summed per series and span: {@code floor} its start. */
+  private static String minutesBy(String from, String floor, int grain) {
+    StringBuilder sb = new StringBuilder("SELECT ").append(floor).append(", series_hash, ");
+    sb.append(grain).append(", tenant, api_key, model");
     for (Measure m : Measure.all()) {
       if (m.isPeak()) sb.append(", MAX(").append(minutePeak(m)).append(')');
       else sb.append(", SUM(").append(m.column()).append(')');
@@ -262,8 +317,39 @@ interface DialectSql {
     return sb.append(" FROM ")
         .append(from)
         .append(" GROUP BY ")
-        .append(quarter)
+        .append(floor)
         .append(", series_hash, tenant, api_key, model")
+        .toString();
+  }
+
+  /**
+   * The rows that {@code where} selects (15-minute rows, or the rows of a finer grid whose spans
+   * tile {@code grid}'s) summed per series and span of {@code grid}, as rollup rows of its grain in
+   * {@link Tables#COLUMNS} order: counters summed, peaks the largest, unknown (NULL) if any row's
+   * is. What a new grid's rows start from.
+   */
+  static String gridFrom(Tables t, Grid grid, String where) {
+    String floor = grid.floorSql();
+    StringBuilder sb = new StringBuilder("SELECT ").append(floor).append(", series_hash, ");
+    sb.append(grid.minutes()).append(", tenant, api_key, model");
+    for (Measure m : Measure.all()) {
+      String c = m.column();
+      if (m.isPeak()) {
+        sb.append(", CASE WHEN COUNT(*) = COUNT(").append(c).append(") THEN MAX(").append(c);
+        sb.append(") END");
+      } else {
+        sb.append(", SUM(").append(c).append(')');
+      }
+    }
+    return sb.append(" FROM ")
+        .append(t.rollup())
+        .append(" WHERE ")
+        .append(where)
+        .append(" GROUP BY ")
+        .append(floor)
+        .append(", series_hash, tenant, api_key, model")
+        // in key order: the rows go in as a B-tree likes them, and lie in time order on disk
+        .append(" ORDER BY 1, 2")
         .toString();
   }
 

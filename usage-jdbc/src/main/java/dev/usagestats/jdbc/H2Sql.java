@@ -96,17 +96,28 @@ final class H2Sql implements DialectSql {
   }
 
   /**
-   * The merge reads its source from the rows its own DELETE removed ({@code OLD TABLE}), so it adds
-   * exactly what it deletes; a row appended after the snapshot is not deleted and the next pass
-   * folds it.
+   * The quarter rows' merge reads its source from the rows its own DELETE removed ({@code OLD
+   * TABLE}), so it adds exactly what it deletes; the grids' merge before it reads the same rows
+   * from the transaction's snapshot, which the delete then removes or fails on (a row changed since
+   * fails it with a serialization error, and the slice is retried). A row appended after the
+   * snapshot is neither summed nor deleted, and the next pass folds it.
    */
   @Override
-  public List<FoldStep> foldSlice(Tables t) {
+  public List<FoldStep> foldSlice(Tables t, List<Grid> grids) {
     String where = " WHERE " + DialectSql.SLICE;
     String deleted = "OLD TABLE (DELETE FROM " + t.rollup() + where + ")";
-    return List.of(
-        new FoldStep("SELECT COUNT(*) FROM " + t.rollup() + where, FoldStep.Kind.COUNT),
-        new FoldStep(additiveUpsert(t, DialectSql.foldSource(deleted)), FoldStep.Kind.UPDATE));
+    List<FoldStep> steps = new java.util.ArrayList<>();
+    steps.add(new FoldStep("SELECT COUNT(*) FROM " + t.rollup() + where, FoldStep.Kind.COUNT));
+    if (!grids.isEmpty()) {
+      steps.add(
+          new FoldStep(
+              additiveUpsert(t, DialectSql.gridsSource(t.rollup() + where, grids)),
+              FoldStep.Kind.UPDATE));
+    }
+    steps.add(
+        new FoldStep(
+            additiveUpsert(t, DialectSql.foldSource(deleted, List.of())), FoldStep.Kind.UPDATE));
+    return List.copyOf(steps);
   }
 
   @Override

@@ -11,8 +11,13 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +66,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Retention per grain, never in the way.</b> {@link #prune()} deletes rows past their
  *       grain's retention in short transactions of old rows only, so appends never wait on it; each
  *       {@link #read} says from when the store holds all usage ({@link #keptFrom()}).
+ *   <li><b>Few rows per read, exact.</b> Hour and day rows of the {@link Builder#reportZones report
+ *       zones} are kept beside the 15-minute rows, equal to them in every snapshot; a read takes
+ *       the fewest rows that tile each bucket exactly, and counts a minute never twice and never
+ *       not, also while compaction moves it. Latency keeps its own minute and 15-minute rows.
  *   <li><b>Versioned schema.</b> {@link Builder#build()} upgrades an older schema in place when
  *       asked ({@link Builder#createSchema(boolean)}), and otherwise refuses one it cannot use.
  *   <li><b>Thread-safe.</b> Every call takes its own connection.
@@ -81,6 +90,7 @@ public final class JdbcUsageStore implements UsageStore {
   private final Compactor compactor;
   private final Retention retention;
   private final Clock clock;
+  private final Grids grids;
   private final @Nullable ScheduledExecutorService background;
   private volatile boolean closed;
 
@@ -89,9 +99,10 @@ public final class JdbcUsageStore implements UsageStore {
     this.tables = new Tables(b.tablePrefix);
     Transactions tx = new Transactions(b.dataSource, dialect.sql(), b.statementTimeout);
     LatencyTable latency = new LatencyTable(tables);
-    this.writer = new RollupWriter(tables, dialect.sql(), tx, b.clock, latency);
+    this.grids = grids(b, dialect);
+    this.writer = new RollupWriter(tables, dialect.sql(), tx, b.clock, grids, latency);
     this.reader =
-        new RollupReader(tables, dialect.sql(), tx, b.compactAfter, b.maxReadRows, latency);
+        new RollupReader(tables, dialect.sql(), tx, b.compactAfter, b.maxReadRows, grids, latency);
     // Compaction and retention run slices of up to some 100,000 rows: their own, longer timeout.
     Transactions maintenance = new Transactions(b.dataSource, dialect.sql(), b.compactTimeout);
     this.compactor =
@@ -102,6 +113,7 @@ public final class JdbcUsageStore implements UsageStore {
             b.clock,
             b.compactAfter,
             b.ledgerRetention,
+            grids,
             latency);
     this.retention = new Retention(tables, maintenance, b.retention.keep(), b.folds());
     this.clock = b.clock;
@@ -119,6 +131,18 @@ public final class JdbcUsageStore implements UsageStore {
       s.scheduleWithFixedDelay(this::compactQuietly, every, every, TimeUnit.MILLISECONDS);
       this.background = s;
     }
+  }
+
+  /**
+   * The grid table's part. Registering a grid and rebuilding grid rows read and write every
+   * 15-minute row in one transaction: like schema upgrades, they run without a practical timeout.
+   */
+  private static Grids grids(Builder b, Dialect dialect) {
+    return new Grids(
+        new Tables(b.tablePrefix),
+        dialect.sql(),
+        new Transactions(b.dataSource, dialect.sql(), Duration.ofDays(1)),
+        b.clock);
   }
 
   /**
@@ -157,6 +181,11 @@ public final class JdbcUsageStore implements UsageStore {
     return tables.version();
   }
 
+  /** The grid table's name (prefix included): which hour and day rows the store keeps. */
+  public String gridTable() {
+    return tables.grid();
+  }
+
   /** The schema version this release writes and reads, and {@code createSchema(true)} builds. */
   public static int schemaVersion() {
     return Migration.CURRENT;
@@ -182,19 +211,46 @@ public final class JdbcUsageStore implements UsageStore {
   public StoreResult read(StoreRead read) {
     Objects.requireNonNull(read, "read");
     checkOpen();
-    StoreResult rows = reader.read(read);
+    return read(read, true);
+  }
+
+  /** The read from 15-minute and minute rows only, as before grids: for tests to compare. */
+  StoreResult readFine(StoreRead read) {
+    checkOpen();
+    return read(read, false);
+  }
+
+  private StoreResult read(StoreRead read, boolean coarse) {
+    StoreResult rows = reader.read(read, coarse, keptFrom());
     Instant kept = keptFrom();
     return kept == null ? rows : new StoreResult(rows.rows(), rows.appliedBatchIds(), kept);
   }
 
   /**
-   * Folds minute rows older than {@code compactAfter} into 15-minute rows, and forgets ledger rows
-   * older than {@code ledgerRetention}. Each slice (2 hours at first, longer over sparse rows,
-   * shorter over dense ones) is folded in one transaction, rollup rows by set-based SQL, latency
-   * rows of a series and quarter hour merged into one; totals and histograms of any range whose
-   * bounds fall on 15-minute steps are unchanged. Safe to run on several nodes at once and while
-   * batches are appended: a minute row is deleted only together with adding it into its 15-minute
-   * row.
+   * Deletes every hour and day row and builds the rows of every grid again from the 15-minute rows,
+   * in one transaction. Compaction and appends keep them equal without it; call it after writing or
+   * deleting 15-minute rows by hand (a bulk import, a restore), or after nodes of a release before
+   * schema version 4 compacted into a version 4 database. It reads every 15-minute row, so on a
+   * large history it takes minutes (see the README), and it runs without a practical timeout;
+   * compactions and appends of 15-minute rows wait for it, reads and appends of minute rows do not.
+   *
+   * @return the number of hour and day rows written
+   * @throws UsageStoreException if the database fails
+   */
+  public long rebuildCoarseRows() {
+    checkOpen();
+    return grids.rebuild();
+  }
+
+  /**
+   * Folds minute rows older than {@code compactAfter} into 15-minute rows and into the hour and day
+   * rows of the store's grids ({@link Builder#reportZones}), and forgets ledger rows older than
+   * {@code ledgerRetention}. Each slice (2 hours at first, longer over sparse rows, shorter over
+   * dense ones) is folded in one transaction, rollup rows by set-based SQL, latency rows of a
+   * series and quarter hour merged into one (latency has no hour or day rows); totals and
+   * histograms of any range whose bounds fall on 15-minute steps are unchanged. Safe to run on
+   * several nodes at once and while batches are appended: a minute row is deleted only together
+   * with adding it into its 15-minute row and into a row of every grid.
    *
    * @return the number of minute rows folded
    * @throws UsageStoreException if the database fails
@@ -279,6 +335,7 @@ public final class JdbcUsageStore implements UsageStore {
     private Duration statementTimeout = Duration.ofSeconds(5);
     private Duration compactTimeout = Duration.ofMinutes(1);
     private long maxReadRows = 1_000_000;
+    private Set<ZoneId> reportZones = Set.of(ZoneOffset.UTC);
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -381,7 +438,9 @@ public final class JdbcUsageStore implements UsageStore {
      * need at least {@code compactAfter}, so compaction folds them into quarter-hour rows before
      * they go (checked by {@link #build()}); then their retention loses no usage and only bounds
      * minute rows compaction has not reached. A grain that is never folded loses its usage at its
-     * retention, and {@link JdbcUsageStore#keptFrom()} says so.
+     * retention, and {@link JdbcUsageStore#keptFrom()} says so. The hour and day rows of the grids
+     * ({@link #reportZones}) take the {@link Grain#QUARTER_HOUR} retention: they are sums of
+     * 15-minute rows and go by the same age. Latency rows go with the rollup rows of their grain.
      *
      * <pre>{@code
      * builder
@@ -462,6 +521,41 @@ public final class JdbcUsageStore implements UsageStore {
       return this;
     }
 
+    /**
+     * The zones reports are mostly asked in (default UTC): the store keeps a row per series for
+     * each of their local days, and for each of their local hours where those do not start on the
+     * UTC hour (+05:30, +05:45), beside the 15-minute rows, so that a day in such a zone is read
+     * from one row per series instead of 96. Reports in every zone stay exact either way; one in a
+     * zone not listed reads UTC hour rows and the 15-minute rows at the edges (a day in New York:
+     * 24 rows; in Kathmandu: 27).
+     *
+     * <p>Each distinct offset a zone has (New York: two) is a grid of day rows, about 1% more rows
+     * than the 15-minute rows; local hours off the UTC hour are a grid of hour rows, 25% more.
+     * UTC's hours are always kept once any zone is listed. {@link #build()} adds the grids the
+     * database does not hold yet, building their rows from the stored 15-minute rows in one
+     * transaction (minutes for a year of dense history; see the README); a grid is kept once added,
+     * also for nodes that do not list its zone. An empty list adds nothing (reads then use the
+     * grids other nodes added, if any).
+     *
+     * <pre>{@code
+     * builder.reportZones(ZoneId.of("America/New_York"), ZoneId.of("Asia/Kathmandu"), ZoneOffset.UTC)
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if a zone has an offset off a 15-minute step from two years
+     *     ago to a year ahead
+     */
+    public Builder reportZones(ZoneId... zones) {
+      Objects.requireNonNull(zones, "zones");
+      Set<ZoneId> set = new LinkedHashSet<>();
+      for (ZoneId z : zones) {
+        Objects.requireNonNull(z, "zones must not contain null");
+        Grid.of(z, Instant.now()); // checks the offsets now rather than in build()
+        set.add(z);
+      }
+      this.reportZones = Set.copyOf(set);
+      return this;
+    }
+
     /** The clock for ledger times and compaction ages (default {@link Clock#systemUTC()}). */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -492,6 +586,10 @@ public final class JdbcUsageStore implements UsageStore {
       } catch (SQLException e) {
         throw new UsageStoreException("usage store could not be set up: " + e, e);
       }
+      Set<Grid> wanted = new TreeSet<>();
+      for (ZoneId z : reportZones) wanted.addAll(Grid.of(z, clock.instant()));
+      if (!wanted.isEmpty()) wanted.add(Grid.UTC.get(0));
+      grids(this, d).register(wanted);
       return new JdbcUsageStore(this, d);
     }
   }

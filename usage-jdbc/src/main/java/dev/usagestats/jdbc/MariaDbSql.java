@@ -57,6 +57,35 @@ final class MariaDbSql implements DialectSql {
     return "INSERT IGNORE INTO " + t.ledger() + " (batch_id, node_id, applied_at) VALUES (?, ?, ?)";
   }
 
+  @Override
+  public boolean sumsBucketsInSql() {
+    return true;
+  }
+
+  /** Bounds go into the statement as numbers ({@code INTERVAL} takes no array): a few thousand. */
+  @Override
+  public int maxSummedBounds() {
+    return 10_000;
+  }
+
+  /**
+   * {@code INTERVAL(bucket_start, b0, b1, ...)} is the number of bounds at or below it (a binary
+   * search over bounds in order): 1 in the first bucket. The bounds are numbers the store computed,
+   * written into the statement.
+   */
+  @Override
+  public String bucketIndex(long[] seconds, List<Object> params) {
+    StringBuilder sb = new StringBuilder("INTERVAL(bucket_start");
+    for (long s : seconds) sb.append(", ").append(s);
+    return sb.append(") - 1").toString();
+  }
+
+  /** MariaDB's SUM of BIGINT is a DECIMAL that does not wrap; the reader checks it fits a long. */
+  @Override
+  public String sum(String column) {
+    return "SUM(" + column + ")";
+  }
+
   /** REPEATABLE READ, so the locking reads below also lock the gaps between rows. */
   @Override
   public int foldIsolation() {
@@ -67,18 +96,29 @@ final class MariaDbSql implements DialectSql {
    * First a locking read over the slice's key range: at REPEATABLE READ InnoDB takes next-key
    * locks, so no append can change, insert or delete a row in the range until commit (it waits, and
    * afterwards writes a new minute row that the next pass folds). Then the locked rows, summed, go
-   * into quarter rows, and the same range is deleted: both see exactly the locked rows.
+   * into quarter rows and the grids' rows (one statement, its source a derived table so that the
+   * update clause names the target's columns), and the same range is deleted: both see exactly the
+   * locked rows.
    */
   @Override
-  public List<FoldStep> foldSlice(Tables t) {
+  public List<FoldStep> foldSlice(Tables t, List<Grid> grids) {
     String where = " WHERE " + DialectSql.SLICE;
     return List.of(
         new FoldStep(
             "SELECT COUNT(*) FROM " + t.rollup() + where + " FOR UPDATE", FoldStep.Kind.COUNT),
         new FoldStep(
-            additiveUpsert(t, DialectSql.foldSource(t.rollup() + " src" + where)),
+            additiveUpsert(
+                t,
+                "SELECT * FROM ("
+                    + DialectSql.foldSource(t.rollup() + " src" + where, grids)
+                    + ") folded"),
             FoldStep.Kind.UPDATE),
         new FoldStep("DELETE FROM " + t.rollup() + where, FoldStep.Kind.UPDATE));
+  }
+
+  @Override
+  public String shareLock() {
+    return " LOCK IN SHARE MODE";
   }
 
   @Override

@@ -13,6 +13,8 @@ enum Migration {
   V2(2, "cache_creation_tokens"),
   /** {@code peak_calls} and {@code peak_tokens} in the rollups (NULL: minute rows, or unknown). */
   V3(3, "peaks"),
+  /** The grid table (which hour and day rows are kept, and their lock), and an index by grain. */
+  V4(4, "grids"),
   /** The latency table: histograms of duration and time to first token, appended per batch. */
   V5(5, "latency");
 

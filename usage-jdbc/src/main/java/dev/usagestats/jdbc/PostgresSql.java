@@ -56,7 +56,8 @@ final class PostgresSql implements DialectSql {
   }
 
   @Override
-  public String bucketIndex() {
+  public String bucketIndex(long[] seconds, List<Object> params) {
+    params.add(seconds);
     return "width_bucket(bucket_start, ?) - 1";
   }
 
@@ -70,10 +71,13 @@ final class PostgresSql implements DialectSql {
 
   @Override
   public void beforeSummingRead(Connection c) throws SQLException {
-    // Lets the planner sum groups in a hash table instead of an on-disk sort; the setting ends
-    // with the read-only transaction.
+    // Sum groups in a hash table: room for it (instead of an on-disk sort), and no sort at all.
+    // PostgreSQL does not know how rows spread over grains, so it guesses a plan's day or hour
+    // rows far too few (185 for 30,000) and would sort them by their text keys, at 4 times the
+    // cost. The settings end with the read-only transaction.
     try (Statement st = c.createStatement()) {
       st.execute("SET LOCAL work_mem = '32MB'");
+      st.execute("SET LOCAL enable_sort = off");
     }
   }
 
@@ -84,12 +88,12 @@ final class PostgresSql implements DialectSql {
 
   /**
    * One statement: delete the slice's minute rows and add exactly the deleted rows, summed, into
-   * quarter rows. A minute row being updated by an append is waited for and deleted with the
-   * append's sum in it; a row inserted after the statement began is not seen, stays, and the next
-   * pass folds it.
+   * quarter rows and the grids' rows. A minute row being updated by an append is waited for and
+   * deleted with the append's sum in it; a row inserted after the statement began is not seen,
+   * stays, and the next pass folds it.
    */
   @Override
-  public List<FoldStep> foldSlice(Tables t) {
+  public List<FoldStep> foldSlice(Tables t, List<Grid> grids) {
     String moved =
         "WITH moved AS (DELETE FROM "
             + t.rollup()
@@ -98,9 +102,14 @@ final class PostgresSql implements DialectSql {
             + " RETURNING "
             + Tables.list(Tables.COLUMNS, "")
             + "), folded AS ("
-            + additiveUpsert(t, DialectSql.foldSource("moved"))
+            + additiveUpsert(t, DialectSql.foldSource("moved", grids))
             + ") SELECT COUNT(*) FROM moved";
     return List.of(new FoldStep(moved, FoldStep.Kind.COUNT));
+  }
+
+  @Override
+  public String shareLock() {
+    return " FOR SHARE";
   }
 
   @Override

@@ -23,7 +23,11 @@ import org.jspecify.annotations.Nullable;
  * Design notes
  *
  * Per grain, generically. `keep` maps each grain that has a retention to it (a grain absent is
- * kept for ever); prune() walks Grain.values(), so a new grain is pruned by its entry alone.
+ * kept for ever); prune() walks Tables.GRAINS, so a new grain is pruned by its entry alone. The
+ * grids' hour and day rows take the 15-minute rows' retention (retainedAs): they are sums of
+ * 15-minute rows, and a read takes either, so they must not outlive them by more than their span;
+ * a read takes them only from keptFrom on (RollupReader), where their 15-minute rows are whole.
+ * The latency rows of a grain's spans (minute and 15-minute only) go with its rollup rows.
  * `foldAfter` maps each grain that compaction folds into a coarser one to the age it does so
  * (minute rows: compactAfter). A grain folded before its retention (the builder requires that of
  * minute rows) never loses usage to it: its rows that old are already folded, so its retention
@@ -82,39 +86,54 @@ final class Retention {
   /** Deletes the rows past retention at {@code now}, slice by slice; the number deleted. */
   long prune(Instant now) {
     long deleted = 0;
-    for (Grain g : Grain.values()) {
-      Duration k = keep.get(g);
+    for (int minutes : Tables.GRAINS) {
+      Duration k = keep.get(retainedAs(minutes));
       if (k == null) continue;
       long from = floorQuarter(now.minus(k).getEpochSecond());
       // rows whose span [start, start + grain) ends at or before `from`
-      deleted += prune(g, from - g.seconds() + 1);
+      deleted += prune(minutes, from - minutes * 60L + 1);
     }
     return deleted;
   }
 
-  private long prune(Grain g, long cutoff) {
+  /**
+   * The grain whose retention rows of {@code minutes} take: their own for minute and 15-minute
+   * rows; the 15-minute rows' for the hour and day rows of the grids, which hold the sums of
+   * 15-minute rows and so go with them (a grid row goes once its whole span is past that retention,
+   * like a 15-minute row).
+   */
+  static Grain retainedAs(int minutes) {
+    return minutes == Grain.MINUTE.minutes() ? Grain.MINUTE : Grain.QUARTER_HOUR;
+  }
+
+  private long prune(int minutes, long cutoff) {
+    // latency rows exist at the minute and 15-minute grains only: grid rows carry no latency
+    String[] from =
+        minutes <= Grain.QUARTER_HOUR.minutes()
+            ? new String[] {tables.rollup(), tables.latency()}
+            : new String[] {tables.rollup()};
     long deleted = 0;
     long slice = FIRST_SLICE_S;
     while (true) {
-      Long oldest = oldest(g, cutoff);
+      Long oldest = oldest(from, minutes, cutoff);
       if (oldest == null) return deleted;
       long start = oldest;
       long end = Math.min(start + slice, cutoff);
       long rows =
           tx.run(
-              "prune " + g + " rows at " + Instant.ofEpochSecond(start),
+              "prune " + minutes + "-minute rows at " + Instant.ofEpochSecond(start),
               Connection.TRANSACTION_READ_COMMITTED,
               c -> {
                 long n = 0;
                 // the rollup rows and the latency rows of the same spans, in one transaction
-                for (String table : new String[] {tables.rollup(), tables.latency()}) {
+                for (String table : from) {
                   try (PreparedStatement ps =
                       tx.prepare(
                           c,
                           "DELETE FROM "
                               + table
                               + " WHERE grain = ? AND bucket_start >= ? AND bucket_start < ?")) {
-                    ps.setShort(1, (short) g.minutes());
+                    ps.setShort(1, (short) minutes);
                     ps.setLong(2, start);
                     ps.setLong(3, end);
                     n += ps.executeUpdate();
@@ -127,21 +146,21 @@ final class Retention {
     }
   }
 
-  private @Nullable Long oldest(Grain g, long cutoff) {
+  private @Nullable Long oldest(String[] from, int minutes, long cutoff) {
     return tx.run(
         "prune",
         Connection.TRANSACTION_READ_COMMITTED,
         c -> {
           Long oldest = null;
-          // the older of the two tables' oldest rows: latency rows may outlive their rollup rows'
-          for (String table : new String[] {tables.rollup(), tables.latency()}) {
+          // the older of the tables' oldest rows: latency rows may outlive their rollup rows'
+          for (String table : from) {
             try (PreparedStatement ps =
                 tx.prepare(
                     c,
                     "SELECT MIN(bucket_start) FROM "
                         + table
                         + " WHERE grain = ? AND bucket_start < ?")) {
-              ps.setShort(1, (short) g.minutes());
+              ps.setShort(1, (short) minutes);
               ps.setLong(2, cutoff);
               try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Answers {@link JdbcUsageStore#read}: sums and merged latency per series per bucket, and which of
@@ -39,8 +40,13 @@ import java.util.Set;
  * and are summed here, and a row whose span a bucket bound splits (a 15-minute row under MINUTE
  * buckets) is refused rather than counted in the wrong bucket.
  *
- * Range. A row is in range if its span [start, start + grain) meets [from, to): the scan starts
- * 14 minutes early, so a 15-minute row that began before `from` is seen (and then refused).
+ * Which rows. Where every bound falls on a 15-minute step (HOUR, DAY, WEEK and MONTH in real
+ * zones), the ReadPlan's: per bucket the fewest day, hour and 15-minute rows that tile it, and
+ * every minute row in range (ReadSql writes them as ranges and lists of starts per grain). The
+ * grids are read first, in the read's own snapshot, so they and the rows agree. Otherwise (MINUTE
+ * buckets, or price changes off the quarter hour) minute and 15-minute rows whose span meets
+ * [from, to): the scan starts 14 minutes early, so a 15-minute row that began before `from` is
+ * seen (and then refused).
  *
  * Large filters. PostgreSQL and H2 bind each set (API keys, models, batch ids) as one array
  * parameter (= ANY(?)); MariaDB has no arrays and gets IN lists. A set larger than the dialect's
@@ -61,10 +67,8 @@ import java.util.Set;
  * </pre>
  */
 final class RollupReader {
-  private static final long QUARTER_S = Grain.QUARTER_HOUR.seconds();
-
   /** The tenant and API key of the engine's peak aggregates: one space, no caller's name. */
-  static final String AGGREGATE = " ";
+  static final String AGGREGATE = ReadSql.AGGREGATE;
 
   private static final boolean[] PEAK = new boolean[Measure.COUNT];
 
@@ -74,12 +78,12 @@ final class RollupReader {
 
   private static final long QUARTER_MS = Grain.QUARTER_HOUR.millis();
 
-  private final Tables tables;
   private final DialectSql sql;
   private final Transactions tx;
   private final Duration compactAfter;
   private final long maxReadRows;
-  private final LatencyTable latency;
+  private final Grids grids;
+  private final ReadSql sqls;
 
   RollupReader(
       Tables tables,
@@ -87,79 +91,47 @@ final class RollupReader {
       Transactions tx,
       Duration compactAfter,
       long maxReadRows,
+      Grids grids,
       LatencyTable latency) {
-    this.tables = tables;
     this.sql = sql;
     this.tx = tx;
     this.compactAfter = compactAfter;
     this.maxReadRows = maxReadRows;
-    this.latency = latency;
+    this.grids = grids;
+    this.sqls = new ReadSql(tables, sql, latency);
   }
 
-  StoreResult read(StoreRead read) {
+  /**
+   * Reads the store for {@code read}: from the coarsest rows that tile each bucket if {@code
+   * coarse} (hour and day rows only from {@code keptFrom} on, if not null), else from 15-minute and
+   * minute rows only (the plan before grids, kept for tests that compare the two).
+   */
+  StoreResult read(StoreRead read, boolean coarse, @Nullable Instant keptFrom) {
+    // before keptFrom, hour and day rows may hold usage whose 15-minute rows retention deleted
+    long coarseFrom = keptFrom == null ? Long.MIN_VALUE : keptFrom.getEpochSecond();
     long[] bounds = new long[read.bounds().size()];
+    long[] seconds = new long[bounds.length];
     boolean quarterAligned = true;
     for (int i = 0; i < bounds.length; i++) {
       bounds[i] = read.bounds().get(i).toEpochMilli();
+      seconds[i] = Math.floorDiv(bounds[i], 1000);
       if (Math.floorMod(bounds[i], QUARTER_MS) != 0) quarterAligned = false;
     }
-    boolean summed = quarterAligned && sql.sumsBucketsInSql();
-    List<ReadQuery> statements = new ArrayList<>();
-    List<ReadQuery> latencyStatements = new ArrayList<>();
-    long toSecond = -Math.floorDiv(-bounds[bounds.length - 1], 1000);
-    for (List<String> keys : sets(read.apiKeys())) {
-      for (List<String> models : sets(read.models())) {
-        ReadQuery q = summed ? summedRows(read, bounds) : storedRows(bounds);
-        List<String> where = new ArrayList<>();
-        where.add("bucket_start >= ?");
-        q.params.add(summed ? Math.floorDiv(bounds[0], 1000) : lowSecond(bounds[0]));
-        where.add("bucket_start < ?");
-        q.params.add(toSecond);
-        q.filter(where, sql, read.tenant(), keys, models);
-        q.text.append(" FROM ").append(tables.rollup()).append(" WHERE ");
-        q.text.append(String.join(" AND ", where));
-        if (summed) q.text.append(" GROUP BY 2, 3, 4, 5");
-        statements.add(q);
-        // Latency rows as stored, bucketed and merged here: histograms do not sum in SQL.
-        ReadQuery l = new ReadQuery();
-        List<String> latencyWhere = new ArrayList<>();
-        latencyWhere.add("bucket_start >= ?");
-        l.params.add(lowSecond(bounds[0]));
-        latencyWhere.add("bucket_start < ?");
-        l.params.add(toSecond);
-        l.filter(latencyWhere, sql, read.tenant(), keys, models);
-        l.text.append(latency.readSql(String.join(" AND ", latencyWhere)));
-        latencyStatements.add(l);
-      }
-    }
-    // The ledger lookup rides on the first statement (one round trip in the common case); a set of
-    // batch ids too large for one IN list continues in statements of its own.
-    int i = 0;
-    for (List<String> ids :
-        read.batchIds().isEmpty() ? List.<List<String>>of() : sets(read.batchIds())) {
-      ReadQuery q;
-      if (i < statements.size()) {
-        q = statements.get(i);
-        q.text.append(" UNION ALL ");
-      } else {
-        q = new ReadQuery();
-        statements.add(q);
-      }
-      i++;
-      q.text.append("SELECT 1, batch_id, batch_id, batch_id, 0");
-      if (!summed) q.text.append(", 0");
-      q.text.append(", 0".repeat(Measure.COUNT));
-      List<String> ledgerWhere = new ArrayList<>();
-      q.in(ledgerWhere, sql, "batch_id", ids);
-      q.text.append(" FROM ").append(tables.ledger()).append(" WHERE ");
-      q.text.append(String.join(" AND ", ledgerWhere));
-    }
+    boolean aligned = quarterAligned;
+    boolean summed = aligned && sql.sumsBucketsInSql() && bounds.length <= sql.maxSummedBounds();
     try {
       return tx.run(
           "read",
           sql.readIsolation(),
           read.apiKeys(),
           c -> {
+            // the grids first: this statement fixes the snapshot the rows are read in
+            ReadPlan plan =
+                aligned
+                    ? ReadPlan.of(seconds, coarse ? grids.read(c) : List.of(), coarseFrom)
+                    : null;
+            List<ReadQuery> statements = sqls.statements(read, bounds, plan, summed);
+            List<ReadQuery> latencyStatements = sqls.latencyStatements(read, bounds);
             if (summed) sql.beforeSummingRead(c);
             StoreResult r = run(c, statements, latencyStatements, bounds, summed, read);
             c.commit();
@@ -177,61 +149,6 @@ final class RollupReader {
       }
       throw e;
     }
-  }
-
-  /**
-   * The set as the filters of the statements to run, each of at most the dialect's {@link
-   * DialectSql#maxSetSize()} values; one empty list for an empty set (no filter).
-   */
-  private List<List<String>> sets(Set<String> values) {
-    List<String> all = new ArrayList<>(values);
-    int max = sql.maxSetSize();
-    if (all.size() <= max) return List.of(all);
-    List<List<String>> out = new ArrayList<>();
-    for (int from = 0; from < all.size(); from += max) {
-      out.add(all.subList(from, Math.min(all.size(), from + max)));
-    }
-    return out;
-  }
-
-  /** Rows summed per bucket in SQL, across the key parts the read does not need. */
-  private ReadQuery summedRows(StoreRead read, long[] bounds) {
-    ReadQuery q = new ReadQuery();
-    q.text.append("SELECT 0 AS kind, ");
-    // Peak aggregates keep their names (one space), so they are never summed with series.
-    String aggregate = "'" + AGGREGATE + "'";
-    String keepAggregate = " = " + aggregate + " THEN " + aggregate + " ELSE '' END";
-    q.text.append(read.needsTenant() ? "tenant" : "CASE WHEN tenant" + keepAggregate);
-    q.text.append(" AS tenant, ");
-    q.text.append(read.needsApiKey() ? "api_key" : "CASE WHEN api_key" + keepAggregate);
-    q.text.append(" AS api_key, model, ");
-    q.text.append(sql.bucketIndex()).append(" AS b");
-    long[] seconds = new long[bounds.length];
-    for (int i = 0; i < bounds.length; i++) seconds[i] = Math.floorDiv(bounds[i], 1000);
-    q.params.add(seconds);
-    // SUM(bigint) may be wider (numeric in PostgreSQL); back to BIGINT, so the driver reads longs
-    for (Measure m : Measure.all()) {
-      if (m.isPeak()) {
-        // the largest minute's, or -1 (unknown) if any row has none
-        String v = DialectSql.peakOf(m);
-        q.text.append(", CASE WHEN COUNT(*) = COUNT(").append(v).append(") THEN MAX(");
-        q.text.append(v).append(") ELSE -1 END AS ").append(m.column());
-      } else {
-        q.text.append(", CAST(SUM(").append(m.column()).append(") AS BIGINT) AS ");
-        q.text.append(m.column());
-      }
-    }
-    return q;
-  }
-
-  /** Rows as stored, with their start and grain. */
-  private static ReadQuery storedRows(long[] bounds) {
-    ReadQuery q = new ReadQuery();
-    q.text.append("SELECT 0 AS kind, tenant, api_key, model, bucket_start, grain");
-    for (Measure m : Measure.all()) {
-      q.text.append(", ").append(m.isPeak() ? DialectSql.peakOf(m) : m.column());
-    }
-    return q;
   }
 
   private StoreResult run(
@@ -268,7 +185,10 @@ final class RollupReader {
             }
             long[] acc = sums.computeIfAbsent(new RowId(key, bucket), k -> new long[Measure.COUNT]);
             for (int m = 0; m < Measure.COUNT; m++) {
-              long v = rs.getLong(first + m);
+              long v =
+                  summed && !PEAK[m]
+                      ? summedValue(rs, first + m, key, bucket, m)
+                      : rs.getLong(first + m);
               if (PEAK[m]) {
                 // merged by maximum; unknown (null or -1) in any row is unknown in the sum
                 boolean unknown = rs.wasNull() || v < 0 || acc[m] == Measure.UNKNOWN;
@@ -278,7 +198,7 @@ final class RollupReader {
               long sum = acc[m] + v;
               // Rows of one series add up across runs and nodes: never wrap, say which sum.
               if (((acc[m] ^ sum) & (v ^ sum)) < 0) {
-                throw tooLarge(key, bucket, Measure.all().get(m).field());
+                throw tooLarge(key, bucket, m);
               }
               acc[m] = sum;
             }
@@ -347,22 +267,32 @@ final class RollupReader {
             + Instant.ofEpochMilli(startMillis));
   }
 
-  /** The first second to scan: early enough to see a 15-minute row that began before from. */
-  private static long lowSecond(long fromMillis) {
-    return Math.floorDiv(fromMillis, 1000) - (QUARTER_S - 60);
-  }
-
-  private static IllegalArgumentException tooLarge(SeriesKey key, int bucket, String field) {
+  private static IllegalArgumentException tooLarge(SeriesKey key, int bucket, int measure) {
     return new IllegalArgumentException(
         "query must select sums within "
             + Long.MAX_VALUE
             + ": the stored "
-            + field
+            + Measure.all().get(measure).field()
             + " of "
             + key
             + " in bucket "
             + bucket
             + " would pass it; narrow the range or group finer");
+  }
+
+  /**
+   * A sum formed in SQL: a {@code BIGINT} (PostgreSQL casts it, failing past one) or a wider
+   * decimal (MariaDB), refused if it does not fit a long.
+   */
+  private static long summedValue(ResultSet rs, int column, SeriesKey key, int bucket, int m)
+      throws SQLException {
+    java.math.BigDecimal d = rs.getBigDecimal(column);
+    if (d == null) return 0;
+    try {
+      return d.longValueExact();
+    } catch (ArithmeticException e) {
+      throw tooLarge(key, bucket, m);
+    }
   }
 
   private static int bucketOf(long[] bounds, long millis) {

@@ -1,6 +1,7 @@
 package dev.usagestats.jdbc;
 
 import dev.usagestats.SeriesKey;
+import dev.usagestats.spi.Grain;
 import dev.usagestats.spi.Measure;
 import dev.usagestats.spi.UsageBatch;
 import dev.usagestats.spi.UsageDelta;
@@ -12,6 +13,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +32,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * Design notes
  *
  * Once per batch. The ledger insert comes first and reports whether the batch id is new; a batch
- * already applied writes nothing, latency rows included. Deadlocks, serialization failures and H2's duplicate-key errors
- * rerun the whole transaction, ledger check included.
+ * already applied writes nothing, latency rows included.
+ *
+ * 15-minute rows. A delta the engine coarsened to 15 minutes changes a 15-minute row, so its sums
+ * also go into the rows of every grid (hour and day rows), in the same transaction, after the grid
+ * lock is taken shared (Grids#lockShared): a grid's rows stay equal to its 15-minute rows. Minute
+ * deltas change minute rows only, which no grid row holds; they take no lock. Latency rows keep
+ * their own grains (minute and 15-minute): grids carry no latency.
+ *
+ * Retries. Deadlocks, serialization failures and H2's duplicate-key errors rerun the whole
+ * transaction, ledger check included.
  *
  * Lock order. Rows are sorted by (bucket_start, series_hash, grain), the primary key's order, so
  * concurrent writers (and compaction, which locks in key order too) take row locks in one order
@@ -51,14 +61,22 @@ final class RollupWriter {
   private final DialectSql sql;
   private final Transactions tx;
   private final Clock clock;
+  private final Grids grids;
   private final LatencyTable latency;
   private final Map<Integer, String> upsertByRows = new ConcurrentHashMap<>();
 
-  RollupWriter(Tables tables, DialectSql sql, Transactions tx, Clock clock, LatencyTable latency) {
+  RollupWriter(
+      Tables tables,
+      DialectSql sql,
+      Transactions tx,
+      Clock clock,
+      Grids grids,
+      LatencyTable latency) {
     this.tables = tables;
     this.sql = sql;
     this.tx = tx;
     this.clock = clock;
+    this.grids = grids;
     this.latency = latency;
   }
 
@@ -78,6 +96,9 @@ final class RollupWriter {
     }
     rows.sort(Row.ORDER);
     List<LatencyTable.Row> latencyRows = LatencyTable.rowsOf(batch);
+    boolean quarters = false;
+    for (UsageDelta d : batch.deltas()) quarters |= d.grain() != Grain.MINUTE;
+    boolean lock = quarters;
     Set<String> apiKeys = new HashSet<>();
     for (UsageDelta d : batch.deltas()) apiKeys.add(d.key().apiKey());
     long now = clock.millis();
@@ -87,12 +108,36 @@ final class RollupWriter {
         apiKeys,
         c -> {
           if (insertLedger(c, batch, now)) {
-            upsert(c, rows);
+            upsert(c, lock ? withGrids(rows, grids.lockShared(c)) : rows);
             latency.insert(c, tx, latencyRows);
           }
           return null;
         });
   }
+
+  /**
+   * {@code rows} and, for each 15-minute row, its sums in a row of each grid: rows of one key
+   * merged (by each measure's rule), all in key order.
+   */
+  private static List<Row> withGrids(List<Row> rows, List<Grid> grids) {
+    if (grids.isEmpty()) return rows;
+    Map<CoarseKey, Row> coarse = new HashMap<>();
+    for (Row r : rows) {
+      if (r.grain != Grain.QUARTER_HOUR.minutes()) continue;
+      for (Grid g : grids) {
+        Row row = new Row(g.floor(r.start), g.minutes(), r.key, r.hash, r.counts.clone());
+        Row had = coarse.putIfAbsent(new CoarseKey(row.start, r.key, row.grain), row);
+        if (had != null) Measure.add(had.counts, row.counts);
+      }
+    }
+    List<Row> out = new ArrayList<>(rows.size() + coarse.size());
+    out.addAll(rows);
+    out.addAll(coarse.values());
+    out.sort(Row.ORDER);
+    return out;
+  }
+
+  private record CoarseKey(long start, SeriesKey key, int grain) {}
 
   /** Inserts the ledger row; false if the batch was applied before. */
   private boolean insertLedger(Connection c, UsageBatch batch, long now) throws SQLException {

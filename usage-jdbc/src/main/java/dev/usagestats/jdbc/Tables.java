@@ -6,7 +6,7 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The names a store's SQL uses: its four tables (after the configured prefix), the rollup columns
+ * The names a store's SQL uses: its five tables (after the configured prefix), the rollup columns
  * in the one order every statement writes and reads them (the key and names first, then one column
  * per {@link Measure}, in {@link Measure#ordinal()} order), and the latency table's columns.
  *
@@ -44,6 +44,12 @@ record Tables(String prefix) {
   /** Index (0-based) of the first measure in {@link #COLUMNS}. */
   static final int FIRST_MEASURE = KEY_COLUMNS.size();
 
+  /**
+   * Every grain a rollup row may have, in minutes: minute rows, 15-minute rows, and the hour and
+   * day rows of the grids ({@link Grid}).
+   */
+  static final List<Integer> GRAINS = List.of(1, 15, Grid.HOUR, Grid.DAY);
+
   /** The rollup table. */
   String rollup() {
     return prefix + "rollup";
@@ -52,6 +58,11 @@ record Tables(String prefix) {
   /** The flush ledger table. */
   String ledger() {
     return prefix + "ledger";
+  }
+
+  /** The grid table (from schema version 4 on): which hour and day rows are kept. */
+  String grid() {
+    return prefix + "grid";
   }
 
   /** The latency table (from schema version 5 on). */

@@ -82,6 +82,7 @@ enum Db {
       st.execute("DROP TABLE IF EXISTS " + prefix + "latency");
       st.execute("DROP TABLE IF EXISTS " + prefix + "ledger");
       st.execute("DROP TABLE IF EXISTS " + prefix + "schema_version");
+      st.execute("DROP TABLE IF EXISTS " + prefix + "grid");
     }
   }
 }

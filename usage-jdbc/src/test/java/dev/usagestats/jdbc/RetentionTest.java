@@ -168,8 +168,18 @@ class RetentionTest {
                   ds, "SELECT COALESCE(SUM(calls), 0) FROM " + rollup + " WHERE api_key = 'key-9'"))
           .isEqualTo(appended.get());
 
-      // a report over a range partly past retention counts what is left; the store says where
-      // it is whole from
+      // a report over a range partly past retention counts what is left: the minute and
+      // 15-minute rows left, not the whole day row of the UTC day the cut falls in (it ends after
+      // the cut, so it is kept, but a read takes hour and day rows only from keptFrom on); the
+      // store says where it is whole from
+      long dayStart = Math.floorDiv(newKeptFrom, 86_400) * 86_400;
+      assertThat(newKeptFrom - dayStart).isEqualTo(12 * 3600);
+      assertThat(
+              Fixtures.count(
+                  ds,
+                  "SELECT COUNT(*) FROM " + rollup + " WHERE grain = 1440 AND bucket_start = ?",
+                  dayStart))
+          .isPositive();
       var r =
           stats.query(
               UsageQuery.builder()
@@ -183,7 +193,7 @@ class RetentionTest {
               ds,
               "SELECT COALESCE(SUM(calls), 0) FROM "
                   + rollup
-                  + " WHERE api_key <> ' ' AND api_key <> 'key-9'");
+                  + " WHERE grain IN (1, 15) AND api_key <> ' ' AND api_key <> 'key-9'");
       assertThat(r.totals().calls()).isEqualTo(left);
       assertThat(store.keptFrom()).isEqualTo(Instant.ofEpochSecond(newKeptFrom));
       // ... and says which part is gone; the rest is exactly the reference's: 3 calls every 3 hours
@@ -209,9 +219,10 @@ class RetentionTest {
   }
 
   /**
-   * Rows of both grains written straight into the store, 30 days of them at random, and pruned with
-   * a retention per grain while recent rows are appended and read: what is left is exactly the
-   * reference's rows whose span ends after their grain's cutoff, the edges included.
+   * Rows of both grains written straight into the store, 30 days of them at random (15-minute rows
+   * adding into the hour and day rows of the UTC grids), and pruned with a retention per grain
+   * while recent rows are appended and read: what is left is exactly the reference's rows whose
+   * span ends after their grain's cutoff, the edges included.
    */
   @ParameterizedTest
   @EnumSource(Db.class)
@@ -255,10 +266,20 @@ class RetentionTest {
         List<UsageDelta> part = deltas.subList(i, Math.min(deltas.size(), i + 250));
         store.append(new UsageBatch("old-" + i, "n", part));
         for (UsageDelta d : part) {
+          long start = d.start().getEpochSecond();
           reference.merge(
-              List.of(d.grain().minutes(), d.start().getEpochSecond(), d.key().apiKey()),
-              d.totals().calls(),
-              Long::sum);
+              List.of(d.grain().minutes(), start, d.key().apiKey()), d.totals().calls(), Long::sum);
+          if (d.grain() == Grain.QUARTER_HOUR) {
+            // and into the rows of the default grids, UTC's hours and days
+            reference.merge(
+                List.of(60, start - Math.floorMod(start, 3600), d.key().apiKey()),
+                d.totals().calls(),
+                Long::sum);
+            reference.merge(
+                List.of(1440, start - Math.floorMod(start, 86_400), d.key().apiKey()),
+                d.totals().calls(),
+                Long::sum);
+          }
         }
       }
 
@@ -300,6 +321,7 @@ class RetentionTest {
       for (Map.Entry<List<Object>, Long> e : reference.entrySet()) {
         int minutes = (Integer) e.getKey().get(0);
         long end = (Long) e.getKey().get(1) + minutes * 60L;
+        // hour and day rows go by the 15-minute retention
         long cut = minutes == 1 ? minuteCut : quarterCut;
         if (end > cut) expected.put(e.getKey(), e.getValue());
         else expectDeleted++;

@@ -88,7 +88,7 @@ class SchemaUpgradeTest {
         .clock(TestClock.of(T0.plus(Duration.ofDays(10))));
   }
 
-  private static String resource(String path) throws IOException {
+  static String resource(String path) throws IOException {
     try (InputStream in = SchemaUpgradeTest.class.getClassLoader().getResourceAsStream(path)) {
       assertThat(in).as(path).isNotNull();
       return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -100,7 +100,7 @@ class SchemaUpgradeTest {
   }
 
   /** Runs a script as a migration tool would: comment lines dropped, split at ';'. */
-  private static void runScript(DataSource ds, String script, String prefix, int statements)
+  static void runScript(DataSource ds, String script, String prefix, int statements)
       throws SQLException {
     StringBuilder clean = new StringBuilder();
     for (String line : script.split("\n")) {
@@ -216,7 +216,7 @@ class SchemaUpgradeTest {
     ref.add(B, T0.plusSeconds(600), new UsageTotals(2, 0, 700, 90, 0, 0, 10));
     assertThatThrownBy(() -> builder(db, prefix).build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("schema version 3 found, 5 required: run the V5 script");
+        .hasMessageContaining("schema version 3 found, 5 required: run the V4 to V5 scripts");
 
     try (JdbcUsageStore s = builder(db, prefix).createSchema(true).build()) {
       List<Instant> hours = Fixtures.steps(T0, T0.plusSeconds(7200), 60);
@@ -326,6 +326,7 @@ class SchemaUpgradeTest {
             d.migrationFolder() + "/V1__rollups.sql",
             d.migrationFolder() + "/V2__cache_creation_tokens.sql",
             d.migrationFolder() + "/V3__peaks.sql",
+            d.migrationFolder() + "/V4__grids.sql",
             d.migrationFolder() + "/V5__latency.sql");
     for (String m : d.migrations()) {
       runScript(db.dataSource(), resource(m), prefix, Integer.MAX_VALUE);
