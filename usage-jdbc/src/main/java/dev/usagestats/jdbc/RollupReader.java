@@ -106,7 +106,7 @@ final class RollupReader {
       if (Math.floorMod(bounds[i], QUARTER_MS) != 0) quarterAligned = false;
     }
     boolean aligned = quarterAligned;
-    boolean summed = aligned && sql.sumsBucketsInSql() && bounds.length <= sql.maxSummedBounds();
+    boolean summed = aligned && sql.sumsBucketsInSql();
     try {
       return tx.run(
           "read",
@@ -186,10 +186,7 @@ final class RollupReader {
             }
             long[] acc = sums.computeIfAbsent(new RowId(key, bucket), k -> new long[Measure.COUNT]);
             for (int m = 0; m < Measure.COUNT; m++) {
-              long v =
-                  summed && !PEAK[m]
-                      ? summedValue(rs, first + m, key, bucket, m)
-                      : rs.getLong(first + m);
+              long v = rs.getLong(first + m);
               if (PEAK[m]) {
                 // merged by maximum; unknown (null or -1) in any row is unknown in the sum
                 boolean unknown = rs.wasNull() || v < 0 || acc[m] == Measure.UNKNOWN;
@@ -245,21 +242,6 @@ final class RollupReader {
             + " in bucket "
             + bucket
             + " would pass it; narrow the range or group finer");
-  }
-
-  /**
-   * A sum formed in SQL: a {@code BIGINT} (PostgreSQL casts it, failing past one) or a wider
-   * decimal (MariaDB), refused if it does not fit a long.
-   */
-  private static long summedValue(ResultSet rs, int column, SeriesKey key, int bucket, int m)
-      throws SQLException {
-    java.math.BigDecimal d = rs.getBigDecimal(column);
-    if (d == null) return 0;
-    try {
-      return d.longValueExact();
-    } catch (ArithmeticException e) {
-      throw tooLarge(key, bucket, m);
-    }
   }
 
   private static int bucketOf(long[] bounds, long millis) {
