@@ -118,7 +118,7 @@ final class RollupReader {
                 aligned ? ReadPlan.of(seconds, coarse ? grids.read(c) : List.of()) : null;
             List<ReadSql.Query> statements = sqls.statements(read, bounds, plan, summed);
             if (summed) sql.beforeSummingRead(c);
-            StoreResult r = run(c, statements, bounds, summed);
+            StoreResult r = run(c, statements, bounds, summed, read);
             c.commit();
             return r;
           });
@@ -137,7 +137,7 @@ final class RollupReader {
   }
 
   private StoreResult run(
-      Connection c, List<ReadSql.Query> statements, long[] bounds, boolean summed)
+      Connection c, List<ReadSql.Query> statements, long[] bounds, boolean summed, StoreRead read)
       throws SQLException {
     Map<RowId, long[]> sums = new HashMap<>();
     Set<String> applied = new HashSet<>();
@@ -169,10 +169,18 @@ final class RollupReader {
               applied.add(rs.getString(2));
               continue;
             }
-            SeriesKey key = new SeriesKey(rs.getString(2), rs.getString(3), rs.getString(4));
+            String tenant = rs.getString(2);
+            boolean aggregate = AGGREGATE.equals(tenant);
             // The engine's peak aggregates (one per model and one of all usage, per minute at
             // most) come on top of the cap, which bounds the rows of the usage a query selects.
-            if (!AGGREGATE.equals(key.tenant()) && ++rowsRead > maxReadRows) throw tooManyRows();
+            if (!aggregate && ++rowsRead > maxReadRows) throw tooManyRows();
+            // Summed here across the key parts the read does not need, as PostgreSQL does in SQL:
+            // a report by model holds a sum per model and bucket, not per series.
+            SeriesKey key =
+                new SeriesKey(
+                    aggregate || read.needsTenant() ? tenant : "",
+                    aggregate || read.needsApiKey() ? rs.getString(3) : "",
+                    rs.getString(4));
             int bucket;
             if (summed) {
               bucket = rs.getInt(5);
