@@ -38,41 +38,22 @@ interface DialectSql {
   String ledgerInsert(Tables t);
 
   /**
-   * Whether a read whose bucket bounds fall on 15-minute steps, and number at most {@link
-   * #maxSummedBounds()}, is summed per bucket in SQL, with {@link #bucketIndex}; otherwise (the
-   * default) rows are summed in Java.
+   * Whether a read whose bucket bounds fall on 15-minute steps is summed per bucket in SQL, with
+   * {@link #bucketIndex()}; otherwise (the default) rows are summed in Java.
    */
   default boolean sumsBucketsInSql() {
     return false;
   }
 
-  /** The most bucket bounds a read summed in SQL takes (default: no limit). */
-  default int maxSummedBounds() {
-    return Integer.MAX_VALUE;
-  }
-
-  /**
-   * The 0-based bucket index of {@code bucket_start} for bounds {@code seconds} (epoch seconds, in
-   * order), as SQL; its parameters, if any, go to {@code params} (a {@code long[]} is bound with
-   * {@link #bindBounds}).
-   */
-  default String bucketIndex(long[] seconds, List<Object> params) {
+  /** The 0-based bucket index of {@code bucket_start}, with one parameter: the bounds. */
+  default String bucketIndex() {
     throw new UnsupportedOperationException("reads of this dialect are summed in Java");
   }
 
-  /** Binds bucket bounds (epoch seconds) as one array parameter of {@link #bucketIndex}. */
+  /** Binds the bucket bounds (epoch seconds) as the parameter of {@link #bucketIndex()}. */
   default void bindBounds(Connection c, PreparedStatement ps, int index, long[] seconds)
       throws SQLException {
     throw new UnsupportedOperationException("reads of this dialect are summed in Java");
-  }
-
-  /**
-   * The sum of a {@code BIGINT} column in a summing read (default: cast back to {@code BIGINT}, so
-   * a sum past it fails with SQL state 22003). Read with {@code getBigDecimal}, which also takes a
-   * wider type.
-   */
-  default String sum(String column) {
-    return "CAST(SUM(" + column + ") AS BIGINT)";
   }
 
   /** Runs before a summing read, inside its read-only transaction (default: nothing). */

@@ -10,9 +10,10 @@ import java.util.function.BiConsumer;
 
 /**
  * The latency rows of one read ({@link LatencyTable#readSql}), merged per series and bucket as they
- * stream, keyed as the read's rollup rows are: where PostgreSQL sums rollup rows across tenants or
- * API keys the read does not need, their names become the empty string here too (the engine's peak
- * aggregates keep theirs). Used by {@link RollupReader}, which pairs each sum with its rollup row.
+ * stream, keyed as the read's rollup rows are: where the read sums rollup rows across tenants or
+ * API keys it does not need (in SQL on PostgreSQL, in Java otherwise), their names become the empty
+ * string here too (the engine's peak aggregates keep theirs). Used by {@link RollupReader}, which
+ * pairs each sum with its rollup row.
  *
  * <p>Not thread-safe: one per read, on the thread that runs it.
  */

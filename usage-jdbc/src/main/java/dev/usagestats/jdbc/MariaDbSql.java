@@ -57,35 +57,6 @@ final class MariaDbSql implements DialectSql {
     return "INSERT IGNORE INTO " + t.ledger() + " (batch_id, node_id, applied_at) VALUES (?, ?, ?)";
   }
 
-  @Override
-  public boolean sumsBucketsInSql() {
-    return true;
-  }
-
-  /** Bounds go into the statement as numbers ({@code INTERVAL} takes no array): a few thousand. */
-  @Override
-  public int maxSummedBounds() {
-    return 10_000;
-  }
-
-  /**
-   * {@code INTERVAL(bucket_start, b0, b1, ...)} is the number of bounds at or below it (a binary
-   * search over bounds in order): 1 in the first bucket. The bounds are numbers the store computed,
-   * written into the statement.
-   */
-  @Override
-  public String bucketIndex(long[] seconds, List<Object> params) {
-    StringBuilder sb = new StringBuilder("INTERVAL(bucket_start");
-    for (long s : seconds) sb.append(", ").append(s);
-    return sb.append(") - 1").toString();
-  }
-
-  /** MariaDB's SUM of BIGINT is a DECIMAL that does not wrap; the reader checks it fits a long. */
-  @Override
-  public String sum(String column) {
-    return "SUM(" + column + ")";
-  }
-
   /** REPEATABLE READ, so the locking reads below also lock the gaps between rows. */
   @Override
   public int foldIsolation() {

@@ -56,8 +56,7 @@ final class PostgresSql implements DialectSql {
   }
 
   @Override
-  public String bucketIndex(long[] seconds, List<Object> params) {
-    params.add(seconds);
+  public String bucketIndex() {
     return "width_bucket(bucket_start, ?) - 1";
   }
 

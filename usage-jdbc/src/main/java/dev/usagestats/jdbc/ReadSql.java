@@ -149,16 +149,18 @@ final class ReadSql {
   private ReadQuery summedRows(StoreRead read, long[] bounds) {
     ReadQuery q = new ReadQuery();
     q.text.append("SELECT 0 AS kind, ");
-    // Peak aggregates keep their names (one space), so they are never summed with series. The
-    // name comes from the column, not a literal, so it groups by the column's collation: under a
-    // PAD SPACE collation (a MariaDB connection's default) ' ' and '' would be one group.
-    q.text.append(read.needsTenant() ? "tenant" : keepAggregate("tenant"));
+    // Peak aggregates keep their names (one space), so they are never summed with series.
+    String aggregate = "'" + AGGREGATE + "'";
+    String keepAggregate = " = " + aggregate + " THEN " + aggregate + " ELSE '' END";
+    q.text.append(read.needsTenant() ? "tenant" : "CASE WHEN tenant" + keepAggregate);
     q.text.append(" AS tenant, ");
-    q.text.append(read.needsApiKey() ? "api_key" : keepAggregate("api_key"));
+    q.text.append(read.needsApiKey() ? "api_key" : "CASE WHEN api_key" + keepAggregate);
     q.text.append(" AS api_key, model, ");
+    q.text.append(sql.bucketIndex()).append(" AS b");
     long[] seconds = new long[bounds.length];
     for (int i = 0; i < bounds.length; i++) seconds[i] = Math.floorDiv(bounds[i], 1000);
-    q.text.append(sql.bucketIndex(seconds, q.params)).append(" AS b");
+    q.params.add(seconds);
+    // SUM(bigint) may be wider (numeric in PostgreSQL); back to BIGINT, so the driver reads longs
     for (Measure m : Measure.all()) {
       if (m.isPeak()) {
         // the largest minute's, or -1 (unknown) if any row has none
@@ -166,15 +168,11 @@ final class ReadSql {
         q.text.append(", CASE WHEN COUNT(*) = COUNT(").append(v).append(") THEN MAX(");
         q.text.append(v).append(") ELSE -1 END AS ").append(m.column());
       } else {
-        q.text.append(", ").append(sql.sum(m.column())).append(" AS ").append(m.column());
+        q.text.append(", CAST(SUM(").append(m.column()).append(") AS BIGINT) AS ");
+        q.text.append(m.column());
       }
     }
     return q;
-  }
-
-  /** The column for the engine's peak aggregates, the empty string for every other row. */
-  private static String keepAggregate(String column) {
-    return "CASE WHEN " + column + " = '" + AGGREGATE + "' THEN " + column + " ELSE '' END";
   }
 
   /** Rows as stored, with their start and grain. */

@@ -37,8 +37,8 @@ import org.jspecify.annotations.Nullable;
  * Where rows are summed. If the dialect can (PostgreSQL) and every bucket bound falls on a
  * 15-minute step, rows are summed per bucket in SQL, across tenants and keys the read does not
  * need: a report by model moves one row per model and bucket. Otherwise rows come back as stored
- * and are summed here, and a row whose span a bucket bound splits (a 15-minute row under MINUTE
- * buckets) is refused rather than counted in the wrong bucket.
+ * and are summed here, across the same key parts, and a row whose span a bucket bound splits (a
+ * 15-minute row under MINUTE buckets) is refused rather than counted in the wrong bucket.
  *
  * Which rows. Where every bound falls on a 15-minute step (HOUR, DAY, WEEK and MONTH in real
  * zones), the ReadPlan's: per bucket the fewest day, hour and 15-minute rows that tile it, and
@@ -60,8 +60,8 @@ import org.jspecify.annotations.Nullable;
  *
  * Latency. Histograms do not add in SQL, so the latency table's rows come back as stored, with the
  * same filters, in the same transaction (one snapshot with the rollup rows and the ledger), and are
- * merged per series (keyed as the rollup rows are, also where PostgreSQL sums across tenants or
- * keys) and bucket with the same tiling and the same refusal of a split row. Their count is capped
+ * merged per key (keyed as the rollup rows are, across the tenants and API keys the read does
+ * not need) and bucket with the same tiling and the same refusal of a split row. Their count is capped
  * by maxReadRows apart from the rollup rows': each is merged as it streams, so memory holds one sum
  * per key and bucket.
  * </pre>
@@ -118,7 +118,7 @@ final class RollupReader {
       if (Math.floorMod(bounds[i], QUARTER_MS) != 0) quarterAligned = false;
     }
     boolean aligned = quarterAligned;
-    boolean summed = aligned && sql.sumsBucketsInSql() && bounds.length <= sql.maxSummedBounds();
+    boolean summed = aligned && sql.sumsBucketsInSql();
     try {
       return tx.run(
           "read",
@@ -171,10 +171,18 @@ final class RollupReader {
               applied.add(rs.getString(2));
               continue;
             }
-            SeriesKey key = new SeriesKey(rs.getString(2), rs.getString(3), rs.getString(4));
+            String tenant = rs.getString(2);
+            boolean aggregate = AGGREGATE.equals(tenant);
             // The engine's peak aggregates (one per model and one of all usage, per minute at
             // most) come on top of the cap, which bounds the rows of the usage a query selects.
-            if (!AGGREGATE.equals(key.tenant()) && ++rowsRead > maxReadRows) throw tooManyRows();
+            if (!aggregate && ++rowsRead > maxReadRows) throw tooManyRows();
+            // Summed here across the key parts the read does not need, as PostgreSQL does in SQL:
+            // a report by model holds a sum per model and bucket, not per series.
+            SeriesKey key =
+                new SeriesKey(
+                    aggregate || read.needsTenant() ? tenant : "",
+                    aggregate || read.needsApiKey() ? rs.getString(3) : "",
+                    rs.getString(4));
             int bucket;
             if (summed) {
               bucket = rs.getInt(5);
@@ -185,10 +193,7 @@ final class RollupReader {
             }
             long[] acc = sums.computeIfAbsent(new RowId(key, bucket), k -> new long[Measure.COUNT]);
             for (int m = 0; m < Measure.COUNT; m++) {
-              long v =
-                  summed && !PEAK[m]
-                      ? summedValue(rs, first + m, key, bucket, m)
-                      : rs.getLong(first + m);
+              long v = rs.getLong(first + m);
               if (PEAK[m]) {
                 // merged by maximum; unknown (null or -1) in any row is unknown in the sum
                 boolean unknown = rs.wasNull() || v < 0 || acc[m] == Measure.UNKNOWN;
@@ -209,8 +214,8 @@ final class RollupReader {
     LatencyMerge latencies =
         new LatencyMerge(
             (start, grain) -> bucketOf(bounds, start, grain),
-            summed && !read.needsTenant(),
-            summed && !read.needsApiKey(),
+            !read.needsTenant(),
+            !read.needsApiKey(),
             AGGREGATE,
             maxReadRows);
     for (ReadQuery q : latencyStatements) {
@@ -278,21 +283,6 @@ final class RollupReader {
             + " in bucket "
             + bucket
             + " would pass it; narrow the range or group finer");
-  }
-
-  /**
-   * A sum formed in SQL: a {@code BIGINT} (PostgreSQL casts it, failing past one) or a wider
-   * decimal (MariaDB), refused if it does not fit a long.
-   */
-  private static long summedValue(ResultSet rs, int column, SeriesKey key, int bucket, int m)
-      throws SQLException {
-    java.math.BigDecimal d = rs.getBigDecimal(column);
-    if (d == null) return 0;
-    try {
-      return d.longValueExact();
-    } catch (ArithmeticException e) {
-      throw tooLarge(key, bucket, m);
-    }
   }
 
   private static int bucketOf(long[] bounds, long millis) {
