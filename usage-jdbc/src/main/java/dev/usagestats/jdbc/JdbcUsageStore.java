@@ -61,8 +61,8 @@ import org.slf4j.LoggerFactory;
  *       folds, also while batches are appended.
  *   <li><b>Few rows per read, exact.</b> Hour and day rows of the {@link Builder#reportZones report
  *       zones} are kept beside the 15-minute rows, equal to them in every snapshot; a read takes
- *       the fewest rows that tile each bucket exactly, and counts a minute never twice and never
- *       not, also while compaction moves it.
+ *       the fewest rows that tile each bucket exactly, and never counts a minute twice nor misses
+ *       one, also while compaction moves it.
  *   <li><b>Versioned schema.</b> {@link Builder#build()} upgrades an older schema in place when
  *       asked ({@link Builder#createSchema(boolean)}), and otherwise refuses one it cannot use.
  *   <li><b>Thread-safe.</b> Every call takes its own connection.

@@ -34,13 +34,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * Design notes
  *
  * Once per batch. The ledger insert comes first and reports whether the batch id is new; a batch
- * already applied writes nothing.
+ * already applied writes nothing. Deadlocks, serialization failures and H2's duplicate-key errors
+ * rerun the whole transaction, ledger check included.
  *
  * 15-minute rows. A delta the engine coarsened to 15 minutes changes a 15-minute row, so its sums
  * also go into the rows of every grid (hour and day rows), in the same transaction, after the grid
  * lock is taken shared (Grids#lockShared): a grid's rows stay equal to its 15-minute rows. Minute
- * deltas change minute rows only, which no grid row holds; they take no lock. Deadlocks, serialization failures and H2's duplicate-key errors
- * rerun the whole transaction, ledger check included.
+ * deltas change minute rows only, which no grid row holds; they take no lock.
  *
  * Lock order. Rows are sorted by (bucket_start, series_hash, grain), the primary key's order, so
  * concurrent writers (and compaction, which locks in key order too) take row locks in one order
