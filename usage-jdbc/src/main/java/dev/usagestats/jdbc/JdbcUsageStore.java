@@ -435,9 +435,9 @@ public final class JdbcUsageStore implements UsageStore {
      * The most rows one {@link JdbcUsageStore#read} takes from the database (default 1,000,000:
      * about 300-400 MB of rows summed in Java at most). Rows are streamed and counted; a read that
      * would take more fails with {@link IllegalArgumentException} naming the cap, before holding
-     * them. A row is one series (or, where PostgreSQL sums in SQL, one group) in one stored minute
-     * or quarter hour, or bucket. The rows of the engine's peak aggregates (per stored span, at
-     * most one per model and one of all usage) are read on top of the cap.
+     * them. A row is one series in one stored minute, quarter hour, hour or day (or, where
+     * PostgreSQL sums in SQL, one group in one bucket). The rows of the engine's peak aggregates
+     * (per stored span, at most one per model and one of all usage) are read on top of the cap.
      */
     public Builder maxReadRows(long maxReadRows) {
       if (maxReadRows < 1) {

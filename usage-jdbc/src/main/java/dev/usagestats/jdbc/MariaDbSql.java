@@ -67,9 +67,9 @@ final class MariaDbSql implements DialectSql {
    * First a locking read over the slice's key range: at REPEATABLE READ InnoDB takes next-key
    * locks, so no append can change, insert or delete a row in the range until commit (it waits, and
    * afterwards writes a new minute row that the next pass folds). Then the locked rows, summed, go
-   * into quarter rows, and into each grid's rows (one statement per grid: one statement over a UNION
-   * ALL of them, which MariaDB materializes first, measured 15-20% slower), and the same range is
-   * deleted: all see exactly the locked rows.
+   * into quarter rows, and into each grid's rows (one statement per grid: one statement over a
+   * UNION ALL of them, which MariaDB materializes first, measured 15-20% slower), and the same
+   * range is deleted: all see exactly the locked rows.
    */
   @Override
   public List<FoldStep> foldSlice(Tables t, List<Grid> grids) {
