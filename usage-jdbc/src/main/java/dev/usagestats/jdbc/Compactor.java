@@ -40,8 +40,7 @@ import org.jspecify.annotations.Nullable;
  * transactions, not hundreds, and dense history keeps each transaction's locks short.
  *
  * No lost row. The rows deleted are exactly the rows added into quarter rows (and into each grid's
- * rows), whatever appends do
- * meanwhile; each dialect gets there its own way (DialectSql#foldSlice):
+ * rows), whatever appends do meanwhile; each dialect gets there its own way (DialectSql#foldSlice):
  *   PostgreSQL  one statement: DELETE ... RETURNING feeds the upsert, so what is folded is what was
  *               deleted; a concurrently updated row is waited for and deleted with its new sums.
  *   MariaDB     REPEATABLE READ, SELECT ... FOR UPDATE over the slice first: next-key locks keep

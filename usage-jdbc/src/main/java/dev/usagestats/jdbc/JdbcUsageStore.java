@@ -68,8 +68,8 @@ import org.slf4j.LoggerFactory;
  *       {@link #read} says from when the store holds all usage ({@link #keptFrom()}).
  *   <li><b>Few rows per read, exact.</b> Hour and day rows of the {@link Builder#reportZones report
  *       zones} are kept beside the 15-minute rows, equal to them in every snapshot; a read takes
- *       the fewest rows that tile each bucket exactly, and counts a minute never twice and never
- *       not, also while compaction moves it. Latency keeps its own minute and 15-minute rows.
+ *       the fewest rows that tile each bucket exactly, and never counts a minute twice nor misses
+ *       one, also while compaction moves it. Latency keeps its own minute and 15-minute rows.
  *   <li><b>Versioned schema.</b> {@link Builder#build()} upgrades an older schema in place when
  *       asked ({@link Builder#createSchema(boolean)}), and otherwise refuses one it cannot use.
  *   <li><b>Thread-safe.</b> Every call takes its own connection.
@@ -507,11 +507,11 @@ public final class JdbcUsageStore implements UsageStore {
      * The most rows one {@link JdbcUsageStore#read} takes from the database (default 1,000,000:
      * about 300-400 MB of rows summed in Java at most). Rows are streamed and counted; a read that
      * would take more fails with {@link IllegalArgumentException} naming the cap, before holding
-     * them. A row is one series (or, where PostgreSQL sums in SQL, one group) in one stored minute
-     * or quarter hour, or bucket. The rows of the engine's peak aggregates (per stored span, at
-     * most one per model and one of all usage) are read on top of the cap. Latency rows (one per
-     * series, stored span and flush batch, one per series and quarter hour once compacted) are
-     * counted apart, against the same cap: each is merged as it streams.
+     * them. A row is one series in one stored minute, quarter hour, hour or day (or, where
+     * PostgreSQL sums in SQL, one group in one bucket). The rows of the engine's peak aggregates
+     * (per stored span, at most one per model and one of all usage) are read on top of the cap.
+     * Latency rows (one per series, stored span and flush batch, one per series and quarter hour
+     * once compacted) are counted apart, against the same cap: each is merged as it streams.
      */
     public Builder maxReadRows(long maxReadRows) {
       if (maxReadRows < 1) {

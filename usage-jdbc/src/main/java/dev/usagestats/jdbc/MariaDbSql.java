@@ -67,24 +67,28 @@ final class MariaDbSql implements DialectSql {
    * First a locking read over the slice's key range: at REPEATABLE READ InnoDB takes next-key
    * locks, so no append can change, insert or delete a row in the range until commit (it waits, and
    * afterwards writes a new minute row that the next pass folds). Then the locked rows, summed, go
-   * into quarter rows and the grids' rows (one statement, its source a derived table so that the
-   * update clause names the target's columns), and the same range is deleted: both see exactly the
-   * locked rows.
+   * into quarter rows, and into each grid's rows (one statement per grid: one statement over a
+   * UNION ALL of them, which MariaDB materializes first, measured 15-20% slower), and the same
+   * range is deleted: all see exactly the locked rows.
    */
   @Override
   public List<FoldStep> foldSlice(Tables t, List<Grid> grids) {
     String where = " WHERE " + DialectSql.SLICE;
-    return List.of(
+    String slice = t.rollup() + " src" + where;
+    List<FoldStep> steps = new java.util.ArrayList<>();
+    steps.add(
         new FoldStep(
-            "SELECT COUNT(*) FROM " + t.rollup() + where + " FOR UPDATE", FoldStep.Kind.COUNT),
+            "SELECT COUNT(*) FROM " + t.rollup() + where + " FOR UPDATE", FoldStep.Kind.COUNT));
+    steps.add(
         new FoldStep(
-            additiveUpsert(
-                t,
-                "SELECT * FROM ("
-                    + DialectSql.foldSource(t.rollup() + " src" + where, grids)
-                    + ") folded"),
-            FoldStep.Kind.UPDATE),
-        new FoldStep("DELETE FROM " + t.rollup() + where, FoldStep.Kind.UPDATE));
+            additiveUpsert(t, DialectSql.foldSource(slice, List.of())), FoldStep.Kind.UPDATE));
+    for (Grid g : grids) {
+      steps.add(
+          new FoldStep(
+              additiveUpsert(t, DialectSql.gridsSource(slice, List.of(g))), FoldStep.Kind.UPDATE));
+    }
+    steps.add(new FoldStep("DELETE FROM " + t.rollup() + where, FoldStep.Kind.UPDATE));
+    return List.copyOf(steps);
   }
 
   @Override
