@@ -25,5 +25,6 @@ CREATE TABLE IF NOT EXISTS ${prefix}latency (
   PRIMARY KEY (bucket_start, series_hash, grain, part_id)
 );
 CREATE INDEX IF NOT EXISTS ${prefix}latency_tenant ON ${prefix}latency (tenant, bucket_start);
+CREATE INDEX IF NOT EXISTS ${prefix}latency_grain ON ${prefix}latency (grain, bucket_start);
 INSERT INTO ${prefix}schema_version (version, description) SELECT 5, 'latency'
   WHERE NOT EXISTS (SELECT 1 FROM ${prefix}schema_version WHERE version = 5);

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS ${prefix}latency (
   streamed_output_tokens BIGINT NOT NULL,
   generation_millis BIGINT NOT NULL,
   PRIMARY KEY (bucket_start, series_hash, grain, part_id),
-  INDEX ${prefix}latency_tenant (tenant, bucket_start)
+  INDEX ${prefix}latency_tenant (tenant, bucket_start),
+  INDEX ${prefix}latency_grain (grain, bucket_start)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
 INSERT IGNORE INTO ${prefix}schema_version (version, description) VALUES (5, 'latency');
