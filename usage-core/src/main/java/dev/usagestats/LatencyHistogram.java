@@ -1,6 +1,6 @@
 package dev.usagestats;
 
-import java.io.ByteArrayOutputStream;
+import dev.usagestats.internal.Varints;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.zip.DataFormatException;
@@ -251,25 +251,17 @@ public final class LatencyHistogram {
     }
   }
 
-  /**
-   * The sparse form as bytes, never deflated: larger than {@link #encode()} for wide histograms,
-   * but cheaper to write and read. {@link #decode} reads both.
-   */
-  public byte[] encodeUncompressed() {
-    return encodePlain();
-  }
-
   private byte[] encodePlain() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(2 + 3 * bins.length);
-    out.write(FORMAT);
-    writeVar(out, bins.length);
+    Varints.Writer out = new Varints.Writer(2 + 3 * bins.length);
+    out.writeByte(FORMAT);
+    out.write(bins.length);
     int previous = -1;
     for (int i = 0; i < bins.length; i++) {
-      writeVar(out, bins[i] - previous);
-      writeVar(out, counts[i]);
+      out.write(bins[i] - previous);
+      out.write(counts[i]);
       previous = bins[i];
     }
-    return out.toByteArray();
+    return out.toArray();
   }
 
   /**
@@ -287,15 +279,15 @@ public final class LatencyHistogram {
               + (bytes.length == 0 ? "missing" : bytes[0]));
     }
     pos[0] = 1;
-    long n = readVar(bytes, pos);
+    long n = Varints.read(bytes, pos);
     if (n > BINS) throw new IllegalArgumentException("encoded bins must be <= " + BINS + ": " + n);
     int[] bins = new int[(int) n];
     long[] counts = new long[(int) n];
     long total = 0;
     int previous = -1;
     for (int i = 0; i < n; i++) {
-      long gap = readVar(bytes, pos);
-      long count = readVar(bytes, pos);
+      long gap = Varints.read(bytes, pos);
+      long count = Varints.read(bytes, pos);
       if (gap < 1 || previous + gap > MAX_BIN || count < 1) {
         throw new IllegalArgumentException(
             "encoded bin " + i + " is out of order or empty: gap " + gap + ", count " + count);
@@ -336,25 +328,6 @@ public final class LatencyHistogram {
     } finally {
       inflater.end();
     }
-  }
-
-  private static void writeVar(ByteArrayOutputStream out, long v) {
-    while ((v & ~0x7FL) != 0) {
-      out.write((int) ((v & 0x7F) | 0x80));
-      v >>>= 7;
-    }
-    out.write((int) v);
-  }
-
-  private static long readVar(byte[] b, int[] pos) {
-    long v = 0;
-    for (int shift = 0; shift < 63; shift += 7) {
-      if (pos[0] >= b.length) throw new IllegalArgumentException("encoded histogram is truncated");
-      int x = b[pos[0]++];
-      v |= (long) (x & 0x7F) << shift;
-      if ((x & 0x80) == 0) return v;
-    }
-    throw new IllegalArgumentException("encoded histogram has a variable-length integer too long");
   }
 
   @Override
@@ -431,17 +404,6 @@ public final class LatencyHistogram {
       }
       total = Math.addExact(total, h.total);
       return this;
-    }
-
-    /**
-     * Adds every count of an encoded histogram ({@link #encode()} or {@link #encodeUncompressed()})
-     * without building it first.
-     *
-     * @throws IllegalArgumentException if the bytes are not such an encoding
-     */
-    public Builder addEncoded(byte[] bytes) {
-      // decoded whole first, so bad bytes leave the builder as it was
-      return add(decode(bytes));
     }
 
     /** How many values were added. */

@@ -5,11 +5,10 @@ import java.util.Arrays;
 
 /**
  * In-memory latency rollups of one grain, beside the {@link MemoryRollups} of the same grain: per
- * series a ring of chunks, each holding per slot the duration and time-to-first-token histograms in
- * their uncompressed sparse encoding ({@link LatencyHistogram#encodeUncompressed()}: about two
- * bytes per non-empty bin) and the output-rate sums. Only slots with latency take memory, so a
- * series recorded without latency costs one null per chunk. Not thread-safe: the engine's lock
- * guards it.
+ * series a ring of chunks, each holding per slot one byte array with the duration and
+ * time-to-first-token histograms and the output-rate sums ({@link LatencySlots}: about two bytes
+ * per non-empty bin). Only slots with latency take memory, so a series recorded without latency
+ * costs one null per chunk. Not thread-safe: the engine's lock guards it.
  *
  * <p>Reads follow the counters' rollup of the same geometry: they take no chunk older than the
  * counters would ({@link MemoryRollups#firstReadableIndex()}), so latency never outlives the counts

@@ -2,7 +2,6 @@ package dev.usagestats.internal;
 
 import dev.usagestats.LatencyHistogram;
 import dev.usagestats.LatencyTotals;
-import java.util.Arrays;
 
 /**
  * The encoding of one memory rollup slot's latency: one byte array holding both histograms and both
@@ -16,30 +15,29 @@ import java.util.Arrays;
  * under the engine's lock.
  */
 final class LatencySlots {
-  private byte[] buf = new byte[256];
-  private int len;
+  private final Varints.Writer out = new Varints.Writer(256);
   private int[] bins = new int[64];
   private long[] counts = new long[64];
 
   /** The slot encoding of {@code l}. */
   byte[] encode(LatencyTotals l) {
-    len = 0;
+    out.reset();
     writeHistogram(l.duration());
     writeHistogram(l.timeToFirstToken());
-    writeVar(l.streamedOutputTokens());
-    writeVar(l.generationMillis());
-    return Arrays.copyOf(buf, len);
+    out.write(l.streamedOutputTokens());
+    out.write(l.generationMillis());
+    return out.toArray();
   }
 
   /** The slot encoding of {@code held} (a slot encoding) plus {@code l}. */
   byte[] merge(byte[] held, LatencyTotals l) {
-    len = 0;
+    out.reset();
     int[] pos = {0};
     mergeHistogram(held, pos, l.duration());
     mergeHistogram(held, pos, l.timeToFirstToken());
-    writeVar(Math.addExact(readVar(held, pos), l.streamedOutputTokens()));
-    writeVar(Math.addExact(readVar(held, pos), l.generationMillis()));
-    return Arrays.copyOf(buf, len);
+    out.write(Math.addExact(Varints.read(held, pos), l.streamedOutputTokens()));
+    out.write(Math.addExact(Varints.read(held, pos), l.generationMillis()));
+    return out.toArray();
   }
 
   /**
@@ -54,42 +52,40 @@ final class LatencySlots {
     int[] pos = {0};
     readInto(slot, pos, duration);
     readInto(slot, pos, firstToken);
-    sums[0] = Math.addExact(sums[0], readVar(slot, pos));
-    sums[1] = Math.addExact(sums[1], readVar(slot, pos));
+    sums[0] = Math.addExact(sums[0], Varints.read(slot, pos));
+    sums[1] = Math.addExact(sums[1], Varints.read(slot, pos));
   }
 
   private static void readInto(byte[] b, int[] pos, LatencyHistogram.Builder into) {
-    long n = readVar(b, pos);
+    long n = Varints.read(b, pos);
     int bin = -1;
     for (long i = 0; i < n; i++) {
-      bin += (int) readVar(b, pos);
-      into.addBin(bin, readVar(b, pos));
+      bin += (int) Varints.read(b, pos);
+      into.addBin(bin, Varints.read(b, pos));
     }
   }
 
   private void writeHistogram(LatencyHistogram h) {
     int n = h.nonEmptyBins();
-    writeVar(n);
+    out.write(n);
     int previous = -1;
     for (int i = 0; i < n; i++) {
       int bin = h.binAt(i);
-      writeVar(bin - previous);
-      writeVar(h.countAt(i));
+      out.write(bin - previous);
+      out.write(h.countAt(i));
       previous = bin;
     }
   }
 
   /** Reads one histogram of {@code held} at {@code pos} and writes it merged with {@code h}. */
   private void mergeHistogram(byte[] held, int[] pos, LatencyHistogram h) {
-    long n = readVar(held, pos);
+    long n = Varints.read(held, pos);
     if (h.isEmpty()) {
       // copy as is: the count, then the pairs
-      writeVar(n);
+      out.write(n);
       int start = pos[0];
-      for (long i = 0; i < 2 * n; i++) readVar(held, pos);
-      ensure(pos[0] - start);
-      System.arraycopy(held, start, buf, len, pos[0] - start);
-      len += pos[0] - start;
+      for (long i = 0; i < 2 * n; i++) Varints.read(held, pos);
+      out.writeBytes(held, start, pos[0] - start);
       return;
     }
     // Merge into a scratch list first: the count of merged bins comes before the pairs.
@@ -104,8 +100,8 @@ final class LatencySlots {
     int j = 0;
     int bin = -1;
     for (long i = 0; i < n; i++) {
-      bin += (int) readVar(held, pos);
-      long c = readVar(held, pos);
+      bin += (int) Varints.read(held, pos);
+      long c = Varints.read(held, pos);
       while (j < m && h.binAt(j) < bin) {
         bins[k] = h.binAt(j);
         counts[k++] = h.countAt(j++);
@@ -118,34 +114,12 @@ final class LatencySlots {
       bins[k] = h.binAt(j);
       counts[k++] = h.countAt(j++);
     }
-    writeVar(k);
+    out.write(k);
     int previous = -1;
     for (int i = 0; i < k; i++) {
-      writeVar(bins[i] - previous);
-      writeVar(counts[i]);
+      out.write(bins[i] - previous);
+      out.write(counts[i]);
       previous = bins[i];
-    }
-  }
-
-  private void ensure(int more) {
-    if (len + more > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
-  }
-
-  private void writeVar(long v) {
-    ensure(10);
-    while ((v & ~0x7FL) != 0) {
-      buf[len++] = (byte) ((v & 0x7F) | 0x80);
-      v >>>= 7;
-    }
-    buf[len++] = (byte) v;
-  }
-
-  private static long readVar(byte[] b, int[] pos) {
-    long v = 0;
-    for (int shift = 0; ; shift += 7) {
-      int x = b[pos[0]++];
-      v |= (long) (x & 0x7F) << shift;
-      if ((x & 0x80) == 0) return v;
     }
   }
 }
