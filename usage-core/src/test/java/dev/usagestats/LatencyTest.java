@@ -184,4 +184,20 @@ class LatencyTest {
       assertThat(stats.series("acme", "key-a", "m").key().isOverflow()).isFalse();
     }
   }
+
+  @Test
+  void latencyPastTheBinKeysYears_isRefusedBeforeAnySeriesIsCreated() {
+    TestClock clock = TestClock.of(Instant.parse("2300-01-01T00:00:00Z"));
+    try (UsageStats stats = UsageStats.builder().clock(clock).build()) {
+      assertThatThrownBy(
+              () -> stats.record("acme", "key-a", "m", 1, 1, 0, 0, 0, Outcome.SUCCESS, 5, -1))
+          .hasMessageContaining("between 1715 and 2225")
+          .hasMessageContaining("2300-01-01T00:00:00Z");
+      assertThat(stats.stats().series()).isZero();
+      assertThat(stats.stats().rejectedEvents()).isEqualTo(1);
+      // without latency the same call records
+      stats.record("acme", "key-a", "m", 1, 1);
+      assertThat(stats.stats().series()).isEqualTo(1);
+    }
+  }
 }

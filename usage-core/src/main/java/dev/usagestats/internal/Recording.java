@@ -61,11 +61,12 @@ final class Recording {
       long durationNanos,
       long firstTokenNanos) {
     checkCounts(input, output, cached, cacheCreation, reasoning, outcome);
-    checkLatency(durationNanos, firstTokenNanos);
+    long minute = clock.minute();
+    checkLatency(durationNanos, firstTokenNanos, minute);
     Series s = lookup(tenant, apiKey, model);
     add(
         s,
-        clock.minute(),
+        minute,
         input,
         output,
         cached,
@@ -88,10 +89,11 @@ final class Recording {
       long durationNanos,
       long firstTokenNanos) {
     checkCounts(input, output, cached, cacheCreation, reasoning, outcome);
-    checkLatency(durationNanos, firstTokenNanos);
+    long minute = clock.minute();
+    checkLatency(durationNanos, firstTokenNanos, minute);
     add(
         series,
-        clock.minute(),
+        minute,
         input,
         output,
         cached,
@@ -128,12 +130,10 @@ final class Recording {
       throw new IllegalArgumentException(tooOld + ts);
     }
     long minute = Math.floorDiv(ts.toEpochMilli(), MinuteClock.MINUTE_MS);
-    if ((event.duration() != null || event.timeToFirstToken() != null)
-        && !LatencyBins.minuteFits(minute)) {
-      health.rejected.incrementAndGet();
-      throw new IllegalArgumentException(
-          "timestamp of an event with latency must be between 1715 and 2225: " + ts);
-    }
+    long durationNanos = event.duration() == null ? NO_LATENCY : event.duration().toNanos();
+    long firstTokenNanos =
+        event.timeToFirstToken() == null ? NO_LATENCY : event.timeToFirstToken().toNanos();
+    checkLatency(durationNanos, firstTokenNanos, minute);
     Series s = lookup(event.tenant(), event.apiKey(), event.model());
     add(
         s,
@@ -144,21 +144,31 @@ final class Recording {
         event.cacheCreationInputTokens(),
         event.reasoningTokens(),
         event.outcome(),
-        event.duration() == null ? NO_LATENCY : event.duration().toNanos(),
-        event.timeToFirstToken() == null ? NO_LATENCY : event.timeToFirstToken().toNanos());
+        durationNanos,
+        firstTokenNanos);
   }
 
   private static final long NO_LATENCY = dev.usagestats.UsageSeries.NO_LATENCY;
-  private static final long MAX_NANOS = Checks.MAX_LATENCY_NANOS;
 
-  private void checkLatency(long durationNanos, long firstTokenNanos) {
+  /**
+   * Checks an event's latency before anything is looked up or created: the values (as {@link
+   * Checks#latency}) and that its minute fits a latency bin key.
+   */
+  private void checkLatency(long durationNanos, long firstTokenNanos, long minute) {
+    if ((durationNanos & firstTokenNanos) == NO_LATENCY) return; // both unknown (-1 & -1)
     if ((durationNanos < 0 && durationNanos != NO_LATENCY)
-        || durationNanos > MAX_NANOS
+        || durationNanos > Checks.MAX_LATENCY_NANOS
         || (firstTokenNanos < 0 && firstTokenNanos != NO_LATENCY)
-        || firstTokenNanos > MAX_NANOS
+        || firstTokenNanos > Checks.MAX_LATENCY_NANOS
         || (durationNanos >= 0 && firstTokenNanos > durationNanos)) {
       health.rejected.incrementAndGet();
       Checks.latency(durationNanos, firstTokenNanos);
+    }
+    if (!LatencyBins.minuteFits(minute)) {
+      health.rejected.incrementAndGet();
+      throw new IllegalArgumentException(
+          "timestamp of an event with latency must be between 1715 and 2225: "
+              + java.time.Instant.ofEpochMilli(minute * MinuteClock.MINUTE_MS));
     }
   }
 
@@ -211,12 +221,6 @@ final class Recording {
       result =
           recorder.add(series, minute, errors, input, output, cached, cacheCreation, reasoning);
     } else {
-      if (!LatencyBins.minuteFits(minute)) {
-        health.rejected.incrementAndGet();
-        throw new IllegalArgumentException(
-            "timestamp of an event with latency must be between 1715 and 2225: "
-                + java.time.Instant.ofEpochMilli(minute * MinuteClock.MINUTE_MS));
-      }
       int durationBin = durationNanos < 0 ? -1 : LatencyHistogram.binOf(durationNanos / 1_000_000L);
       int firstTokenBin =
           firstTokenNanos < 0 ? -1 : LatencyHistogram.binOf(firstTokenNanos / 1_000_000L);
