@@ -94,6 +94,11 @@ public record Diagnosis(Thresholds thresholds, List<Finding> findings) {
       double medianTokens,
       long p95Millis,
       double medianP95Millis) {
+    /** The group's label, as its trend series has it ({@link TrendSeries#label()}). */
+    public String label() {
+      return TrendSeries.label(apiKey, model);
+    }
+
     /** The larger of calls over their median and tokens over theirs: how far usage rose. */
     public double usageRatio() {
       double byCalls = calls / medianCalls;

@@ -55,6 +55,11 @@ public record TrendSeries(
 
   /** A label for the group: the model, the key, {@code key / model}, or {@code all}. */
   public String label() {
+    return label(apiKey, model);
+  }
+
+  /** The label of a group of an API key and a model, either null when not grouped by it. */
+  public static String label(@Nullable String apiKey, @Nullable String model) {
     if (apiKey != null && model != null) return apiKey + " / " + model;
     if (model != null) return model;
     if (apiKey != null) return apiKey;

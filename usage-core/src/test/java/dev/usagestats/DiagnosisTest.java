@@ -54,6 +54,7 @@ class DiagnosisTest {
       assertThat(d.findings()).hasSize(2);
       Diagnosis.Finding spike = d.findings(Diagnosis.Kind.SPIKE_WITH_SLOWDOWN).get(0);
       assertThat(spike.model()).isEqualTo(R1);
+      assertThat(spike.label()).isEqualTo(R1);
       assertThat(spike.start()).isEqualTo(T0.plus(Duration.ofHours(30)));
       assertThat(spike.calls()).isEqualTo(480);
       assertThat(spike.medianCalls()).isEqualTo(60);

@@ -180,11 +180,7 @@ public final class ReportJson {
       n.put("bucket", r.buckets().indexOf(f.start()));
       n.put("apiKey", f.apiKey());
       n.put("model", f.model());
-      n.put(
-          "label",
-          f.apiKey() != null && f.model() != null
-              ? f.apiKey() + " / " + f.model()
-              : f.model() != null ? f.model() : f.apiKey() != null ? f.apiKey() : "all");
+      n.put("label", f.label());
       n.put("kind", f.kind() == Diagnosis.Kind.SLOWDOWN ? "slowdown" : "spike with slowdown");
       n.put("calls", f.calls());
       n.put("medianCalls", f.medianCalls());
