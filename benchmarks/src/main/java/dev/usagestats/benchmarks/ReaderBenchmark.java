@@ -8,10 +8,7 @@ import dev.usagestats.UsageQuery;
 import dev.usagestats.UsageReport;
 import dev.usagestats.UsageStats;
 import dev.usagestats.jdbc.JdbcUsageStore;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,18 +32,17 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Many readers: 8 threads asking for the usage page's reports at once (month-end, every finance
- * user opening the page), against PostgreSQL holding a year of dense history (1,000 series, a
- * 15-minute row in every quarter hour of 365 days: 35,040,000 rows, tables {@code bench_dense_*},
- * marker {@code dense-v1} in {@code bench_dense_loaded}; main has no loader for it yet: the dense
- * history that issue 14's coarse rows bring to {@code benchmarks} loads it, and this benchmark
- * moves onto that loader when it lands), through one engine and one connection pool of {@code pool}
- * connections, as a serving instance answers its page.
+ * user opening the page), against PostgreSQL holding {@link DenseHistory}'s year of dense history
+ * (1,000 series, a 15-minute row in every quarter hour of 365 days, with its hour and day rows and
+ * model sums; built on the first run if missing), through one engine and one connection pool of
+ * {@code pool} connections, as a serving instance answers its page.
  *
  * <ul>
  *   <li>{@code pageReport}: the page's default report: the last 14 days in the engine's default
- *       zone (UTC), DAY buckets, all keys and all models, grouped by model (1,344,000 rows in
- *       range).
- *   <li>{@code keyDetail}: the detail of one API key and one model over the same days (1,344 rows).
+ *       zone (UTC), DAY buckets, all keys and all models, grouped by model (1,344,000 15-minute
+ *       rows in range; it reads 294 day rows of the model sums).
+ *   <li>{@code keyDetail}: the detail of one API key and one model over the same days (1,344
+ *       15-minute rows; it reads 14 day rows).
  * </ul>
  *
  * <p>{@code Mode.SampleTime} gives each report's p50 and p99 (and the count of reports, so reports
@@ -63,10 +59,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 2, time = 15)
 @BenchmarkMode({Mode.SampleTime, Mode.Throughput})
 public class ReaderBenchmark {
-  static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
-  static final String PREFIX = "bench_dense_";
-  static final String LOADED = "dense-v1 1000 series x 365 days";
-  static final int SERIES = 1_000;
+  static final int SERIES = DenseHistory.SERIES;
   static final long CALLS_PER_ROW = 3;
 
   /** The page's "today": the last day of the dense history. */
@@ -87,17 +80,15 @@ public class ReaderBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws SQLException {
       HikariConfig c = new HikariConfig();
-      c.setJdbcUrl(PG_URL);
+      c.setJdbcUrl(StoreBenchmark.PG_URL);
       c.setMaximumPoolSize(pool);
       c.setMinimumIdle(pool);
       c.setPoolName("readers");
       ds = new HikariDataSource(c);
-      requireLoaded(ds);
-      JdbcUsageStore store =
-          JdbcUsageStore.builder(ds)
-              .tablePrefix(PREFIX)
-              .statementTimeout(Duration.ofSeconds(60))
-              .build();
+      try (JdbcUsageStore loader = DenseHistory.store(ds)) {
+        DenseHistory.load(ds, loader, false);
+      }
+      JdbcUsageStore store = DenseHistory.store(ds);
       Instant now = TODAY.atTime(23, 59).toInstant(ZoneOffset.UTC);
       stats =
           UsageStats.builder()
@@ -130,19 +121,6 @@ public class ReaderBenchmark {
     public void tearDown() {
       stats.close();
       ds.close();
-    }
-  }
-
-  private static void requireLoaded(HikariDataSource ds) throws SQLException {
-    try (Connection c = ds.getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT what FROM " + PREFIX + "loaded")) {
-      if (!rs.next() || !rs.getString(1).equals(LOADED)) {
-        throw new IllegalStateException("the dense history is not loaded: " + PREFIX + "loaded");
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(
-          "the dense history (" + PREFIX + "*) is not in the database; load it first", e);
     }
   }
 

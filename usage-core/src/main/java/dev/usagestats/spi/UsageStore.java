@@ -21,8 +21,11 @@ import dev.usagestats.UsageStoreException;
  *       coarser span's peak is the largest of its minutes', or {@link Measure#UNKNOWN} if a part of
  *       it has none (a {@link Grain#QUARTER_HOUR} delta carries none). Rows of the peak aggregates
  *       (tenant and API key one space, a name no caller can use) are kept and read like any series,
- *       and never summed with other series' rows. A store that keeps no peaks answers with rows
- *       whose peaks are unknown.
+ *       and never summed with other series' rows. They hold the sums of every series of their model
+ *       (or of all series) per minute, so a store may form them itself from each batch's series
+ *       rows rather than keep the batch's own (equal by construction), and may answer a read that
+ *       keeps neither tenant nor API key, and filters by neither, from them alone. A store that
+ *       keeps no peaks answers with rows whose peaks are unknown.
  *   <li>Retention (optional): a store that deletes old rows says in each answer from when it holds
  *       every row ({@link StoreResult#keptFrom()}), so a report over a range that starts earlier
  *       says which part may be missing instead of showing less as if it were all.

@@ -102,7 +102,15 @@ public final class JdbcUsageStore implements UsageStore {
     this.grids = grids(b, dialect);
     this.writer = new RollupWriter(tables, dialect.sql(), tx, b.clock, grids, latency);
     this.reader =
-        new RollupReader(tables, dialect.sql(), tx, b.compactAfter, b.maxReadRows, grids, latency);
+        new RollupReader(
+            tables,
+            dialect.sql(),
+            tx,
+            b.compactAfter,
+            b.maxReadRows,
+            grids,
+            latency,
+            b.modelSumsFrom);
     // Compaction and retention run slices of up to some 100,000 rows: their own, longer timeout.
     Transactions maintenance = new Transactions(b.dataSource, dialect.sql(), b.compactTimeout);
     this.compactor =
@@ -327,6 +335,10 @@ public final class JdbcUsageStore implements UsageStore {
     private @Nullable Dialect dialect;
     private String tablePrefix = "usage_";
     private boolean createSchema;
+
+    /** Set by build(): the schema's model sums marker (epoch second). */
+    private long modelSumsFrom = Long.MAX_VALUE;
+
     private Duration compactAfter = Duration.ofDays(2);
     private final Retention.Settings retention = new Retention.Settings();
     private Duration compactEvery = Duration.ZERO;
@@ -583,6 +595,7 @@ public final class JdbcUsageStore implements UsageStore {
         } else {
           schema.requireCurrent(c);
         }
+        modelSumsFrom = schema.modelSumsFrom(c);
       } catch (SQLException e) {
         throw new UsageStoreException("usage store could not be set up: " + e, e);
       }

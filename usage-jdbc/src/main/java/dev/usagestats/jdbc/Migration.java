@@ -16,7 +16,9 @@ enum Migration {
   /** The grid table (which hour and day rows are kept, and their lock), and an index by grain. */
   V4(4, "grids"),
   /** The latency table: histograms of duration and time to first token, appended per batch. */
-  V5(5, "latency");
+  V5(5, "latency"),
+  /** The model sums' marker: from when every series row is summed in its model's rows. */
+  V6(6, "model_sums");
 
   /** The version this library writes and reads: the newest step's. */
   static final int CURRENT = values()[values().length - 1].version;

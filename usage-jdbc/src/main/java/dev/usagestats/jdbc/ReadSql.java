@@ -29,9 +29,12 @@ final class ReadSql {
     this.latency = latency;
   }
 
-  /** The statements of a read: rows per filter chunk, the ledger lookup riding on the first. */
+  /**
+   * The statements of a read: rows per filter chunk (only the model sums' rows if {@code
+   * modelSums}), the ledger lookup riding on the first.
+   */
   List<ReadQuery> statements(
-      StoreRead read, long[] bounds, @Nullable ReadPlan plan, boolean summed) {
+      StoreRead read, long[] bounds, @Nullable ReadPlan plan, boolean summed, boolean modelSums) {
     List<ReadQuery> statements = new ArrayList<>();
     for (List<String> keys : sets(read.apiKeys())) {
       for (List<String> models : sets(read.models())) {
@@ -49,6 +52,11 @@ final class ReadSql {
           where.add(tiles(q, plan));
         }
         q.filter(where, sql, read.tenant(), keys, models);
+        if (modelSums) {
+          // the rows of the model sums only (and of all usage), by the (tenant, bucket_start) index
+          where.add("tenant = ?");
+          q.params.add(AGGREGATE);
+        }
         q.text.append(" FROM ").append(tables.rollup()).append(" WHERE ");
         q.text.append(String.join(" AND ", where));
         if (summed) q.text.append(" GROUP BY 2, 3, 4, 5");

@@ -84,6 +84,7 @@ final class RollupReader {
   private final long maxReadRows;
   private final Grids grids;
   private final ReadSql sqls;
+  private final long modelSumsFrom;
 
   RollupReader(
       Tables tables,
@@ -92,7 +93,9 @@ final class RollupReader {
       Duration compactAfter,
       long maxReadRows,
       Grids grids,
-      LatencyTable latency) {
+      LatencyTable latency,
+      long modelSumsFrom) {
+    this.modelSumsFrom = modelSumsFrom;
     this.sql = sql;
     this.tx = tx;
     this.compactAfter = compactAfter;
@@ -119,6 +122,7 @@ final class RollupReader {
     }
     boolean aligned = quarterAligned;
     boolean summed = aligned && sql.sumsBucketsInSql();
+    boolean modelSums = coarse && readsModelSums(read, seconds[0]);
     try {
       return tx.run(
           "read",
@@ -130,10 +134,10 @@ final class RollupReader {
                 aligned
                     ? ReadPlan.of(seconds, coarse ? grids.read(c) : List.of(), coarseFrom)
                     : null;
-            List<ReadQuery> statements = sqls.statements(read, bounds, plan, summed);
+            List<ReadQuery> statements = sqls.statements(read, bounds, plan, summed, modelSums);
             List<ReadQuery> latencyStatements = sqls.latencyStatements(read, bounds);
             if (summed) sql.beforeSummingRead(c);
-            StoreResult r = run(c, statements, latencyStatements, bounds, summed, read);
+            StoreResult r = run(c, statements, latencyStatements, bounds, summed, modelSums, read);
             c.commit();
             return r;
           });
@@ -157,6 +161,7 @@ final class RollupReader {
       List<ReadQuery> latencyStatements,
       long[] bounds,
       boolean summed,
+      boolean modelSums,
       StoreRead read)
       throws SQLException {
     Map<RowId, long[]> sums = new HashMap<>();
@@ -191,21 +196,17 @@ final class RollupReader {
               bucket = bucketOf(bounds, rs.getLong(5), rs.getInt(6));
               if (bucket < 0) continue;
             }
-            long[] acc = sums.computeIfAbsent(new RowId(key, bucket), k -> new long[Measure.COUNT]);
+            long[] values = new long[Measure.COUNT];
             for (int m = 0; m < Measure.COUNT; m++) {
-              long v = rs.getLong(first + m);
-              if (PEAK[m]) {
-                // merged by maximum; unknown (null or -1) in any row is unknown in the sum
-                boolean unknown = rs.wasNull() || v < 0 || acc[m] == Measure.UNKNOWN;
-                acc[m] = unknown ? Measure.UNKNOWN : Math.max(acc[m], v);
-                continue;
-              }
-              long sum = acc[m] + v;
-              // Rows of one series add up across runs and nodes: never wrap, say which sum.
-              if (((acc[m] ^ sum) & (v ^ sum)) < 0) {
-                throw tooLarge(key, bucket, m);
-              }
-              acc[m] = sum;
+              values[m] = rs.getLong(first + m);
+              // a peak of null is unknown, as -1 is
+              if (PEAK[m] && rs.wasNull()) values[m] = Measure.UNKNOWN;
+            }
+            merge(sums, key, bucket, values);
+            if (modelSums && aggregate && !key.model().equals(AGGREGATE)) {
+              // a model's sums are the sums of its series over all tenants and keys
+              if (++rowsRead > maxReadRows) throw tooManyRows();
+              merge(sums, new SeriesKey("", "", key.model()), bucket, values);
             }
           }
         }
@@ -239,6 +240,38 @@ final class RollupReader {
     latencies.forEachLeft(
         (k, l) -> rows.add(new StoreResult.Row(k.key(), k.bucket(), UsageTotals.empty(), 0, 0, l)));
     return new StoreResult(rows, applied);
+  }
+
+  /**
+   * Whether the read can take the model sums for the series rows: it keeps neither tenant nor API
+   * key, filters by neither, and starts where the store holds the sums of every series row.
+   */
+  private boolean readsModelSums(StoreRead read, long fromSecond) {
+    return read.tenant() == null
+        && read.apiKeys().isEmpty()
+        && !read.needsTenant()
+        && !read.needsApiKey()
+        && fromSecond >= modelSumsFrom;
+  }
+
+  /** Adds a row's values into the sums of {@code key} in {@code bucket}, by each measure's rule. */
+  private static void merge(Map<RowId, long[]> sums, SeriesKey key, int bucket, long[] values) {
+    long[] acc = sums.computeIfAbsent(new RowId(key, bucket), k -> new long[Measure.COUNT]);
+    for (int m = 0; m < Measure.COUNT; m++) {
+      long v = values[m];
+      if (PEAK[m]) {
+        // merged by maximum; unknown (-1) in any row is unknown in the sum
+        boolean unknown = v < 0 || acc[m] == Measure.UNKNOWN;
+        acc[m] = unknown ? Measure.UNKNOWN : Math.max(acc[m], v);
+        continue;
+      }
+      long sum = acc[m] + v;
+      // Rows of one series add up across runs and nodes: never wrap, say which sum.
+      if (((acc[m] ^ sum) & (v ^ sum)) < 0) {
+        throw tooLarge(key, bucket, m);
+      }
+      acc[m] = sum;
+    }
   }
 
   /**

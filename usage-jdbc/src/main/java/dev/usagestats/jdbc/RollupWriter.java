@@ -50,12 +50,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * Statements. CHUNK rows per statement, full chunks as one JDBC batch: far fewer round trips than
  * a statement per row, and a bounded number of distinct statement texts.
  *
+ * Model sums. For each model in the batch, and for all usage, a row of the sums of the batch's
+ * series rows per start and grain, under tenant and API key one space (the engine's peak
+ * aggregates' keys): written with the rows they sum, so in every snapshot a model's rows hold
+ * exactly its series' sums (compaction, grids and retention treat them as any series). The
+ * batch's own rows under those keys (the engine's aggregates, equal by construction) are dropped,
+ * so the sums hold whatever a caller of append wrote. Reads over all keys use them (RollupReader).
+ *
  * Keys. series_hash is 16 bytes of SHA-256 over the three names, which keeps the primary key short
  * on MariaDB (3 x 256 utf8mb4 characters would not fit an InnoDB key).
  * </pre>
  */
 final class RollupWriter {
   private static final int CHUNK = 128;
+
+  /** The key of the sums of all usage: all three names one space. */
+  static final SeriesKey ALL_USAGE = modelKey(ReadSql.AGGREGATE);
 
   private final Tables tables;
   private final DialectSql sql;
@@ -83,17 +93,24 @@ final class RollupWriter {
   /** Applies the batch once: ledger row, rollup rows and latency rows in one transaction. */
   void append(UsageBatch batch) {
     List<Row> rows = new ArrayList<>(batch.deltas().size());
+    Map<CoarseKey, long[]> modelSums = new HashMap<>();
     for (UsageDelta d : batch.deltas()) {
+      // the model sums are formed here, from the series rows they sum (a batch's own are dropped)
+      if (d.key().tenant().equals(ReadSql.AGGREGATE)) continue;
       // A coarsened delta (15 minutes) goes in as a 15-minute row, as compaction would write it,
       // so a MINUTE query over it fails clearly instead of showing it in its first minute.
-      rows.add(
+      Row row =
           new Row(
               d.start().getEpochSecond(),
               d.grain().minutes(),
               d.key(),
               Keys.seriesHash(d.key()),
-              Measure.counts(d.totals())));
+              Measure.counts(d.totals()));
+      rows.add(row);
+      addModelSums(modelSums, row);
     }
+    modelSums.forEach(
+        (k, counts) -> rows.add(new Row(k.start, k.grain, k.key, Keys.seriesHash(k.key), counts)));
     rows.sort(Row.ORDER);
     List<LatencyTable.Row> latencyRows = LatencyTable.rowsOf(batch);
     boolean quarters = false;
@@ -138,6 +155,36 @@ final class RollupWriter {
   }
 
   private record CoarseKey(long start, SeriesKey key, int grain) {}
+
+  /**
+   * Adds a series row's sums into its model's row and into the row of all usage.
+   *
+   * @throws IllegalArgumentException if a sum would pass {@link Long#MAX_VALUE}
+   */
+  private static void addModelSums(Map<CoarseKey, long[]> sums, Row r) {
+    for (SeriesKey k : List.of(modelKey(r.key.model()), ALL_USAGE)) {
+      long[] had = sums.putIfAbsent(new CoarseKey(r.start, k, r.grain), r.counts.clone());
+      if (had == null) continue;
+      try {
+        Measure.add(had, r.counts);
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException(
+            "batch must keep each model's sums within "
+                + Long.MAX_VALUE
+                + ": those of model "
+                + (k == ALL_USAGE ? "(all usage)" : "'" + k.model() + "'")
+                + " at "
+                + java.time.Instant.ofEpochSecond(r.start)
+                + " would pass it",
+            e);
+      }
+    }
+  }
+
+  /** The key of a model's sums: tenant and API key one space. */
+  static SeriesKey modelKey(String model) {
+    return new SeriesKey(ReadSql.AGGREGATE, ReadSql.AGGREGATE, model);
+  }
 
   /** Inserts the ledger row; false if the batch was applied before. */
   private boolean insertLedger(Connection c, UsageBatch batch, long now) throws SQLException {

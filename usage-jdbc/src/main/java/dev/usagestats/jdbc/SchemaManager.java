@@ -135,6 +135,18 @@ final class SchemaManager {
     }
   }
 
+  /**
+   * The first epoch second from which every series row is summed in its model's rows (schema
+   * version 6's marker); {@link Long#MAX_VALUE}, never, if the marker row is missing.
+   */
+  long modelSumsFrom(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery("SELECT complete_from FROM " + tables.modelSums() + " WHERE id = 0")) {
+      return rs.next() ? rs.getLong(1) : Long.MAX_VALUE;
+    }
+  }
+
   /** The version the database holds: 0 if empty, 1 if as first released (no version table). */
   private int version(Connection c) throws SQLException {
     if (exists(c, tables.version())) return Math.max(recordedVersion(c), 1);

@@ -70,6 +70,14 @@ record Tables(String prefix) {
     return prefix + "latency";
   }
 
+  /**
+   * The model sums' marker table (from schema version 6 on): from which second every series row is
+   * summed in its model's rows.
+   */
+  String modelSums() {
+    return prefix + "model_sums";
+  }
+
   /** The schema version table (from schema version 2 on). */
   String version() {
     return prefix + "schema_version";

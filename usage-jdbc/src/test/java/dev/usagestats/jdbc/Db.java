@@ -83,6 +83,7 @@ enum Db {
       st.execute("DROP TABLE IF EXISTS " + prefix + "ledger");
       st.execute("DROP TABLE IF EXISTS " + prefix + "schema_version");
       st.execute("DROP TABLE IF EXISTS " + prefix + "grid");
+      st.execute("DROP TABLE IF EXISTS " + prefix + "model_sums");
     }
   }
 }

@@ -86,13 +86,13 @@ class GridsUpgradeTest {
     TestClock clock = TestClock.of(T0.plus(Duration.ofDays(10)));
     assertThatThrownBy(() -> builder(ds, prefix, clock).build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("schema version 3 found, 5 required: run the V4 to V5 scripts");
+        .hasMessageContaining("schema version 3 found, 6 required: run the V4 to V6 scripts");
 
     try (JdbcUsageStore s =
         builder(ds, prefix, clock).createSchema(true).reportZones(ZoneOffset.UTC, KTM).build()) {
-      // through both steps: the grids (V4), then the latency table (V5), empty
+      // through every step: the grids (V4), the latency table (V5), empty, and the model sums (V6)
       assertThat(Fixtures.count(ds, "SELECT COUNT(*) FROM " + prefix + "schema_version"))
-          .isEqualTo(5);
+          .isEqualTo(Migration.CURRENT);
       assertThat(Fixtures.count(ds, "SELECT COUNT(*) FROM " + prefix + "latency")).isZero();
       assertThat(Fixtures.count(ds, "SELECT COUNT(*) FROM " + s.gridTable() + " WHERE grain > 0"))
           .isEqualTo(4);

@@ -3,6 +3,7 @@ package dev.usagestats.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.usagestats.Granularity;
 import dev.usagestats.LatencyHistogram;
 import dev.usagestats.LatencyTotals;
 import dev.usagestats.SeriesKey;
@@ -10,6 +11,8 @@ import dev.usagestats.UsageTotals;
 import dev.usagestats.jdbc.Fixtures.Cell;
 import dev.usagestats.jdbc.Fixtures.Reference;
 import dev.usagestats.spi.Grain;
+import dev.usagestats.spi.KeyDetail;
+import dev.usagestats.spi.StoreRead;
 import dev.usagestats.spi.StoreResult;
 import dev.usagestats.spi.UsageBatch;
 import dev.usagestats.spi.UsageDelta;
@@ -22,6 +25,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -165,7 +169,7 @@ class SchemaUpgradeTest {
 
     assertThatThrownBy(() -> builder(db, prefix).build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("schema version 1 found, 5 required: run the V2 to V5 scripts")
+        .hasMessageContaining("schema version 1 found, 6 required: run the V2 to V6 scripts")
         .hasMessageContaining("or createSchema(true)");
 
     try (JdbcUsageStore s = builder(db, prefix).createSchema(true).build()) {
@@ -188,7 +192,8 @@ class SchemaUpgradeTest {
       assertThat(Fixtures.read(s, hours).get(new Cell(A, T0.toEpochMilli())))
           .isEqualTo(new UsageTotals(7, 1, 6200, 700, 1200, 2500, 80));
 
-      assertThat(s.compact()).isEqualTo(3);
+      // the 3 series minute rows, and the appended minutes' model sums: A's model and all usage
+      assertThat(s.compact()).isEqualTo(3 + 2 * 2);
       assertThat(Fixtures.read(s, hours)).isEqualTo(ref.sums(hours));
     }
     assertThat(versions(db, prefix)).isEqualTo(Migration.values().length);
@@ -216,7 +221,7 @@ class SchemaUpgradeTest {
     ref.add(B, T0.plusSeconds(600), new UsageTotals(2, 0, 700, 90, 0, 0, 10));
     assertThatThrownBy(() -> builder(db, prefix).build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("schema version 3 found, 5 required: run the V4 to V5 scripts");
+        .hasMessageContaining("schema version 3 found, 6 required: run the V4 to V6 scripts");
 
     try (JdbcUsageStore s = builder(db, prefix).createSchema(true).build()) {
       List<Instant> hours = Fixtures.steps(T0, T0.plusSeconds(7200), 60);
@@ -234,11 +239,61 @@ class SchemaUpgradeTest {
       assertThat(LatencyFixtures.latency(s, LatencyFixtures.read(hours))).isEqualTo(expected);
       assertThat(Fixtures.read(s, hours)).isEqualTo(ref.sums(hours));
 
-      assertThat(s.compact()).isEqualTo(2);
+      // A's and B's minute rows, and the appended minute's model sums: A's model and all usage
+      assertThat(s.compact()).isEqualTo(2 + 2);
       assertThat(LatencyFixtures.latency(s, LatencyFixtures.read(hours))).isEqualTo(expected);
       assertThat(Fixtures.read(s, hours)).isEqualTo(ref.sums(hours));
     }
     assertThat(versions(db, prefix)).isEqualTo(Migration.values().length);
+  }
+
+  /**
+   * A database at version 5 upgrades to the model sums. Rows written before it without sums (as
+   * engines before version 3 wrote them) are read from the series rows, so a read over all keys by
+   * model still counts them: the sums are trusted from a day after the newest row; where a row of
+   * all usage shows version 3's engines wrote sums, from two UTC days after the first such row.
+   * Batches appended after the upgrade are read from their sums.
+   */
+  @ParameterizedTest
+  @EnumSource(Db.class)
+  void createSchema_overVersion5_olderRowsReadFromSeriesRows(Db db) throws Exception {
+    String prefix = prefix(db);
+    for (String m : Dialect.valueOf(db.name()).migrations().subList(0, 5)) {
+      runScript(db.dataSource(), resource(m), prefix, Integer.MAX_VALUE);
+    }
+    insertV1(db, prefix, A, T0, 3, 1, 1200, 300, 200, 50);
+    insertV1(db, prefix, B, T0.plusSeconds(600), 2, 0, 700, 90, 0, 10);
+    Instant later = T0.plus(Duration.ofDays(3));
+    try (JdbcUsageStore s = builder(db, prefix).createSchema(true).build()) {
+      assertThat(completeFrom(db, prefix)).isEqualTo(T0.getEpochSecond() + 600 + 86_400);
+      List<Instant> hours = Fixtures.steps(T0, T0.plusSeconds(7200), 60);
+      StoreRead byModel = Zones.read(hours, ZoneOffset.UTC, Granularity.HOUR, KeyDetail.MODEL);
+      Map<Zones.At, Zones.Sums> old = Zones.rows(s.read(byModel));
+      assertThat(old).isEqualTo(Zones.rows(s.readFine(byModel)));
+      assertThat(old.values().stream().mapToLong(v -> v.totals().calls()).sum()).isEqualTo(5);
+
+      UsageTotals t = new UsageTotals(4, 0, 40, 400, 0, 0, 0);
+      s.append(new UsageBatch("after", "n", List.of(new UsageDelta(A, later, t))));
+      List<Instant> after = List.of(later, later.plusSeconds(3600));
+      StoreRead next = Zones.read(after, ZoneOffset.UTC, Granularity.HOUR, KeyDetail.MODEL);
+      assertThat(Zones.rows(s.read(next)).get(new Zones.At(new SeriesKey("", "", A.model()), 0)))
+          .isEqualTo(new Zones.Sums(t, 4, 440));
+    }
+
+    String prefix2 = prefix(db);
+    for (String m : Dialect.valueOf(db.name()).migrations().subList(0, 5)) {
+      runScript(db.dataSource(), resource(m), prefix2, Integer.MAX_VALUE);
+    }
+    insertV1(db, prefix2, A, T0, 3, 1, 1200, 300, 200, 50);
+    insertV1(db, prefix2, RollupWriter.ALL_USAGE, later.plusSeconds(5400), 3, 1, 1200, 300, 0, 0);
+    try (JdbcUsageStore s = builder(db, prefix2).createSchema(true).build()) {
+      assertThat(completeFrom(db, prefix2)).isEqualTo(later.getEpochSecond() + 2 * 86_400);
+    }
+  }
+
+  private static long completeFrom(Db db, String prefix) throws SQLException {
+    return Fixtures.count(
+        db.dataSource(), "SELECT complete_from FROM " + prefix + "model_sums WHERE id = 0");
   }
 
   @ParameterizedTest
@@ -307,7 +362,7 @@ class SchemaUpgradeTest {
     String v2 = resource(Dialect.valueOf(db.name()).migrations().get(1));
     runScript(db.dataSource(), v2, prefix, 3); // all but the last statement, the version row
     assertThatThrownBy(() -> builder(db, prefix).build())
-        .hasMessageContaining("schema version 1 found, 5 required");
+        .hasMessageContaining("schema version 1 found, 6 required");
     try (JdbcUsageStore s = builder(db, prefix).createSchema(true).build()) {
       assertThat(Fixtures.read(s, List.of(T0, T0.plusSeconds(60))).values())
           .containsExactly(new UsageTotals(2, 0, 20, 4, 0, 0, 0));
@@ -327,7 +382,8 @@ class SchemaUpgradeTest {
             d.migrationFolder() + "/V2__cache_creation_tokens.sql",
             d.migrationFolder() + "/V3__peaks.sql",
             d.migrationFolder() + "/V4__grids.sql",
-            d.migrationFolder() + "/V5__latency.sql");
+            d.migrationFolder() + "/V5__latency.sql",
+            d.migrationFolder() + "/V6__model_sums.sql");
     for (String m : d.migrations()) {
       runScript(db.dataSource(), resource(m), prefix, Integer.MAX_VALUE);
     }
@@ -357,12 +413,12 @@ class SchemaUpgradeTest {
     try (Connection c = db.dataSource().getConnection();
         Statement st = c.createStatement()) {
       st.execute(
-          "INSERT INTO " + prefix + "schema_version (version, description) VALUES (6, 'future')");
+          "INSERT INTO " + prefix + "schema_version (version, description) VALUES (7, 'future')");
     }
     for (boolean create : new boolean[] {false, true}) {
       assertThatThrownBy(() -> builder(db, prefix).createSchema(create).build())
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("schema version 6 found, this usage-jdbc knows versions up to 5");
+          .hasMessageContaining("schema version 7 found, this usage-jdbc knows versions up to 6");
     }
   }
 

@@ -118,6 +118,39 @@ final class Zones {
     return a < 0 || b < 0 ? -1 : Math.max(a, b);
   }
 
+  /**
+   * Whether {@code key} is a model's sums or those of all usage (the store's, which reads over all
+   * keys take; the engine reads only their peaks): never added to a series reference.
+   */
+  static boolean isModelSum(SeriesKey key) {
+    return key.tenant().equals(ReadSql.AGGREGATE);
+  }
+
+  /**
+   * Read rows as two plans of one read must agree: summed rows (tenant and API key dropped, a read
+   * by model) keep only their totals. Their peaks depend on the plan: the largest series row's from
+   * series rows, the model's own from the model sums; a report over all keys takes its peaks from
+   * the model sums' own rows, which must agree in full.
+   */
+  static Map<At, Sums> planIndependent(Map<At, Sums> rows) {
+    Map<At, Sums> out = new HashMap<>();
+    rows.forEach(
+        (at, s) ->
+            out.put(
+                at,
+                at.key().tenant().isEmpty() && at.key().apiKey().isEmpty()
+                    ? new Sums(s.totals(), 0, 0)
+                    : s));
+    return out;
+  }
+
+  /** Read rows without the model sums: what the reference model holds. */
+  static Map<At, Sums> seriesRows(Map<At, Sums> rows) {
+    Map<At, Sums> out = new HashMap<>(rows);
+    out.keySet().removeIf(at -> isModelSum(at.key()));
+    return out;
+  }
+
   /** A read of every series over {@code bounds}, keeping {@code detail}. */
   static StoreRead read(List<Instant> bounds, ZoneId zone, Granularity g, KeyDetail detail) {
     return new StoreRead(
