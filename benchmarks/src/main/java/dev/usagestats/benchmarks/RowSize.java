@@ -45,7 +45,7 @@ public final class RowSize {
       boolean maria = db.equals("MARIADB");
       try (HikariDataSource ds =
           StoreBenchmark.pool(
-              maria ? "jdbc:mariadb://127.0.0.1:3306/test?user=root" : ReaderBenchmark.PG_URL)) {
+              maria ? "jdbc:mariadb://127.0.0.1:3306/test?user=root" : StoreBenchmark.PG_URL)) {
         for (Grain grain : new Grain[] {Grain.MINUTE, Grain.QUARTER_HOUR}) {
           for (boolean longNames : new boolean[] {false, true}) {
             drop(ds);

@@ -58,6 +58,14 @@ import org.jspecify.annotations.Nullable;
  * Bounded. Rows are streamed (fetch size) and counted as they come; past maxReadRows the read
  * stops with IllegalArgumentException before holding more.
  *
+ * Model sums. A read that keeps neither tenant nor API key and filters by neither, from the
+ * store's complete_from on (schema version 6), reads only the model sums' rows (tenant one space):
+ * each model's row counts, under the model's summed key, as the sums of its series rows would, and
+ * is also handed on under its own key for the engine's peaks. The plan's tiling is the same, since
+ * the model sums are compacted and gridded as any series. Their summed rows' peaks are the model's
+ * own, where the series plan gives the largest series row's: the engine reads this case's peaks
+ * from the model sums' own rows either way.
+ *
  * Latency. Histograms do not add in SQL, so the latency table's rows come back as stored, with the
  * same filters, in the same transaction (one snapshot with the rollup rows and the ledger), and are
  * merged per key (keyed as the rollup rows are, across the tenants and API keys the read does

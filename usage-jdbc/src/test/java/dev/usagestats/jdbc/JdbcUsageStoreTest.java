@@ -337,7 +337,15 @@ class JdbcUsageStoreTest {
     Thread compactor =
         new Thread(
             () -> {
-              while (!done.get()) folded.addAndGet(s.compact());
+              while (!done.get()) {
+                try {
+                  folded.addAndGet(s.compact());
+                } catch (dev.usagestats.UsageStoreException e) {
+                  // a slice that kept deadlocking with appends on the same rows (H2, a loaded
+                  // machine) passes: the store's own schedule tries again, so does this loop
+                  if (e.isPermanent()) throw e;
+                }
+              }
             });
     compactor.start();
     Random rnd = new Random(7);
