@@ -44,7 +44,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@link #check} fails a run whose report does not add up. Beside them, as the store's append
  * writes them, the model sums (schema version 6): per quarter hour a row of each of the 20 models'
  * 50 series and one of all 1,000 (735,840 rows more), whose peaks say that every series' busiest
- * minute is the same; the load marks them complete from the start.
+ * minute is the same. Each trial reads them, or (with {@code modelSums} false) reads the series'
+ * rows as a store did before them.
  *
  * <p>Each trial builds an engine over the store (no flushing) and two queries in the zone under
  * test, grouped by model as the usage page asks: the 30 local days before 2026-10-31 at DAY, and
@@ -61,12 +62,24 @@ public class DenseHistory {
   static final LocalDate TODAY = LocalDate.of(2026, 10, 31);
 
   private static final String LOADED =
-      "dense-v3 " + SERIES + " series x " + DAYS + " days, model sums, grids built";
+      "dense-v4 " + SERIES + " series x " + DAYS + " days, model sums, grids built";
   private static final long CALLS = 3;
+
+  /** PostgreSQL's SHA-256 over tenant NUL api_key NUL model. */
+  private static final String DIGEST =
+      "sha256(convert_to(tenant, 'UTF8') || '\\x00'::bytea || convert_to(api_key, 'UTF8') ||"
+          + " '\\x00'::bytea || convert_to(model, 'UTF8'))";
 
   /** The database holding the history. */
   @Param({"POSTGRESQL", "MARIADB"})
   public String database;
+
+  /**
+   * Whether reports over all keys may read the model sums: false sets the store's {@code
+   * complete_from} past the history, so they read the series' rows as before schema version 6.
+   */
+  @Param({"true", "false"})
+  public boolean modelSums;
 
   /** The zone the reports are asked in. */
   @Param({"Asia/Kathmandu", "America/New_York"})
@@ -89,7 +102,8 @@ public class DenseHistory {
     try (JdbcUsageStore loader = store(ds)) {
       load(ds, loader, database.equals("MARIADB"));
     }
-    // built after the load, so it reads the model sums' marker the load set
+    useModelSums(ds, modelSums);
+    // built after, so it reads the model sums' marker as just set
     JdbcUsageStore store = store(ds);
     stats = UsageStats.builder().store(store).flushInterval(Duration.ZERO).build();
     ZoneId z = ZoneId.of(zone);
@@ -134,6 +148,18 @@ public class DenseHistory {
         .statementTimeout(Duration.ofSeconds(60))
         .reportZones(ZoneOffset.UTC, ZoneId.of("Asia/Kathmandu"), ZoneId.of("America/New_York"))
         .build();
+  }
+
+  /**
+   * Lets stores built afterwards read the model sums over the whole history, or none of it (its
+   * {@code complete_from} past the history: they read the series' rows, as before schema 6).
+   */
+  static void useModelSums(HikariDataSource ds, boolean use) throws SQLException {
+    try (Connection c = ds.getConnection();
+        Statement st = c.createStatement()) {
+      st.execute(
+          "UPDATE " + PREFIX + "model_sums SET complete_from = " + (use ? 0 : Long.MAX_VALUE));
+    }
   }
 
   /** Fails unless the report holds every quarter hour of every series on each of its days. */
@@ -183,8 +209,6 @@ public class DenseHistory {
           }
         }
       }
-      // the model sums were loaded with the rows they sum: the store may read them from the start
-      st.execute("UPDATE " + PREFIX + "model_sums SET complete_from = 0");
       long t1 = System.nanoTime();
       long coarse = store.rebuildCoarseRows();
       System.out.printf(
@@ -210,12 +234,18 @@ public class DenseHistory {
                 + " (i % 20) AS model, 1 AS n FROM generate_series(0, 999) i"
                 + " UNION ALL SELECT 1000 + i, ' ', ' ', 'model-' || i, 50"
                 + " FROM generate_series(0, 19) i UNION ALL SELECT 1020, ' ', ' ', ' ', 1000";
+    // the model sums' hash is two zero bytes and the first 14 of the digest (Keys.seriesHash)
     String hash =
         mariadb
-            ? "UNHEX(SUBSTRING(SHA2(CONCAT(tenant, CHAR(0), api_key, CHAR(0), model), 256), 1,"
-                + " 32))"
-            : "substring(sha256(convert_to(tenant, 'UTF8') || '\\x00'::bytea || convert_to(api_key,"
-                + " 'UTF8') || '\\x00'::bytea || convert_to(model, 'UTF8')) from 1 for 16)";
+            ? "IF(tenant = ' ', CONCAT(UNHEX('0000'), UNHEX(SUBSTRING(SHA2(CONCAT(tenant, CHAR(0),"
+                + " api_key, CHAR(0), model), 256), 1, 28))), UNHEX(SUBSTRING(SHA2(CONCAT(tenant,"
+                + " CHAR(0), api_key, CHAR(0), model), 256), 1, 32)))"
+            : "CASE WHEN tenant = ' ' THEN '\\x0000'::bytea || substring("
+                + DIGEST
+                + " from 1 for"
+                + " 14) ELSE substring("
+                + DIGEST
+                + " from 1 for 16) END";
     st.execute(
         "CREATE TABLE "
             + PREFIX
@@ -259,12 +289,19 @@ public class DenseHistory {
         + "series s) r ORDER BY b, series_hash";
   }
 
-  /** The store's series hash: the first 16 bytes of SHA-256 over tenant NUL key NUL model. */
+  /**
+   * The store's series hash: the first 16 bytes of SHA-256 over tenant NUL key NUL model; for the
+   * model sums, two zero bytes and the first 14.
+   */
   private static byte[] seriesHash(String tenant, String apiKey, String model) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       md.update((tenant + '\0' + apiKey + '\0' + model).getBytes(StandardCharsets.UTF_8));
-      return Arrays.copyOf(md.digest(), 16);
+      byte[] digest = md.digest();
+      if (!tenant.equals(" ")) return Arrays.copyOf(digest, 16);
+      byte[] hash = new byte[16];
+      System.arraycopy(digest, 0, hash, 2, 14);
+      return hash;
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

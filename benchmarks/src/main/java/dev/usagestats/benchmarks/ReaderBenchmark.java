@@ -88,6 +88,7 @@ public class ReaderBenchmark {
       try (JdbcUsageStore loader = DenseHistory.store(ds)) {
         DenseHistory.load(ds, loader, false);
       }
+      DenseHistory.useModelSums(ds, true);
       JdbcUsageStore store = DenseHistory.store(ds);
       Instant now = TODAY.atTime(23, 59).toInstant(ZoneOffset.UTC);
       stats =

@@ -53,9 +53,9 @@ final class ReadSql {
         }
         q.filter(where, sql, read.tenant(), keys, models);
         if (modelSums) {
-          // the rows of the model sums only (and of all usage), by the (tenant, bucket_start) index
-          where.add("tenant = ?");
-          q.params.add(AGGREGATE);
+          // the model sums' rows only (all usage's too); a literal, so PostgreSQL can match it to
+          // its partial index of the model sums
+          where.add("tenant = '" + AGGREGATE + "'");
         }
         q.text.append(" FROM ").append(tables.rollup()).append(" WHERE ");
         q.text.append(String.join(" AND ", where));

@@ -9,6 +9,8 @@
 -- days after its first all-usage row (written by version 3's engines on), or, with none, from a day
 -- after its newest row. Reads that start earlier read the series rows, as before. Rows written
 -- outside append (a bulk import in SQL) must write the sums too, or move complete_from past them.
+-- The model sums' series_hash is two zero bytes and the first 14 of the SHA-256, so a span's model
+-- sums lie together in the primary key, by which InnoDB clusters the rows.
 -- ${prefix} is replaced by the configured table prefix (default usage_).
 -- Every statement may run again without harm, so an interrupted upgrade can simply be rerun.
 CREATE TABLE IF NOT EXISTS ${prefix}model_sums (

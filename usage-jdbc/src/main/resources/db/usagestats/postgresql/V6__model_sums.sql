@@ -9,6 +9,9 @@
 -- days after its first all-usage row (written by version 3's engines on), or, with none, from a day
 -- after its newest row. Reads that start earlier read the series rows, as before. Rows written
 -- outside append (a bulk import in SQL) must write the sums too, or move complete_from past them.
+-- The model sums' series_hash is two zero bytes and the first 14 of the SHA-256, so a span's model
+-- sums lie together in the primary key. A partial index holding every column a read takes serves
+-- reads of the model sums from the index alone (index-only scans, where the visibility map allows).
 -- ${prefix} is replaced by the configured table prefix (default usage_).
 -- Every statement may run again without harm, so an interrupted upgrade can simply be rerun.
 CREATE TABLE IF NOT EXISTS ${prefix}model_sums (
@@ -24,5 +27,9 @@ INSERT INTO ${prefix}model_sums (id, complete_from)
     ELSE (SELECT MAX(bucket_start) + 86400 FROM ${prefix}rollup)
   END
   ON CONFLICT (id) DO NOTHING;
+CREATE INDEX IF NOT EXISTS ${prefix}rollup_model_sums ON ${prefix}rollup (grain, bucket_start)
+  INCLUDE (tenant, api_key, model, calls, errors, input_tokens, output_tokens, cached_input_tokens,
+    reasoning_tokens, cache_creation_input_tokens, peak_calls, peak_tokens)
+  WHERE tenant = ' ';
 INSERT INTO ${prefix}schema_version (version, description) VALUES (6, 'model sums')
   ON CONFLICT (version) DO NOTHING;

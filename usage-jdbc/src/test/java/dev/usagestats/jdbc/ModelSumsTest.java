@@ -15,6 +15,7 @@ import dev.usagestats.spi.UsageBatch;
 import dev.usagestats.spi.UsageDelta;
 import dev.usagestats.testing.TestClock;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -128,6 +129,16 @@ class ModelSumsTest {
     append(s, deltas);
     try (Connection c = db.dataSource().getConnection();
         Statement st = c.createStatement()) {
+      // the model sums' keys lead with two zero bytes: a span's sums lie together, first
+      int sums = 0;
+      try (ResultSet rs =
+          st.executeQuery("SELECT series_hash FROM " + prefix + "rollup WHERE tenant = ' '")) {
+        while (rs.next()) {
+          assertThat(rs.getBytes(1)).hasSize(16).startsWith(0, 0);
+          sums++;
+        }
+      }
+      assertThat(sums).isEqualTo(4); // three models' and all usage's
       st.execute("DELETE FROM " + prefix + "rollup WHERE tenant <> ' '");
     }
     List<Instant> bounds = List.of(T0, T0.plusSeconds(3600));
