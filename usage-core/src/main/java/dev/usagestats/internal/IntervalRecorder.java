@@ -3,6 +3,7 @@ package dev.usagestats.internal;
 import dev.usagestats.spi.Measure;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -41,7 +42,10 @@ final class IntervalRecorder {
    * Counts of one series in one minute that found no free slot in the phase (late events): one per
    * (series, minute) and phase.
    */
-  private record Spill(Series series, long minuteMillis, AtomicLongArray counts) {}
+  private record Spill(Series series, long minuteMillis, long number, AtomicLongArray counts) {}
+
+  /** Numbers the spill cells, so a latency bin key can name one (see {@link LatencyBins#spill}). */
+  private final AtomicLong spillNumbers = new AtomicLong();
 
   IntervalRecorder(int stripes, SeriesTable table) {
     this.stripeMask = stripes - 1;
@@ -114,12 +118,17 @@ final class IntervalRecorder {
               cacheCreation,
               reasoning,
               generationMillis);
-      if (result == Series.NO_SLOT) {
-        AtomicLongArray c = spill(phase, series, minute).counts();
+      long owner;
+      if (result >= 0) {
+        owner = LatencyBins.cell(series.id, result);
+        result = Series.ADDED;
+      } else if (result == Series.NO_SLOT) {
+        Spill sp = spill(phase, series, minute);
+        owner = LatencyBins.spill(sp.number());
         result =
             series.addSpill(
                 phase,
-                c,
+                sp.counts(),
                 errors,
                 input,
                 output,
@@ -127,13 +136,12 @@ final class IntervalRecorder {
                 cacheCreation,
                 reasoning,
                 generationMillis);
+      } else {
+        return result;
       }
-      if (result == Series.ADDED && (durationBin >= 0 || firstTokenBin >= 0)) {
-        LatencyBins bins = latency[phase];
-        if (durationBin >= 0) bins.add(series.id, minute, LatencyBins.DURATION, durationBin);
-        if (firstTokenBin >= 0) {
-          bins.add(series.id, minute, LatencyBins.TIME_TO_FIRST_TOKEN, firstTokenBin);
-        }
+      // One increment for the call, whichever latencies it has (-1 is NONE's bin in the key).
+      if (result == Series.ADDED && (durationBin & firstTokenBin) != -1) {
+        latency[phase].add(owner, durationBin, firstTokenBin);
       }
       return result;
     } finally {
@@ -146,7 +154,13 @@ final class IntervalRecorder {
     Spill cell = spills[phase].get(key);
     if (cell != null) return cell;
     return spills[phase].computeIfAbsent(
-        key, k -> new Spill(series, minute * 60_000L, new AtomicLongArray(Series.CELL_COUNTERS)));
+        key,
+        k ->
+            new Spill(
+                series,
+                minute * 60_000L,
+                spillNumbers.getAndIncrement(),
+                new AtomicLongArray(Series.CELL_COUNTERS)));
   }
 
   /** Flips the interval and moves the previous one into {@code sink}. One caller at a time. */
@@ -161,7 +175,8 @@ final class IntervalRecorder {
       sp.series().spillsDrained(phase);
       AtomicLongArray c = sp.counts();
       for (int f = 0; f < Measure.COUNT; f++) scratch[f] = c.get(f);
-      if (scratch[Series.CALLS] == 0) continue; // every event in it was refused
+      LatencyBins.Minute m = minutes.remove(LatencyBins.spill(sp.number()));
+      if (scratch[Series.CALLS] == 0 && m == null) continue; // every event in it was refused
       sp.series()
           .drainTo(
               sink,
@@ -169,7 +184,7 @@ final class IntervalRecorder {
               scratch,
               c.get(Series.STREAMED_OUTPUT),
               c.get(Series.GENERATION_MILLIS),
-              minutes);
+              m);
     }
     spills[phase].clear();
     // Latency is counted only after its event's counts landed in a slot or spill of the same

@@ -64,12 +64,15 @@ final class Series {
    */
   static final long MAX_TOKENS_PER_SERIES = 1L << 55;
 
-  /** {@link #add} results. */
+  /**
+   * Results of {@link #addAt} and {@link #addSpill}; {@link #add} returns the minute slot instead
+   * of ADDED.
+   */
   static final int ADDED = 0;
 
-  static final int NO_SLOT = 1;
-  static final int TOO_MANY_INPUT = 2;
-  static final int TOO_MANY_OUTPUT = 3;
+  static final int NO_SLOT = -1;
+  static final int TOO_MANY_INPUT = -2;
+  static final int TOO_MANY_OUTPUT = -3;
 
   static {
     if (CELL_COUNTERS > STRIDE) throw new AssertionError("STRIDE must hold every counter");
@@ -142,9 +145,10 @@ final class Series {
   /**
    * Adds one event's counts into a minute slot of the given phase. Must run inside the gate.
    *
-   * @return {@link #ADDED}; {@link #NO_SLOT} if every slot of the phase holds another minute (the
-   *     caller spills); {@link #TOO_MANY_INPUT} or {@link #TOO_MANY_OUTPUT} if the event would take
-   *     the series past {@link #MAX_TOKENS_PER_SERIES} (nothing was added)
+   * @return the minute slot the event went to (0 to {@link #SLOTS} - 1); {@link #NO_SLOT} if every
+   *     slot of the phase holds another minute (the caller spills); {@link #TOO_MANY_INPUT} or
+   *     {@link #TOO_MANY_OUTPUT} if the event would take the series past {@link
+   *     #MAX_TOKENS_PER_SERIES} (nothing was added)
    */
   int add(
       int phase,
@@ -160,8 +164,10 @@ final class Series {
     int slot = slotFor(phase, minute);
     if (slot < 0) return NO_SLOT;
     int base = ((phase * SLOTS + slot) * stripes + stripe) * STRIDE;
-    return addAt(
-        cells, base, errors, input, output, cached, cacheCreation, reasoning, generationMillis);
+    int result =
+        addAt(
+            cells, base, errors, input, output, cached, cacheCreation, reasoning, generationMillis);
+    return result == ADDED ? slot : result;
   }
 
   /**
@@ -288,8 +294,8 @@ final class Series {
   }
 
   /**
-   * Moves the quiescent phase's counts to the sink and zeroes them, with the latency histograms of
-   * the same minutes from {@code latency} (drained from the phase's {@link LatencyBins}). Drainer
+   * Moves the quiescent phase's counts to the sink and zeroes them, with the latency of the same
+   * slots, taken out of {@code latency} (drained from the phase's {@link LatencyBins}). Drainer
    * only.
    *
    * @param scratch {@link Measure#COUNT} longs to reuse
@@ -321,13 +327,15 @@ final class Series {
         }
       }
       slotMinutes.set(si, EMPTY);
-      drainTo(sink, minute, scratch, streamed, generation, latency);
+      LatencyBins.Minute m = latency.isEmpty() ? null : latency.remove(LatencyBins.cell(id, slot));
+      drainTo(sink, minute, scratch, streamed, generation, m);
     }
   }
 
   /**
    * Hands one drained minute to the sink: its counts ({@link Measure#COUNT} longs) and its latency:
-   * the sums given and the minute's histograms, taken out of {@code latency}. Drainer only.
+   * the sums given and the histograms of its latency bins ({@code latency}, null if none). Drainer
+   * only.
    */
   void drainTo(
       DeltaSink sink,
@@ -335,15 +343,13 @@ final class Series {
       long[] counts,
       long streamedOutput,
       long generationMillis,
-      Map<Long, LatencyBins.Minute> latency) {
+      LatencyBins.@Nullable Minute latency) {
     LatencyTotals l = LatencyTotals.empty();
-    LatencyBins.Minute m =
-        latency.isEmpty() ? null : latency.remove(LatencyBins.minuteKey(id, minute));
-    if (m != null || streamedOutput != 0 || generationMillis != 0) {
+    if (latency != null || streamedOutput != 0 || generationMillis != 0) {
       l =
           new LatencyTotals(
-              m == null ? LatencyHistogram.empty() : m.duration,
-              m == null ? LatencyHistogram.empty() : m.timeToFirstToken,
+              latency == null ? LatencyHistogram.empty() : latency.duration,
+              latency == null ? LatencyHistogram.empty() : latency.timeToFirstToken,
               streamedOutput,
               generationMillis);
     }
