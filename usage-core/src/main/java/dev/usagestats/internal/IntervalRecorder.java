@@ -18,9 +18,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *    cells of the active phase for the event's UTC minute, and exit. Wait-free and allocation-free,
  *    except for a late event whose minute finds no free slot: it adds into a spill cell for its
  *    (series, minute), created on first use, so spills grow with series x minutes, never events.
+ *    An event with a latency then adds one count into the phase's LatencyBins, keyed by the slot
+ *    or spill it went to and its bins (the table's overflow being the other allocation exception);
+ *    that count is also its call count.
  * 2. One drainer at a time (the caller serializes) calls drain: it flips the gate, which waits out
- *    writers of the previous phase, then moves that phase's cells and spills into a sink. Every
- *    event lands whole in one phase, so a drain never sees half of one.
+ *    writers of the previous phase, then moves that phase's cells, spills and latency bins into a
+ *    sink. Every event lands whole in one phase, so a drain never sees half of one.
  * 3. After close(), add records nothing and returns false: a writer reads the flag inside the
  *    gate, so once the next drain's flip returns, no writer can still add.
  * </pre>
@@ -84,8 +87,10 @@ final class IntervalRecorder {
   /**
    * Like {@link #add(Series, long, long, long, long, long, long, long)}, with latency: the bins of
    * the duration and of the time to first token ({@link dev.usagestats.LatencyHistogram}), -1 when
-   * not known, and the milliseconds after the first token (-1 unless both are known). The event's
-   * counts and its latency land in the same phase, so a drain sees both or neither.
+   * not known, and the milliseconds after the first token (-1 unless both are known, 0 or -1 when
+   * the call has no output rate). The event's counts and its latency land in the same phase, so a
+   * drain sees both or neither; a call with a latency is counted by its latency bin (see {@link
+   * LatencyBins}), so its call count is in that phase too.
    */
   int add(
       Series series,
@@ -106,6 +111,9 @@ final class IntervalRecorder {
     try {
       if (closed) return CLOSED;
       int phase = PhaseGate.phaseOf(v);
+      // A call with a latency is counted once, by its latency bins' increment (-1 is NONE's bin in
+      // the key), not by its cell's CALLS: one atomic add for the call and both its latencies.
+      boolean timed = (durationBin & firstTokenBin) != -1;
       int result =
           series.add(
               phase,
@@ -117,6 +125,7 @@ final class IntervalRecorder {
               cached,
               cacheCreation,
               reasoning,
+              timed,
               generationMillis);
       long owner;
       if (result >= 0) {
@@ -135,14 +144,12 @@ final class IntervalRecorder {
                 cached,
                 cacheCreation,
                 reasoning,
+                timed,
                 generationMillis);
       } else {
         return result;
       }
-      // One increment for the call, whichever latencies it has (-1 is NONE's bin in the key).
-      if (result == Series.ADDED && (durationBin & firstTokenBin) != -1) {
-        latency[phase].add(owner, durationBin, firstTokenBin);
-      }
+      if (timed && result == Series.ADDED) latency[phase].add(owner, durationBin, firstTokenBin);
       return result;
     } finally {
       gate.exit(stripe, v);
