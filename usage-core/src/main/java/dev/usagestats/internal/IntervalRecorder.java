@@ -63,7 +63,7 @@ final class IntervalRecorder {
   }
 
   /** {@link #add} result: closed, nothing recorded. */
-  static final int CLOSED = -1;
+  static final int CLOSED = -4; // apart from Series' results
 
   /**
    * Adds one event's counts (one call) into the active interval.
