@@ -21,6 +21,13 @@ class ConcurrencyTest {
   private static final int WRITERS = 4;
   private static final int PER_WRITER = 1_000_000;
   private static final long TOKENS = 7;
+  private static final long DURATION_NS = 5_000_000;
+  private static final long FIRST_TOKEN_NS = 3_000_000;
+
+  /**
+   * Output tokens per second of every call with a latency: 7 tokens in the 2 ms after the first.
+   */
+  private static final double RATE = TOKENS * 1000.0 / 2;
 
   @Test
   void record_manyThreadsWhileQuerying_exactAndNeverTorn() throws Exception {
@@ -49,7 +56,9 @@ class ConcurrencyTest {
                   UsageSeries handle = stats.series("t", "key-" + id, "m-handle");
                   for (int i = 0; i < PER_WRITER; i++) {
                     if ((i & 1) == 0) {
-                      handle.record(TOKENS, TOKENS);
+                      // Every handle record has a latency: its call is counted by its latency bin.
+                      handle.record(
+                          TOKENS, TOKENS, 0, 0, 0, Outcome.SUCCESS, DURATION_NS, FIRST_TOKEN_NS);
                     } else {
                       stats.record("t", "key-" + id, "m-" + (i & 6), TOKENS, TOKENS);
                     }
@@ -79,6 +88,14 @@ class ConcurrencyTest {
                         if (p.inputTokens() != p.outputTokens()
                             || p.inputTokens() != TOKENS * p.calls()) {
                           torn.add(s.label() + " " + p);
+                        }
+                        // the handle's calls all have a latency, the others none
+                        long timed = "m-handle".equals(s.model()) ? p.calls() : 0;
+                        LatencySummary l = p.latency();
+                        if (l.duration().count() != timed
+                            || l.timeToFirstToken().count() != timed
+                            || (timed > 0 && l.outputTokensPerSecond() != RATE)) {
+                          torn.add("latency " + s.label() + " " + p);
                         }
                       }
                     }
@@ -115,6 +132,9 @@ class ConcurrencyTest {
               .mapToLong(TrendPoint::calls)
               .sum();
       assertThat(sumOfPoints).isEqualTo(calls);
+      assertThat(last.latencySummary().duration().count()).isEqualTo(calls / 2);
+      assertThat(last.latencySummary().timeToFirstToken().count()).isEqualTo(calls / 2);
+      assertThat(last.latencySummary().outputTokensPerSecond()).isEqualTo(RATE);
       for (int w = 0; w < WRITERS; w++) {
         UsageReport one =
             stats.query(stats.newQuery().from(q.from()).to(q.to()).apiKey("key-" + w).build());

@@ -3,6 +3,7 @@ package dev.usagestats.internal;
 import dev.usagestats.spi.Measure;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -17,9 +18,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *    cells of the active phase for the event's UTC minute, and exit. Wait-free and allocation-free,
  *    except for a late event whose minute finds no free slot: it adds into a spill cell for its
  *    (series, minute), created on first use, so spills grow with series x minutes, never events.
+ *    An event with a latency then adds one count into the phase's LatencyBins, keyed by the slot
+ *    or spill it went to and its bins (the table's overflow being the other allocation exception);
+ *    that count is also its call count.
  * 2. One drainer at a time (the caller serializes) calls drain: it flips the gate, which waits out
- *    writers of the previous phase, then moves that phase's cells and spills into a sink. Every
- *    event lands whole in one phase, so a drain never sees half of one.
+ *    writers of the previous phase, then moves that phase's cells, spills and latency bins into a
+ *    sink. Every event lands whole in one phase, so a drain never sees half of one.
  * 3. After close(), add records nothing and returns false: a writer reads the flag inside the
  *    gate, so once the next drain's flip returns, no writer can still add.
  * </pre>
@@ -41,7 +45,10 @@ final class IntervalRecorder {
    * Counts of one series in one minute that found no free slot in the phase (late events): one per
    * (series, minute) and phase.
    */
-  private record Spill(Series series, long minuteMillis, AtomicLongArray counts) {}
+  private record Spill(Series series, long minuteMillis, long number, AtomicLongArray counts) {}
+
+  /** Numbers the spill cells, so a latency bin key can name one (see {@link LatencyBins#spill}). */
+  private final AtomicLong spillNumbers = new AtomicLong();
 
   IntervalRecorder(int stripes, SeriesTable table) {
     this.stripeMask = stripes - 1;
@@ -56,7 +63,7 @@ final class IntervalRecorder {
   }
 
   /** {@link #add} result: closed, nothing recorded. */
-  static final int CLOSED = -1;
+  static final int CLOSED = -4; // apart from Series' results
 
   /**
    * Adds one event's counts (one call) into the active interval.
@@ -80,8 +87,10 @@ final class IntervalRecorder {
   /**
    * Like {@link #add(Series, long, long, long, long, long, long, long)}, with latency: the bins of
    * the duration and of the time to first token ({@link dev.usagestats.LatencyHistogram}), -1 when
-   * not known, and the milliseconds after the first token (-1 unless both are known). The event's
-   * counts and its latency land in the same phase, so a drain sees both or neither.
+   * not known, and the milliseconds after the first token (-1 unless both are known, 0 or -1 when
+   * the call has no output rate). The event's counts and its latency land in the same phase, so a
+   * drain sees both or neither; a call with a latency is counted by its latency bin (see {@link
+   * LatencyBins}), so its call count is in that phase too.
    */
   int add(
       Series series,
@@ -102,6 +111,9 @@ final class IntervalRecorder {
     try {
       if (closed) return CLOSED;
       int phase = PhaseGate.phaseOf(v);
+      // A call with a latency is counted once, by its latency bins' increment (-1 is NONE's bin in
+      // the key), not by its cell's CALLS: one atomic add for the call and both its latencies.
+      boolean timed = (durationBin & firstTokenBin) != -1;
       int result =
           series.add(
               phase,
@@ -113,28 +125,31 @@ final class IntervalRecorder {
               cached,
               cacheCreation,
               reasoning,
+              timed,
               generationMillis);
-      if (result == Series.NO_SLOT) {
-        AtomicLongArray c = spill(phase, series, minute).counts();
+      long owner;
+      if (result >= 0) {
+        owner = LatencyBins.cell(series.id, result);
+        result = Series.ADDED;
+      } else if (result == Series.NO_SLOT) {
+        Spill sp = spill(phase, series, minute);
+        owner = LatencyBins.spill(sp.number());
         result =
             series.addSpill(
                 phase,
-                c,
+                sp.counts(),
                 errors,
                 input,
                 output,
                 cached,
                 cacheCreation,
                 reasoning,
+                timed,
                 generationMillis);
+      } else {
+        return result;
       }
-      if (result == Series.ADDED && (durationBin >= 0 || firstTokenBin >= 0)) {
-        LatencyBins bins = latency[phase];
-        if (durationBin >= 0) bins.add(series.id, minute, LatencyBins.DURATION, durationBin);
-        if (firstTokenBin >= 0) {
-          bins.add(series.id, minute, LatencyBins.TIME_TO_FIRST_TOKEN, firstTokenBin);
-        }
-      }
+      if (timed && result == Series.ADDED) latency[phase].add(owner, durationBin, firstTokenBin);
       return result;
     } finally {
       gate.exit(stripe, v);
@@ -146,7 +161,13 @@ final class IntervalRecorder {
     Spill cell = spills[phase].get(key);
     if (cell != null) return cell;
     return spills[phase].computeIfAbsent(
-        key, k -> new Spill(series, minute * 60_000L, new AtomicLongArray(Series.CELL_COUNTERS)));
+        key,
+        k ->
+            new Spill(
+                series,
+                minute * 60_000L,
+                spillNumbers.getAndIncrement(),
+                new AtomicLongArray(Series.CELL_COUNTERS)));
   }
 
   /** Flips the interval and moves the previous one into {@code sink}. One caller at a time. */
@@ -161,7 +182,8 @@ final class IntervalRecorder {
       sp.series().spillsDrained(phase);
       AtomicLongArray c = sp.counts();
       for (int f = 0; f < Measure.COUNT; f++) scratch[f] = c.get(f);
-      if (scratch[Series.CALLS] == 0) continue; // every event in it was refused
+      LatencyBins.Minute m = minutes.remove(LatencyBins.spill(sp.number()));
+      if (scratch[Series.CALLS] == 0 && m == null) continue; // every event in it was refused
       sp.series()
           .drainTo(
               sink,
@@ -169,7 +191,7 @@ final class IntervalRecorder {
               scratch,
               c.get(Series.STREAMED_OUTPUT),
               c.get(Series.GENERATION_MILLIS),
-              minutes);
+              m);
     }
     spills[phase].clear();
     // Latency is counted only after its event's counts landed in a slot or spill of the same

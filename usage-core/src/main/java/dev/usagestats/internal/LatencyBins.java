@@ -9,39 +9,50 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The latency bin counts of one phase of the {@link IntervalRecorder}: an open-addressed table from
- * (series, minute, kind, bin) to a count, shared by every series, so its memory follows the bins
- * recorded in one interval, not the series count times the bins of a histogram.
+ * (owner, duration bin, time-to-first-token bin) to a count of calls, shared by every series, so
+ * its memory follows the bin pairs recorded in one interval, not the series count times the bins of
+ * a histogram. An owner is where the call's counts went: a minute slot of a series ({@link #cell})
+ * or a spill cell ({@link #spill}); a call with one latency only has {@link #NONE} as its other
+ * bin. One call is one increment of one slot, whatever latencies it carries.
  *
  * <pre>
  * Assumptions and guarantees
  *
  * 1. Writers call add between PhaseGate.enter and exit, into the table of the phase enter gave
- *    them: a claim of an empty slot by compare-and-set (or finding the key already there) and one
- *    atomic increment. Lock-free and allocation-free while the table has room; after 16 probes
- *    the count goes to an overflow map (which allocates) and the drainer grows the table for the
- *    next interval (to four times the keys it saw, at most 2^21 slots, 32 MB), so a burst costs
- *    allocation once, never a lost count; past 2^21 distinct bins in one interval the overflow
- *    map keeps taking them. An interval using under 1/16 of a grown table shrinks it back.
+ *    them, after the call's counts landed in the owner's cell of that phase: a claim of an empty
+ *    slot by compare-and-set (or finding the key already there) and one atomic increment.
+ *    Wait-free and allocation-free while the table has room; after 16 probes the count goes to an
+ *    overflow map (which allocates) and the drainer grows the table for the next interval (to four
+ *    times the keys it saw, at most 2^21 slots, 32 MB), so a burst costs allocation once, never a
+ *    lost count; past 2^21 distinct keys in one interval the overflow map keeps taking them. An
+ *    interval using under 1/16 of a grown table shrinks it back.
  * 2. The drainer, after flipping the gate, owns the quiescent phase's table: drainTo reads,
- *    clears and (if it overflowed or is half full) replaces it.
+ *    clears and (if it overflowed or is half full) replaces it. It hands out, per owner, the two
+ *    histograms (each kind's counts summed over the other kind's bins) and the owner's calls with
+ *    latency (the sum of its counts), which its cell did not count: the latency count is the call
+ *    count of those calls.
  * </pre>
  *
- * Keys pack the series id (23 bits), the minute (28 bits, biased so 1715 to 2225 fit), the kind (1
- * bit) and the bin (11 bits) into 63 bits; a slot holds the key plus one, so 0 is empty.
+ * Keys pack the owner (42 bits), the duration bin (11 bits) and the time-to-first-token bin (11
+ * bits) into 64 bits; a slot holds the key plus one, so 0 is empty (no key is all ones: a call has
+ * at least one bin below {@link #NONE}).
  */
 final class LatencyBins {
-  static final int DURATION = 0;
-  static final int TIME_TO_FIRST_TOKEN = 1;
+  /** The bin of a kind a call has no latency of: above every real bin, so it sorts last. */
+  static final int NONE = 0x7FF;
 
-  /** The most series ids a key holds. */
-  static final int MAX_SERIES = 1 << 23;
-
-  private static final long MINUTE_BIAS = 1L << 27;
+  private static final int BIN_BITS = 11;
+  private static final int OWNER_SHIFT = 2 * BIN_BITS;
+  private static final long SPILL_OWNER = 1L << 41;
   private static final int MAX_PROBES = 16;
   private static final int FIRST_CAPACITY = 4096;
 
+  static {
+    if (LatencyHistogram.MAX_BIN >= NONE) throw new AssertionError("NONE must be above every bin");
+  }
+
   /**
-   * The largest table: 2^21 slots, 32 MB per phase; more distinct bins in one interval overflow.
+   * The largest table: 2^21 slots, 32 MB per phase; more distinct keys in one interval overflow.
    */
   private static final int MAX_CAPACITY = 1 << 21;
 
@@ -62,15 +73,26 @@ final class LatencyBins {
     shift = 64 - Integer.numberOfTrailingZeros(capacity);
   }
 
-  /** Whether an event of this minute can carry latency: within 2^27 minutes of 1970. */
-  static boolean minuteFits(long minute) {
-    return minute >= -MINUTE_BIAS && minute < MINUTE_BIAS;
+  /** The owner of a series' minute slot ({@code 0 <= slot < 4}). */
+  static long cell(int seriesId, int slot) {
+    return ((long) seriesId << 2) | slot;
   }
 
-  /** Counts one latency in {@code bin} of {@code kind} for the series and minute. */
-  void add(int seriesId, long minute, int kind, int bin) {
+  /** The owner of a spill cell, by its number ({@code 0 <= number < 2^41}). */
+  static long spill(long number) {
+    return SPILL_OWNER | number;
+  }
+
+  /**
+   * Counts one call of {@code owner} with these bins; {@link #NONE} (or any value whose low 11 bits
+   * are all ones, such as -1) for a latency the call does not have, but not for both.
+   */
+  void add(long owner, int durationBin, int firstTokenBin) {
     long key =
-        (((long) seriesId << 40) | ((minute + MINUTE_BIAS) << 12) | ((long) kind << 11) | bin) + 1;
+        ((owner << OWNER_SHIFT)
+                | ((long) (durationBin & NONE) << BIN_BITS)
+                | (firstTokenBin & NONE))
+            + 1;
     int i = (int) ((key * 0x9E3779B97F4A7C15L) >>> shift);
     for (int probe = 0; probe < MAX_PROBES; probe++, i = (i + 1) & mask) {
       int at = 2 * i;
@@ -94,16 +116,21 @@ final class LatencyBins {
     return -1;
   }
 
-  /** The histograms of one series' minute: duration and time to first token. */
+  /**
+   * The latency of one owner's calls in an interval: its histograms, and how many calls carried a
+   * latency (which the owner's cell did not count).
+   */
   static final class Minute {
     LatencyHistogram duration = LatencyHistogram.empty();
     LatencyHistogram timeToFirstToken = LatencyHistogram.empty();
+    long calls;
   }
 
   /**
-   * Moves every count into {@code into}, keyed by {@link #minuteKey}, and clears the table. Drainer
-   * only, on a quiescent phase. The keys sort by series, minute, kind and bin, so the sorted
-   * entries are each histogram's bins in order.
+   * Moves every count into {@code into}, keyed by owner, and clears the table. Drainer only, on a
+   * quiescent phase. The keys sort by owner, duration bin and time-to-first-token bin, so the
+   * sorted entries of an owner give its duration bins in order; its time-to-first-token bins are
+   * summed in a scratch array.
    *
    * @return this table, cleared, or a larger empty one when this one overflowed or was half full
    */
@@ -141,32 +168,38 @@ final class LatencyBins {
       }
     }
     overflow.clear();
+    long[] firstTokenCounts = new long[NONE];
     int i = 0;
     while (i < k) {
-      long histogram = entries[i] >>> 11; // series, minute, kind
+      long owner = entries[i] >>> OWNER_SHIFT;
       int j = i;
-      int nonZero = 0;
-      while (j < k && entries[j] >>> 11 == histogram) {
-        if (values[j] != 0) nonZero++;
-        j++;
-      }
-      if (nonZero > 0) {
-        int[] bins = new int[nonZero];
-        long[] cs = new long[nonZero];
-        int d = 0;
-        for (int x = i; x < j; x++) {
-          if (values[x] == 0) continue;
-          bins[d] = (int) (entries[x] & 0x7FF);
-          cs[d++] = values[x];
+      long calls = 0;
+      int durationBins = 0;
+      int lowT = NONE;
+      int highT = -1;
+      int previousD = -1;
+      for (; j < k && entries[j] >>> OWNER_SHIFT == owner; j++) {
+        long c = values[j];
+        if (c == 0) continue;
+        calls = Math.addExact(calls, c);
+        int d = (int) (entries[j] >>> BIN_BITS) & NONE;
+        int t = (int) entries[j] & NONE;
+        if (d != NONE && d != previousD) {
+          durationBins++;
+          previousD = d;
         }
-        long key = entries[i];
-        int kind = (int) ((key >>> 11) & 1);
-        long minute = ((key >>> 12) & ((1L << 28) - 1)) - MINUTE_BIAS;
-        int seriesId = (int) (key >>> 40);
-        Minute m = into.computeIfAbsent(minuteKey(seriesId, minute), x -> new Minute());
-        LatencyHistogram h = LatencyHistogram.ofBins(bins, cs);
-        if (kind == DURATION) m.duration = h;
-        else m.timeToFirstToken = h;
+        if (t != NONE) {
+          firstTokenCounts[t] = Math.addExact(firstTokenCounts[t], c);
+          lowT = Math.min(lowT, t);
+          highT = Math.max(highT, t);
+        }
+      }
+      if (calls > 0) {
+        Minute m = new Minute();
+        m.calls = calls;
+        if (durationBins > 0) m.duration = durationOf(entries, values, i, j, durationBins);
+        if (highT >= 0) m.timeToFirstToken = takeHistogram(firstTokenCounts, lowT, highT);
+        into.put(owner, m);
       }
       i = j;
     }
@@ -183,9 +216,35 @@ final class LatencyBins {
     return this;
   }
 
-  /** The key of a series' minute in a drained map. */
-  static long minuteKey(int seriesId, long minute) {
-    return ((long) seriesId << 32) ^ (minute & 0xFFFF_FFFFL);
+  /** The duration histogram of entries {@code [from, to)} of one owner, sorted by duration bin. */
+  private static LatencyHistogram durationOf(
+      long[] entries, long[] values, int from, int to, int distinct) {
+    int[] bins = new int[distinct];
+    long[] counts = new long[distinct];
+    int d = -1;
+    for (int x = from; x < to; x++) {
+      int bin = (int) (entries[x] >>> BIN_BITS) & NONE;
+      if (bin == NONE || values[x] == 0) continue;
+      if (d < 0 || bins[d] != bin) bins[++d] = bin;
+      counts[d] = Math.addExact(counts[d], values[x]);
+    }
+    return LatencyHistogram.ofBins(bins, counts);
+  }
+
+  /** The histogram of {@code counts[low..high]}, which it zeroes. */
+  private static LatencyHistogram takeHistogram(long[] counts, int low, int high) {
+    int distinct = 0;
+    for (int b = low; b <= high; b++) if (counts[b] != 0) distinct++;
+    int[] bins = new int[distinct];
+    long[] cs = new long[distinct];
+    int d = 0;
+    for (int b = low; b <= high; b++) {
+      if (counts[b] == 0) continue;
+      bins[d] = b;
+      cs[d++] = counts[b];
+      counts[b] = 0;
+    }
+    return LatencyHistogram.ofBins(bins, cs);
   }
 
   /** A fresh map for {@link #drainTo}. */

@@ -61,8 +61,8 @@ final class Recording {
       long durationNanos,
       long firstTokenNanos) {
     checkCounts(input, output, cached, cacheCreation, reasoning, outcome);
+    checkLatency(durationNanos, firstTokenNanos);
     long minute = clock.minute();
-    checkLatency(durationNanos, firstTokenNanos, minute);
     Series s = lookup(tenant, apiKey, model);
     add(
         s,
@@ -89,8 +89,8 @@ final class Recording {
       long durationNanos,
       long firstTokenNanos) {
     checkCounts(input, output, cached, cacheCreation, reasoning, outcome);
+    checkLatency(durationNanos, firstTokenNanos);
     long minute = clock.minute();
-    checkLatency(durationNanos, firstTokenNanos, minute);
     add(
         series,
         minute,
@@ -133,7 +133,7 @@ final class Recording {
     long durationNanos = event.duration() == null ? NO_LATENCY : event.duration().toNanos();
     long firstTokenNanos =
         event.timeToFirstToken() == null ? NO_LATENCY : event.timeToFirstToken().toNanos();
-    checkLatency(durationNanos, firstTokenNanos, minute);
+    checkLatency(durationNanos, firstTokenNanos);
     Series s = lookup(event.tenant(), event.apiKey(), event.model());
     add(
         s,
@@ -151,10 +151,9 @@ final class Recording {
   private static final long NO_LATENCY = dev.usagestats.UsageSeries.NO_LATENCY;
 
   /**
-   * Checks an event's latency before anything is looked up or created: the values (as {@link
-   * Checks#latency}) and that its minute fits a latency bin key.
+   * Checks an event's latency (as {@link Checks#latency}) before anything is looked up or created.
    */
-  private void checkLatency(long durationNanos, long firstTokenNanos, long minute) {
+  private void checkLatency(long durationNanos, long firstTokenNanos) {
     if ((durationNanos & firstTokenNanos) == NO_LATENCY) return; // both unknown (-1 & -1)
     if ((durationNanos < 0 && durationNanos != NO_LATENCY)
         || durationNanos > Checks.MAX_LATENCY_NANOS
@@ -163,12 +162,6 @@ final class Recording {
         || (durationNanos >= 0 && firstTokenNanos > durationNanos)) {
       health.rejected.incrementAndGet();
       Checks.latency(durationNanos, firstTokenNanos);
-    }
-    if (!LatencyBins.minuteFits(minute)) {
-      health.rejected.incrementAndGet();
-      throw new IllegalArgumentException(
-          "timestamp of an event with latency must be between 1715 and 2225: "
-              + java.time.Instant.ofEpochMilli(minute * MinuteClock.MINUTE_MS));
     }
   }
 

@@ -38,8 +38,11 @@ final class Series {
 
   /**
    * Two more counters per cell, after the measures: output tokens and milliseconds after the first
-   * token of the calls recorded with both a duration and a time to first token (their latency sums,
-   * drained into {@link dev.usagestats.LatencyTotals}).
+   * token of the calls with an output rate (recorded with both a duration and a time to first
+   * token, at least a millisecond apart): their latency sums, drained into {@link
+   * dev.usagestats.LatencyTotals}. Such a call adds its output tokens to STREAMED_OUTPUT instead of
+   * OUTPUT, and the drain adds STREAMED_OUTPUT into the output measure, so the sum costs no second
+   * add on the hot path.
    */
   static final int STREAMED_OUTPUT = Measure.COUNT;
 
@@ -55,21 +58,25 @@ final class Series {
 
   /**
    * The bound that keeps every per-series sum from wrapping: 2^55 input (or output) tokens. Each
-   * live cell, and the spill cells of a phase together, are kept within it less what was already
-   * drained (an event that would cross it is refused). A series has at most 2 phases x (3 slots x 8
-   * stripes + its spills) = 50 such budgets besides what was drained, so what it holds and has
-   * drained stays below 2^61, and input plus output below 2^62: no per-series sum (cells, rollups,
-   * pending rows, store rows of one run) can wrap. Sums across series are checked where reports
-   * form them.
+   * live cell's input, each of its two output counters (OUTPUT and STREAMED_OUTPUT), and the spill
+   * cells of a phase together, are kept within it less what was already drained (an event that
+   * would cross it is refused). A series has at most 2 phases x (3 slots x 8 stripes + its spills)
+   * = 50 such budgets of input and 2 x (3 x 8 x 2 + 1) = 98 of output besides what was drained, so
+   * what it holds and has drained stays below 2^61 input and 2^62 output, and input plus output
+   * below 2^63: no per-series sum (cells, rollups, pending rows, store rows of one run) can wrap.
+   * Sums across series are checked where reports form them.
    */
   static final long MAX_TOKENS_PER_SERIES = 1L << 55;
 
-  /** {@link #add} results. */
+  /**
+   * Results of {@link #addAt} and {@link #addSpill}; {@link #add} returns the minute slot instead
+   * of ADDED.
+   */
   static final int ADDED = 0;
 
-  static final int NO_SLOT = 1;
-  static final int TOO_MANY_INPUT = 2;
-  static final int TOO_MANY_OUTPUT = 3;
+  static final int NO_SLOT = -1;
+  static final int TOO_MANY_INPUT = -2;
+  static final int TOO_MANY_OUTPUT = -3;
 
   static {
     if (CELL_COUNTERS > STRIDE) throw new AssertionError("STRIDE must hold every counter");
@@ -142,9 +149,10 @@ final class Series {
   /**
    * Adds one event's counts into a minute slot of the given phase. Must run inside the gate.
    *
-   * @return {@link #ADDED}; {@link #NO_SLOT} if every slot of the phase holds another minute (the
-   *     caller spills); {@link #TOO_MANY_INPUT} or {@link #TOO_MANY_OUTPUT} if the event would take
-   *     the series past {@link #MAX_TOKENS_PER_SERIES} (nothing was added)
+   * @return the minute slot the event went to (0 to {@link #SLOTS} - 1); {@link #NO_SLOT} if every
+   *     slot of the phase holds another minute (the caller spills); {@link #TOO_MANY_INPUT} or
+   *     {@link #TOO_MANY_OUTPUT} if the event would take the series past {@link
+   *     #MAX_TOKENS_PER_SERIES} (nothing was added)
    */
   int add(
       int phase,
@@ -156,20 +164,34 @@ final class Series {
       long cached,
       long cacheCreation,
       long reasoning,
+      boolean timed,
       long generationMillis) {
     int slot = slotFor(phase, minute);
     if (slot < 0) return NO_SLOT;
     int base = ((phase * SLOTS + slot) * stripes + stripe) * STRIDE;
-    return addAt(
-        cells, base, errors, input, output, cached, cacheCreation, reasoning, generationMillis);
+    int result =
+        addAt(
+            cells,
+            base,
+            errors,
+            input,
+            output,
+            cached,
+            cacheCreation,
+            reasoning,
+            timed,
+            generationMillis);
+    return result == ADDED ? slot : result;
   }
 
   /**
    * Adds one event into the counters at {@code base} of {@code c} (a cell of this series, or a
    * spill cell), input and output first, each checked against the series' limit and taken back if
-   * it would cross it, so a refused event leaves nothing behind. A {@code generationMillis} of -1
-   * means the event has no time after its first token; otherwise its output tokens and that time
-   * add to the latency sums.
+   * it would cross it, so a refused event leaves nothing behind. A {@code timed} event (one with a
+   * latency) is not counted in CALLS: the caller counts it in the {@link LatencyBins} of the same
+   * phase, whose drain gives the count. A positive {@code generationMillis} (the milliseconds after
+   * the first token) makes the event's output and that time latency sums: the output goes to
+   * STREAMED_OUTPUT instead of OUTPUT.
    */
   int addAt(
       AtomicLongArray c,
@@ -180,6 +202,7 @@ final class Series {
       long cached,
       long cacheCreation,
       long reasoning,
+      boolean timed,
       long generationMillis) {
     if (input != 0
         && c.getAndAdd(base + INPUT, input)
@@ -187,22 +210,19 @@ final class Series {
       c.getAndAdd(base + INPUT, -input);
       return TOO_MANY_INPUT;
     }
+    int out = base + (generationMillis > 0 ? STREAMED_OUTPUT : OUTPUT);
     if (output != 0
-        && c.getAndAdd(base + OUTPUT, output)
-            > MAX_TOKENS_PER_SERIES - drained.getOpaque(OUTPUT) - output) {
-      c.getAndAdd(base + OUTPUT, -output);
+        && c.getAndAdd(out, output) > MAX_TOKENS_PER_SERIES - drained.getOpaque(OUTPUT) - output) {
+      c.getAndAdd(out, -output);
       if (input != 0) c.getAndAdd(base + INPUT, -input);
       return TOO_MANY_OUTPUT;
     }
-    c.getAndIncrement(base + CALLS);
+    if (!timed) c.getAndIncrement(base + CALLS);
     if (errors != 0) c.getAndAdd(base + ERRORS, errors);
     if (cached != 0) c.getAndAdd(base + CACHED, cached);
     if (cacheCreation != 0) c.getAndAdd(base + CACHE_CREATION, cacheCreation);
     if (reasoning != 0) c.getAndAdd(base + REASONING, reasoning);
-    if (generationMillis >= 0) {
-      if (output != 0) c.getAndAdd(base + STREAMED_OUTPUT, output);
-      if (generationMillis != 0) c.getAndAdd(base + GENERATION_MILLIS, generationMillis);
-    }
+    if (generationMillis > 0) c.getAndAdd(base + GENERATION_MILLIS, generationMillis);
     return ADDED;
   }
 
@@ -230,6 +250,7 @@ final class Series {
       long cached,
       long cacheCreation,
       long reasoning,
+      boolean timed,
       long generationMillis) {
     int in = 2 * phase;
     int out = in + 1;
@@ -247,7 +268,8 @@ final class Series {
       return TOO_MANY_OUTPUT;
     }
     int result =
-        addAt(c, 0, errors, input, output, cached, cacheCreation, reasoning, generationMillis);
+        addAt(
+            c, 0, errors, input, output, cached, cacheCreation, reasoning, timed, generationMillis);
     if (result != ADDED) {
       if (input != 0) spilled.getAndAdd(in, -input);
       if (output != 0) spilled.getAndAdd(out, -output);
@@ -288,8 +310,8 @@ final class Series {
   }
 
   /**
-   * Moves the quiescent phase's counts to the sink and zeroes them, with the latency histograms of
-   * the same minutes from {@code latency} (drained from the phase's {@link LatencyBins}). Drainer
+   * Moves the quiescent phase's counts to the sink and zeroes them, with the latency of the same
+   * slots, taken out of {@code latency} (drained from the phase's {@link LatencyBins}). Drainer
    * only.
    *
    * @param scratch {@link Measure#COUNT} longs to reuse
@@ -321,13 +343,16 @@ final class Series {
         }
       }
       slotMinutes.set(si, EMPTY);
-      drainTo(sink, minute, scratch, streamed, generation, latency);
+      LatencyBins.Minute m = latency.isEmpty() ? null : latency.remove(LatencyBins.cell(id, slot));
+      drainTo(sink, minute, scratch, streamed, generation, m);
     }
   }
 
   /**
-   * Hands one drained minute to the sink: its counts ({@link Measure#COUNT} longs) and its latency:
-   * the sums given and the minute's histograms, taken out of {@code latency}. Drainer only.
+   * Hands one drained minute to the sink: its counts ({@link Measure#COUNT} longs, as its cells
+   * held them: without the calls with a latency, and without the streamed output, which this adds)
+   * and its latency: the sums given and the histograms of its latency bins ({@code latency}, null
+   * if none). Drainer only.
    */
   void drainTo(
       DeltaSink sink,
@@ -335,15 +360,17 @@ final class Series {
       long[] counts,
       long streamedOutput,
       long generationMillis,
-      Map<Long, LatencyBins.Minute> latency) {
+      LatencyBins.@Nullable Minute latency) {
+    // The cells left out what the latency counts: the calls with a latency, and the output of the
+    // calls with a rate.
+    counts[OUTPUT] = Math.addExact(counts[OUTPUT], streamedOutput);
+    if (latency != null) counts[CALLS] = Math.addExact(counts[CALLS], latency.calls);
     LatencyTotals l = LatencyTotals.empty();
-    LatencyBins.Minute m =
-        latency.isEmpty() ? null : latency.remove(LatencyBins.minuteKey(id, minute));
-    if (m != null || streamedOutput != 0 || generationMillis != 0) {
+    if (latency != null || streamedOutput != 0 || generationMillis != 0) {
       l =
           new LatencyTotals(
-              m == null ? LatencyHistogram.empty() : m.duration,
-              m == null ? LatencyHistogram.empty() : m.timeToFirstToken,
+              latency == null ? LatencyHistogram.empty() : latency.duration,
+              latency == null ? LatencyHistogram.empty() : latency.timeToFirstToken,
               streamedOutput,
               generationMillis);
     }

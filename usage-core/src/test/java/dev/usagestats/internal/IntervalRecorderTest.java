@@ -3,6 +3,7 @@ package dev.usagestats.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.usagestats.ApiKeyPolicy;
+import dev.usagestats.LatencyHistogram;
 import dev.usagestats.spi.Measure;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,8 +41,22 @@ class IntervalRecorderTest {
     return new SeriesTable(100, ApiKeyPolicy.REFUSE, STRIPES, List.of(), new Health());
   }
 
+  /**
+   * Adds an event of {@code k}. By k mod 4: 1 and 3 carry both latencies and k ms after the first
+   * token (a rate: their output is streamed output), 0 a duration alone, 2 none. A call with a
+   * latency is counted by its latency bin, not its cell, so a drain that took a cell without the
+   * bins of the same phase breaks {@link #whole}.
+   */
   private static boolean add(IntervalRecorder r, Series s, long minute, long k) {
-    return r.add(s, minute, 1, 2 * k + 1, k, k, 1, k) == Series.ADDED;
+    int d = k % 4 == 2 ? -1 : LatencyHistogram.binOf(k);
+    int t = k % 2 == 1 ? LatencyHistogram.binOf(k / 2) : -1;
+    long generation = k % 2 == 1 ? k : -1;
+    return r.add(s, minute, 1, 2 * k + 1, k, k, 1, k, d, t, generation) == Series.ADDED;
+  }
+
+  /** {durations, times to first token, streamed output} of {@code calls} events of {@code k}. */
+  private static long[] latencyOf(long calls, long k) {
+    return new long[] {k % 4 == 2 ? 0 : calls, k % 2 == 1 ? calls : 0, k % 2 == 1 ? calls * k : 0};
   }
 
   /** Expected counts of {@code calls} events whose k add up to {@code ks}. */
@@ -69,6 +84,7 @@ class IntervalRecorderTest {
   /** Sums drained deltas per (series id, minute) and notes every torn or misplaced one. */
   private static final class Collector implements Series.DeltaSink {
     final Map<List<Long>, long[]> sums = new HashMap<>();
+    final Map<List<Long>, long[]> latency = new HashMap<>();
     final List<String> torn = new ArrayList<>();
     int deltas;
 
@@ -76,9 +92,21 @@ class IntervalRecorderTest {
     public void accept(
         Series series, long minuteMillis, long[] counts, dev.usagestats.LatencyTotals latency) {
       deltas++;
-      if (!whole(counts) || minuteMillis % 60_000L != 0) {
-        torn.add(series + " " + minuteMillis + " " + Arrays.toString(counts));
+      long durations = latency.duration().count();
+      long firstTokens = latency.timeToFirstToken().count();
+      if (!whole(counts)
+          || minuteMillis % 60_000L != 0
+          || latency.streamedOutputTokens() != latency.generationMillis()
+          || firstTokens > durations
+          || durations > counts[CALLS]) {
+        torn.add(series + " " + minuteMillis + " " + Arrays.toString(counts) + " " + latency);
       }
+      long[] l =
+          this.latency.computeIfAbsent(
+              List.of((long) series.id, minuteMillis / 60_000L), k -> new long[3]);
+      l[0] += durations;
+      l[1] += firstTokens;
+      l[2] += latency.streamedOutputTokens();
       Measure.add(
           sums.computeIfAbsent(
               List.of((long) series.id, minuteMillis / 60_000L), k -> new long[Measure.COUNT]),
@@ -123,9 +151,11 @@ class IntervalRecorderTest {
                   long minute = p < 85 ? now : p < 97 ? now - 1 : now - 2 - random.nextInt(8);
                   long k = 1 + random.nextInt(1_000);
                   if (!add(recorder, series[s], minute, k)) refused.incrementAndGet();
-                  long[] c = mine.computeIfAbsent(List.of((long) s, minute), x -> new long[2]);
+                  long[] c = mine.computeIfAbsent(List.of((long) s, minute), x -> new long[5]);
                   c[0]++;
                   c[1] += k;
+                  long[] l = latencyOf(1, k);
+                  for (int f = 0; f < 3; f++) c[2 + f] += l[f];
                 }
               }));
     }
@@ -157,16 +187,20 @@ class IntervalRecorderTest {
           (key, c) -> {
             long[] e =
                 expected.computeIfAbsent(
-                    List.of((long) series[key.get(0).intValue()].id, key.get(1)), x -> new long[2]);
-            e[0] += c[0];
-            e[1] += c[1];
+                    List.of((long) series[key.get(0).intValue()].id, key.get(1)), x -> new long[5]);
+            for (int f = 0; f < 5; f++) e[f] += c[f];
           });
     }
     assertThat(refused.get()).isZero();
     assertThat(sink.torn).isEmpty();
     assertThat(sink.sums.keySet()).isEqualTo(expected.keySet());
     expected.forEach(
-        (key, c) -> assertThat(sink.sums.get(key)).as("%s", key).isEqualTo(events(c[0], c[1])));
+        (key, c) -> {
+          assertThat(sink.sums.get(key)).as("%s", key).isEqualTo(events(c[0], c[1]));
+          assertThat(sink.latency.get(key))
+              .as("latency of %s", key)
+              .isEqualTo(Arrays.copyOfRange(c, 2, 5));
+        });
     long calls = sink.sums.values().stream().mapToLong(c -> c[CALLS]).sum();
     assertThat(calls).isEqualTo((long) writers * perWriter);
     assertThat(drains.get()).isGreaterThan(1);
@@ -188,11 +222,17 @@ class IntervalRecorderTest {
         expected.put(List.of((long) s.id, base - m), events(m + 1, (m + 1) * (10L + m)));
       }
       sink.sums.clear();
+      sink.latency.clear();
       int before = sink.deltas;
       sink.drain(recorder);
       assertThat(sink.deltas - before).isEqualTo(2 * Series.SLOTS);
       assertThat(sink.sums).containsOnlyKeys(expected.keySet());
       expected.forEach((key, c) -> assertThat(sink.sums.get(key)).as("%s", key).isEqualTo(c));
+      for (int m = 0; m < 2 * Series.SLOTS; m++) {
+        assertThat(sink.latency.get(List.of((long) s.id, base - m)))
+            .as("latency of minute %s", m)
+            .isEqualTo(latencyOf(m + 1, 10 + m));
+      }
       sink.drain(recorder);
       assertThat(sink.deltas - before).as("nothing twice").isEqualTo(2 * Series.SLOTS);
     }
@@ -237,6 +277,7 @@ class IntervalRecorderTest {
     for (int m = 0; m < minutes; m++) {
       long n = (long) threads * perThread / minutes;
       assertThat(sink.sums.get(List.of((long) s.id, M0 - m))).isEqualTo(events(n, 3 * n));
+      assertThat(sink.latency.get(List.of((long) s.id, M0 - m))).isEqualTo(latencyOf(n, 3));
     }
   }
 

@@ -9,39 +9,51 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class LatencyBinsTest {
+  /** What one owner should drain to: built from the calls one by one. */
+  private static final class Want {
+    final LatencyHistogram.Builder duration = new LatencyHistogram.Builder();
+    final LatencyHistogram.Builder timeToFirstToken = new LatencyHistogram.Builder();
+    long calls;
+
+    void add(int durationBin, int firstTokenBin) {
+      calls++;
+      if (durationBin >= 0) duration.addBin(durationBin, 1);
+      if (firstTokenBin >= 0) timeToFirstToken.addBin(firstTokenBin, 1);
+    }
+  }
+
+  private static void assertDrainsTo(Map<Long, LatencyBins.Minute> got, Map<Long, Want> want) {
+    assertThat(got.keySet()).isEqualTo(want.keySet());
+    for (Map.Entry<Long, LatencyBins.Minute> e : got.entrySet()) {
+      Want w = want.get(e.getKey());
+      assertThat(e.getValue().duration).as("owner %s", e.getKey()).isEqualTo(w.duration.build());
+      assertThat(e.getValue().timeToFirstToken)
+          .as("owner %s", e.getKey())
+          .isEqualTo(w.timeToFirstToken.build());
+      assertThat(e.getValue().calls).as("owner %s", e.getKey()).isEqualTo(w.calls);
+    }
+  }
+
   @Test
   void moreKeysThanTheTableHolds_overflowAndGrowWithoutLosingACount() {
     LatencyBins bins = new LatencyBins();
     Random rnd = new Random(3);
-    Map<Long, LatencyHistogram.Builder> want = new HashMap<>();
-    long minute = 29_500_000L;
     for (int round = 0; round < 3; round++) {
-      int total = 0;
+      Map<Long, Want> want = new HashMap<>();
       for (int i = 0; i < 30_000; i++) {
-        int series = rnd.nextInt(2000);
-        long m = minute + rnd.nextInt(3) - (round == 2 ? 40_000_000L : 0); // far past too
-        int bin = rnd.nextInt(LatencyHistogram.MAX_BIN + 1);
-        int kind = rnd.nextInt(2);
-        bins.add(series, m, kind, bin);
-        want.computeIfAbsent(
-                LatencyBins.minuteKey(series, m) * 2 + kind, k -> new LatencyHistogram.Builder())
-            .addBin(bin, 1);
-        total++;
+        long owner =
+            rnd.nextInt(10) == 0
+                ? LatencyBins.spill(rnd.nextInt(50))
+                : LatencyBins.cell(rnd.nextInt(2000), rnd.nextInt(Series.SLOTS));
+        int kinds = rnd.nextInt(3); // 0: duration, 1: time to first token, 2: both
+        int d = kinds == 1 ? -1 : rnd.nextInt(LatencyHistogram.MAX_BIN + 1);
+        int t = kinds == 0 ? -1 : rnd.nextInt(LatencyHistogram.MAX_BIN + 1);
+        bins.add(owner, d, t);
+        want.computeIfAbsent(owner, k -> new Want()).add(d, t);
       }
       Map<Long, LatencyBins.Minute> got = LatencyBins.newMinutes();
       LatencyBins next = bins.drainTo(got);
-      long seen = 0;
-      for (Map.Entry<Long, LatencyBins.Minute> e : got.entrySet()) {
-        LatencyHistogram d = e.getValue().duration;
-        LatencyHistogram t = e.getValue().timeToFirstToken;
-        LatencyHistogram.Builder wd = want.remove(e.getKey() * 2);
-        LatencyHistogram.Builder wt = want.remove(e.getKey() * 2 + 1);
-        assertThat(d).isEqualTo(wd == null ? LatencyHistogram.empty() : wd.build());
-        assertThat(t).isEqualTo(wt == null ? LatencyHistogram.empty() : wt.build());
-        seen += d.count() + t.count();
-      }
-      assertThat(want).isEmpty();
-      assertThat(seen).isEqualTo(total);
+      assertDrainsTo(got, want);
       // 30,000 keys overflowed the first 4,096 slots: the next interval gets a larger table
       if (round == 0) assertThat(next).isNotSameAs(bins);
       bins = next;
@@ -55,11 +67,59 @@ class LatencyBinsTest {
   }
 
   @Test
-  void minuteFits_coversTheCenturiesAroundNow() {
-    assertThat(LatencyBins.minuteFits(0)).isTrue();
-    assertThat(LatencyBins.minuteFits(29_500_000L)).isTrue();
-    assertThat(LatencyBins.minuteFits(-(1L << 27))).isTrue();
-    assertThat(LatencyBins.minuteFits(1L << 27)).isFalse();
-    assertThat(LatencyBins.minuteFits(-(1L << 27) - 1)).isFalse();
+  void keysAtTheEdgesOfEachField_drainApart() {
+    // Neighbouring owners, the largest series id and spill number, the lowest and highest bins,
+    // and each latency alone: a field that spills into its neighbour merges two of these.
+    long[] owners = {
+      LatencyBins.cell(0, 0),
+      LatencyBins.cell(0, 1),
+      LatencyBins.cell(1, 0),
+      LatencyBins.cell(Integer.MAX_VALUE, Series.SLOTS - 1),
+      LatencyBins.spill(0),
+      LatencyBins.spill((1L << 41) - 1)
+    };
+    int[][] pairs = {
+      {0, -1},
+      {-1, 0},
+      {0, 0},
+      {LatencyHistogram.MAX_BIN, -1},
+      {-1, LatencyHistogram.MAX_BIN},
+      {LatencyHistogram.MAX_BIN, LatencyHistogram.MAX_BIN},
+      {1, 0},
+      {0, 1}
+    };
+    LatencyBins bins = new LatencyBins();
+    Map<Long, Want> want = new HashMap<>();
+    for (int o = 0; o < owners.length; o++) {
+      for (int p = 0; p <= o % pairs.length; p++) {
+        for (int times = 0; times <= p; times++) {
+          bins.add(owners[o], pairs[p][0], pairs[p][1]);
+          want.computeIfAbsent(owners[o], k -> new Want()).add(pairs[p][0], pairs[p][1]);
+        }
+      }
+    }
+    assertThat(owners).doesNotHaveDuplicates();
+    Map<Long, LatencyBins.Minute> got = LatencyBins.newMinutes();
+    bins.drainTo(got);
+    assertDrainsTo(got, want);
+  }
+
+  @Test
+  void callsWithBothLatencies_countOnceEach_andAddToBothHistograms() {
+    LatencyBins bins = new LatencyBins();
+    long owner = LatencyBins.cell(7, 2);
+    bins.add(owner, 100, 20);
+    bins.add(owner, 100, 30);
+    bins.add(owner, 200, 20);
+    bins.add(owner, 200, -1);
+    bins.add(owner, -1, 30);
+    Map<Long, LatencyBins.Minute> got = LatencyBins.newMinutes();
+    bins.drainTo(got);
+    LatencyBins.Minute m = got.get(owner);
+    assertThat(m.calls).isEqualTo(5);
+    assertThat(m.duration)
+        .isEqualTo(LatencyHistogram.ofBins(new int[] {100, 200}, new long[] {2, 2}));
+    assertThat(m.timeToFirstToken)
+        .isEqualTo(LatencyHistogram.ofBins(new int[] {20, 30}, new long[] {2, 2}));
   }
 }
