@@ -148,7 +148,7 @@ class CoarseRowsConcurrencyTest {
         new Thread(
             () -> {
               try {
-                while (!done.get()) folded.addAndGet(s.compact());
+                while (!done.get()) folded.addAndGet(Fixtures.untilDone(s::compact));
               } catch (Throwable e) {
                 failures.add(e);
               }
@@ -156,7 +156,12 @@ class CoarseRowsConcurrencyTest {
     compactor.start();
     try {
       for (int b = 0; b < 120; b++) {
-        s.append(batch(rnd, 40, b % 4 == 0, ref));
+        UsageBatch batch = batch(rnd, 40, b % 4 == 0, ref);
+        Fixtures.untilDone(
+            () -> {
+              s.append(batch);
+              return null;
+            });
         // a second node starts, listing zones whose grids are new: their rows are built from the
         // 15-minute rows while this node appends and compacts
         if (b == 40) store(db, prefix, clock, KTM, NY).close();
@@ -201,7 +206,7 @@ class CoarseRowsConcurrencyTest {
         new Thread(
             () -> {
               try {
-                while (!done.get()) s.compact();
+                while (!done.get()) Fixtures.untilDone(s::compact);
               } catch (Throwable e) {
                 failures.add(e);
               }
@@ -236,7 +241,12 @@ class CoarseRowsConcurrencyTest {
         if (!inAll(reads, m)) continue;
         UsageDelta d = new UsageDelta(KEYS[b % 2], m, new UsageTotals(1, 0, 10, 1, 0, 0, 0), g);
         started.incrementAndGet();
-        s.append(new UsageBatch(UUID.randomUUID().toString(), "n", List.of(d)));
+        UsageBatch batch = new UsageBatch(UUID.randomUUID().toString(), "n", List.of(d));
+        Fixtures.untilDone(
+            () -> {
+              s.append(batch);
+              return null;
+            });
         acked.incrementAndGet();
       }
     } finally {

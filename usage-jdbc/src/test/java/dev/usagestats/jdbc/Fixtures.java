@@ -116,6 +116,22 @@ final class Fixtures {
     return b;
   }
 
+  /**
+   * Runs a store call as the engine does: a failure that may pass (a deadlock between appends and
+   * compaction on the same rows, which the store's own retries did not outlast on a loaded machine)
+   * is tried again, as the engine's flusher retries its batch and the compaction schedule its
+   * slice; a permanent one is thrown.
+   */
+  static <T> T untilDone(java.util.function.Supplier<T> call) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.get();
+      } catch (dev.usagestats.UsageStoreException e) {
+        if (e.isPermanent() || attempt == 50) throw e;
+      }
+    }
+  }
+
   static long count(DataSource ds, String sql, Object... args) throws SQLException {
     try (Connection c = ds.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {

@@ -337,15 +337,7 @@ class JdbcUsageStoreTest {
     Thread compactor =
         new Thread(
             () -> {
-              while (!done.get()) {
-                try {
-                  folded.addAndGet(s.compact());
-                } catch (dev.usagestats.UsageStoreException e) {
-                  // a slice that kept deadlocking with appends on the same rows (H2, a loaded
-                  // machine) passes: the store's own schedule tries again, so does this loop
-                  if (e.isPermanent()) throw e;
-                }
-              }
+              while (!done.get()) folded.addAndGet(Fixtures.untilDone(s::compact));
             });
     compactor.start();
     Random rnd = new Random(7);
@@ -367,7 +359,12 @@ class JdbcUsageStoreTest {
             (c, v) ->
                 deltas.add(
                     delta(c.key(), Instant.ofEpochMilli(c.bucketMillis()), v[0], v[2], v[3])));
-        s.append(new UsageBatch(UUID.randomUUID().toString(), "n", deltas));
+        UsageBatch b = new UsageBatch(UUID.randomUUID().toString(), "n", deltas);
+        Fixtures.untilDone(
+            () -> {
+              s.append(b);
+              return null;
+            });
       }
     } finally {
       done.set(true);
