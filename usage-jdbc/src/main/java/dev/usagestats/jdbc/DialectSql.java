@@ -45,6 +45,14 @@ interface DialectSql {
     return false;
   }
 
+  /**
+   * What follows the rollup table's name in a read of the model sums alone (an index hint), or
+   * nothing (the default): the planner finds the rows by the tenant.
+   */
+  default String modelSumsIndexHint(Tables t) {
+    return "";
+  }
+
   /** The 0-based bucket index of {@code bucket_start}, with one parameter: the bounds. */
   default String bucketIndex() {
     throw new UnsupportedOperationException("reads of this dialect are summed in Java");

@@ -143,6 +143,16 @@ final class MariaDbSql implements DialectSql {
     return DialectSql.refusesContent(e, REFUSED_CODES);
   }
 
+  /**
+   * The model sums by the {@code (tenant, bucket_start)} index: left to itself, MariaDB merges the
+   * grain index with the primary key over every series' rows of the plan's starts and filters the
+   * tenant after (1.2 s against 0.05 s for a 14-day HOUR read of the dense year).
+   */
+  @Override
+  public String modelSumsIndexHint(Tables t) {
+    return " FORCE INDEX (" + t.rollup() + "_tenant)";
+  }
+
   /** Sets go as IN lists: MariaDB has no array parameters. */
   @Override
   public boolean bindsArrays() {

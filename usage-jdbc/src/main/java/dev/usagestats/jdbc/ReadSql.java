@@ -57,8 +57,9 @@ final class ReadSql {
           // its partial index of the model sums
           where.add("tenant = '" + AGGREGATE + "'");
         }
-        q.text.append(" FROM ").append(tables.rollup()).append(" WHERE ");
-        q.text.append(String.join(" AND ", where));
+        q.text.append(" FROM ").append(tables.rollup());
+        if (modelSums) q.text.append(sql.modelSumsIndexHint(tables));
+        q.text.append(" WHERE ").append(String.join(" AND ", where));
         if (summed) q.text.append(" GROUP BY 2, 3, 4, 5");
         statements.add(q);
       }
