@@ -24,6 +24,9 @@ final class Keys {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** The key of the sums of all usage: all three names one space. */
+  static final SeriesKey ALL_USAGE = modelSum(ReadSql.AGGREGATE);
+
   private Keys() {}
 
   /**
@@ -48,9 +51,17 @@ final class Keys {
     return hash;
   }
 
-  /** Whether {@code key} names model sums (a model's, or all usage's): tenant and key one space. */
+  /**
+   * Whether {@code key} names model sums (a model's, or all usage's): its tenant is one space, a
+   * name no caller can use (the engine's peak aggregates, whose rows the store forms itself).
+   */
   static boolean isModelSum(SeriesKey key) {
-    return key.tenant().equals(ReadSql.AGGREGATE) && key.apiKey().equals(ReadSql.AGGREGATE);
+    return key.tenant().equals(ReadSql.AGGREGATE);
+  }
+
+  /** The key of a model's sums: tenant and API key one space. */
+  static SeriesKey modelSum(String model) {
+    return new SeriesKey(ReadSql.AGGREGATE, ReadSql.AGGREGATE, model);
   }
 
   /** A batch's latency part: the first 16 bytes of SHA-256 over its id, UTF-8. */

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -64,9 +65,6 @@ import java.util.concurrent.ConcurrentHashMap;
 final class RollupWriter {
   private static final int CHUNK = 128;
 
-  /** The key of the sums of all usage: all three names one space. */
-  static final SeriesKey ALL_USAGE = modelKey(ReadSql.AGGREGATE);
-
   private final Tables tables;
   private final DialectSql sql;
   private final Transactions tx;
@@ -96,7 +94,7 @@ final class RollupWriter {
     Map<CoarseKey, long[]> modelSums = new HashMap<>();
     for (UsageDelta d : batch.deltas()) {
       // the model sums are formed here, from the series rows they sum (a batch's own are dropped)
-      if (d.key().tenant().equals(ReadSql.AGGREGATE)) continue;
+      if (Keys.isModelSum(d.key())) continue;
       // A coarsened delta (15 minutes) goes in as a 15-minute row, as compaction would write it,
       // so a MINUTE query over it fails clearly instead of showing it in its first minute.
       Row row =
@@ -162,7 +160,7 @@ final class RollupWriter {
    * @throws IllegalArgumentException if a sum would pass {@link Long#MAX_VALUE}
    */
   private static void addModelSums(Map<CoarseKey, long[]> sums, Row r) {
-    for (SeriesKey k : List.of(modelKey(r.key.model()), ALL_USAGE)) {
+    for (SeriesKey k : List.of(Keys.modelSum(r.key.model()), Keys.ALL_USAGE)) {
       long[] had = sums.putIfAbsent(new CoarseKey(r.start, k, r.grain), r.counts.clone());
       if (had == null) continue;
       try {
@@ -172,18 +170,13 @@ final class RollupWriter {
             "batch must keep each model's sums within "
                 + Long.MAX_VALUE
                 + ": those of model "
-                + (k == ALL_USAGE ? "(all usage)" : "'" + k.model() + "'")
+                + (k == Keys.ALL_USAGE ? "(all usage)" : "'" + k.model() + "'")
                 + " at "
-                + java.time.Instant.ofEpochSecond(r.start)
+                + Instant.ofEpochSecond(r.start)
                 + " would pass it",
             e);
       }
     }
-  }
-
-  /** The key of a model's sums: tenant and API key one space. */
-  static SeriesKey modelKey(String model) {
-    return new SeriesKey(ReadSql.AGGREGATE, ReadSql.AGGREGATE, model);
   }
 
   /** Inserts the ledger row; false if the batch was applied before. */

@@ -117,7 +117,7 @@ class CacheCreationTokensTest {
                 KeyDetail.MODEL));
     assertThat(
             byModel.rows().stream()
-                .filter(r -> !Zones.isModelSum(r.key()))
+                .filter(r -> !Keys.isModelSum(r.key()))
                 .map(StoreResult.Row::totals)
                 .reduce(UsageTotals.empty(), UsageTotals::plus))
         .isEqualTo(a.plus(b).plus(q));

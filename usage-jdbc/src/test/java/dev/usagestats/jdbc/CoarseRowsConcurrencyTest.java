@@ -272,7 +272,7 @@ class CoarseRowsConcurrencyTest {
 
   private static long calls(dev.usagestats.spi.StoreResult r) {
     long n = 0;
-    for (var row : r.rows()) if (!Zones.isModelSum(row.key())) n += row.totals().calls();
+    for (var row : r.rows()) if (!Keys.isModelSum(row.key())) n += row.totals().calls();
     return n;
   }
 }

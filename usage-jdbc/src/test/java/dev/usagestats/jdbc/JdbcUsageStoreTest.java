@@ -121,7 +121,7 @@ class JdbcUsageStoreTest {
                 Set.of(),
                 Set.of(b.id(), "never-sent")));
     assertThat(r.appliedBatchIds()).containsExactly(b.id());
-    assertThat(r.rows()).filteredOn(row -> !Zones.isModelSum(row.key())).hasSize(1);
+    assertThat(r.rows()).filteredOn(row -> !Keys.isModelSum(row.key())).hasSize(1);
   }
 
   @ParameterizedTest
@@ -445,7 +445,7 @@ class JdbcUsageStoreTest {
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageStartingWith("query must select sums within 9223372036854775807");
       } else {
-        assertThat(s.read(read).rows()).filteredOn(r -> !Zones.isModelSum(r.key())).hasSize(2);
+        assertThat(s.read(read).rows()).filteredOn(r -> !Keys.isModelSum(r.key())).hasSize(2);
       }
     }
   }

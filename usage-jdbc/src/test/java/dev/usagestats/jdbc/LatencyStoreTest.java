@@ -275,7 +275,7 @@ class LatencyStoreTest {
     assertThat(count(s, db, "1 = 1")).isZero();
     StoreResult r = s.read(LatencyFixtures.read(List.of(T0, T0.plus(Duration.ofHours(1)))));
     assertThat(r.rows()).allMatch(row -> row.latency().equals(LatencyTotals.empty()));
-    assertThat(r.rows()).filteredOn(row -> !Zones.isModelSum(row.key())).hasSize(2);
+    assertThat(r.rows()).filteredOn(row -> !Keys.isModelSum(row.key())).hasSize(2);
   }
 
   /** Retention deletes latency rows with the rollup rows of the same spans, and only those. */

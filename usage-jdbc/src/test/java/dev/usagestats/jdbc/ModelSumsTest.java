@@ -76,7 +76,7 @@ class ModelSumsTest {
       ref.merge(List.of(k.model(), hour(at)), t, UsageTotals::plus);
       if (rnd.nextInt(50) == 0) {
         // a row under a model sum's key: the store forms its own, so this one must not count
-        SeriesKey m = RollupWriter.modelKey(k.model());
+        SeriesKey m = Keys.modelSum(k.model());
         batch.putIfAbsent(List.of(m, at, g), new UsageDelta(m, at, t, g));
       }
       if (batch.size() >= 500) {

@@ -285,7 +285,7 @@ class SchemaUpgradeTest {
       runScript(db.dataSource(), resource(m), prefix2, Integer.MAX_VALUE);
     }
     insertV1(db, prefix2, A, T0, 3, 1, 1200, 300, 200, 50);
-    insertV1(db, prefix2, RollupWriter.ALL_USAGE, later.plusSeconds(5400), 3, 1, 1200, 300, 0, 0);
+    insertV1(db, prefix2, Keys.ALL_USAGE, later.plusSeconds(5400), 3, 1, 1200, 300, 0, 0);
     try (JdbcUsageStore s = builder(db, prefix2).createSchema(true).build()) {
       assertThat(completeFrom(db, prefix2)).isEqualTo(later.getEpochSecond() + 2 * 86_400);
     }

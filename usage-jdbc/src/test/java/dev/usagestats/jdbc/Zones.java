@@ -119,14 +119,6 @@ final class Zones {
   }
 
   /**
-   * Whether {@code key} is a model's sums or those of all usage (the store's, which reads over all
-   * keys take; the engine reads only their peaks): never added to a series reference.
-   */
-  static boolean isModelSum(SeriesKey key) {
-    return key.tenant().equals(ReadSql.AGGREGATE);
-  }
-
-  /**
    * Read rows as two plans of one read must agree: summed rows (tenant and API key dropped, a read
    * by model) keep only their totals. Their peaks depend on the plan: the largest series row's from
    * series rows, the model's own from the model sums; a report over all keys takes its peaks from
@@ -147,7 +139,7 @@ final class Zones {
   /** Read rows without the model sums: what the reference model holds. */
   static Map<At, Sums> seriesRows(Map<At, Sums> rows) {
     Map<At, Sums> out = new HashMap<>(rows);
-    out.keySet().removeIf(at -> isModelSum(at.key()));
+    out.keySet().removeIf(at -> Keys.isModelSum(at.key()));
     return out;
   }
 
