@@ -25,6 +25,16 @@ public record SeriesKey(String tenant, String apiKey, String model) {
   }
 
   /**
+   * The names' hash, spread by a large odd multiplier: keys whose names differ in one character
+   * ({@code model-1}, {@code model-2}) would otherwise have hashes 1 apart, and a key held with a
+   * bucket index (a record's {@code 31 x key + bucket}) would share hash bins with its neighbours'.
+   */
+  @Override
+  public int hashCode() {
+    return (31 * (31 * tenant.hashCode() + apiKey.hashCode()) + model.hashCode()) * 0x9E3779B1;
+  }
+
+  /**
    * The key with its API key id redacted ({@link ApiKeys#redact}), as logs and messages show it.
    */
   @Override

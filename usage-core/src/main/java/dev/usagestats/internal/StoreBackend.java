@@ -134,17 +134,7 @@ final class StoreBackend implements Backend {
   private static final int PEAK_CALLS = Measure.PEAK_CALLS_PER_MINUTE.ordinal();
   private static final int PEAK_TOKENS = Measure.PEAK_TOKENS_PER_MINUTE.ordinal();
 
-  private record RowId(SeriesKey key, int bucket) {
-    /**
-     * The key's hash spread by a large odd multiplier before the bucket is added: models named
-     * alike ("model-1", "model-2") have hashes 1 apart, and the record's own 31 x key + bucket
-     * would put (model-1, bucket b + 31) and (model-2, bucket b) in one hash bin.
-     */
-    @Override
-    public int hashCode() {
-      return key.hashCode() * 0x9E3779B1 + bucket;
-    }
-  }
+  private record RowId(SeriesKey key, int bucket) {}
 
   private static boolean selected(ReportAccumulator acc, SeriesKey key, boolean summed) {
     if (key.tenant().equals(Checks.AGGREGATE)) {

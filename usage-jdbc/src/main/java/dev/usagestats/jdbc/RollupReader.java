@@ -334,15 +334,5 @@ final class RollupReader {
     return i >= 0 ? Math.min(i, bounds.length - 2) : Math.max(-i - 2, 0);
   }
 
-  private record RowId(SeriesKey key, int bucket) {
-    /**
-     * The key's hash spread by a large odd multiplier before the bucket is added: models named
-     * alike ("model-1", "model-2") have hashes 1 apart, and the record's own 31 x key + bucket
-     * would put (model-1, bucket b + 31) and (model-2, bucket b) in one hash bin.
-     */
-    @Override
-    public int hashCode() {
-      return key.hashCode() * 0x9E3779B1 + bucket;
-    }
-  }
+  private record RowId(SeriesKey key, int bucket) {}
 }
